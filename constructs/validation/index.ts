@@ -1,0 +1,5 @@
+/** Offline schema validation of synthesized Kubernetes manifests (built-in kinds and custom resources). */
+export { assertValidManifests, formatIssues, ManifestValidationError, ManifestValidator } from './manifest-validator';
+export type { ManifestIssue, ManifestValidatorOptions } from './manifest-validator';
+export { readManifestDir, validateEnvironments } from './manifest-dir';
+export type { EnvironmentReport, ManifestFile } from './manifest-dir';
