@@ -1,0 +1,331 @@
+import * as kplus from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct, IConstruct } from 'constructs';
+import { SparkPlatformError, show } from '../errors';
+import { SPARK_ROLE_LABEL, SparkRole, TENANT_LABEL, platformLabels } from '../labels';
+import { NameRule, assertName } from '../names';
+import { NetworkEndpoint } from '../network';
+import { SizedSparkJob, SparkJobShape, sizeSparkJob } from '../spark-sizing';
+import { Cpu, Memory } from '../units';
+import { POD_SECURITY_VERSION } from '../versions';
+import { checkTenantResources } from './validate-tenant-resources';
+
+/** Pod Security Standard levels. @see https://kubernetes.io/docs/concepts/security/pod-security-standards/ */
+export enum PodSecurityLevel {
+  /** Hardened: non-root, no privilege escalation, all capabilities dropped, seccomp. */
+  RESTRICTED = 'restricted',
+  /** Prevents known privilege escalations; allows root. */
+  BASELINE = 'baseline',
+  /** Unrestricted. */
+  PRIVILEGED = 'privileged',
+}
+
+/** The ResourceQuota of a tenant namespace. */
+export interface SparkNamespaceQuota {
+  /** Sum of CPU requests (`requests.cpu`). @default 8 cores */
+  readonly cpu?: Cpu;
+  /** Sum of memory requests (`requests.memory`). @default 32 GiB */
+  readonly memory?: Memory;
+  /** Sum of CPU limits (`limits.cpu`); requires `containerDefaults.cpuLimit`. @default - not limited */
+  readonly limitsCpu?: Cpu;
+  /** Sum of memory limits (`limits.memory`); Spark sets memory limit = request. @default - the value of `memory` */
+  readonly limitsMemory?: Memory;
+  /** Pods (a job runs a driver and its executors, plus a submitter in submit mode). @default 50 */
+  readonly pods?: number;
+  /** PersistentVolumeClaims (Spark's on-demand executor volumes count here). @default 10 */
+  readonly persistentVolumeClaims?: number;
+  /** Sum of storage requests of PVCs (`requests.storage`). @default 100 GiB */
+  readonly storage?: Memory;
+  /** ConfigMaps (Spark creates one or two per application). @default 100 */
+  readonly configMaps?: number;
+  /** Services (one per driver). @default 50 */
+  readonly services?: number;
+  /** Secrets. @default 20 */
+  readonly secrets?: number;
+}
+
+/** LimitRange defaults and bounds for containers in a tenant namespace. */
+export interface ContainerDefaults {
+  /** CPU request of a container that sets none. @default 100m */
+  readonly cpuRequest?: Cpu;
+  /** Memory request of a container that sets none. @default 256 MiB */
+  readonly memoryRequest?: Memory;
+  /** Memory limit of a container that sets none. @default 512 MiB */
+  readonly memoryLimit?: Memory;
+  /**
+   * CPU limit of a container that sets none. Spark requests CPUs without a limit, so this
+   * default applies to every Spark pod and must be at least the largest pod's cores.
+   * @default - none (CPU is not limited)
+   */
+  readonly cpuLimit?: Cpu;
+  /** Largest CPU a container may use. @default - no bound */
+  readonly maxCpu?: Cpu;
+  /** Largest memory a container may use. @default - no bound */
+  readonly maxMemory?: Memory;
+}
+
+/** Properties of a SparkNamespace. */
+export interface SparkNamespaceProps {
+  /** The namespace name (a DNS-1123 label). */
+  readonly name: string;
+  /** Pod Security Standard enforced on the namespace. @default PodSecurityLevel.RESTRICTED */
+  readonly podSecurity?: PodSecurityLevel;
+  /** Why a level other than `restricted` is needed; required for such a level and kept as an annotation. @default - none */
+  readonly podSecurityReason?: string;
+  /** Resource quota. @default - the defaults of SparkNamespaceQuota */
+  readonly quota?: SparkNamespaceQuota;
+  /** LimitRange for containers. @default - the defaults of ContainerDefaults */
+  readonly containerDefaults?: ContainerDefaults;
+  /** The smallest job the namespace must be able to run; quota and limits are checked against it. @default - one driver and one executor at Spark's defaults (1 core, 1 GiB heap each) */
+  readonly minimumJob?: SparkJobShape;
+  /** Name of the Spark driver ServiceAccount. @default "spark-driver" */
+  readonly driverServiceAccountName?: string;
+  /** Name of the Spark executor ServiceAccount (no API rights, no token). @default "spark-executor" */
+  readonly executorServiceAccountName?: string;
+  /** Where the Kubernetes API server is, for the drivers' egress. @default NetworkEndpoint.kubeApiServer() */
+  readonly apiServer?: NetworkEndpoint;
+  /** The cluster DNS. @default NetworkEndpoint.kubeDns() */
+  readonly dns?: NetworkEndpoint;
+  /** The platform's object store; Spark pods may send traffic to it. @default - no object-store egress */
+  readonly objectStore?: NetworkEndpoint;
+  /** Extra labels on the Namespace. @default - none */
+  readonly labels?: Record<string, string>;
+}
+
+/** Verbs a Spark driver needs on the objects it manages (upstream's Spark role). */
+export const SPARK_DRIVER_VERBS: readonly string[] = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
+
+/** Namespaces Kubernetes owns; a tenant may not take them. */
+const RESERVED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+
+/** Tenants by namespace name, per construct tree, to refuse the same tenant twice in O(1). */
+const tenantsByRoot = new WeakMap<IConstruct, Map<string, string>>();
+
+const DEFAULT_QUOTA = {
+  cpu: Cpu.cores(8),
+  memory: Memory.gibibytes(32),
+  pods: 50,
+  persistentVolumeClaims: 10,
+  storage: Memory.gibibytes(100),
+  configMaps: 100,
+  services: 50,
+  secrets: 20,
+} as const;
+
+const DEFAULT_CONTAINER = {
+  cpuRequest: Cpu.millis(100),
+  memoryRequest: Memory.mebibytes(256),
+  memoryLimit: Memory.mebibytes(512),
+} as const;
+
+/** A quota with every default applied. */
+export type ResolvedQuota = Required<Omit<SparkNamespaceQuota, 'limitsCpu'>> & Pick<SparkNamespaceQuota, 'limitsCpu'>;
+/** Container defaults with every default applied. */
+export type ResolvedContainerDefaults = Required<Pick<ContainerDefaults, 'cpuRequest' | 'memoryRequest' | 'memoryLimit'>> & Omit<ContainerDefaults, 'cpuRequest' | 'memoryRequest' | 'memoryLimit'>;
+
+/**
+ * A tenant namespace where Spark jobs run, onboarded in one step.
+ *
+ * Emits the Namespace (Pod Security Admission labels, `restricted` enforced by default), a
+ * ResourceQuota and a LimitRange, the Spark driver ServiceAccount with a Role and RoleBinding
+ * that grant exactly what a driver needs in this namespace, an executor ServiceAccount with no
+ * rights, and NetworkPolicies: deny by default, then allow DNS, driver <-> executor traffic
+ * inside the namespace, drivers -> API server and Spark pods -> object store.
+ */
+export class SparkNamespace extends Construct {
+  /** The namespace name. */
+  public readonly name: string;
+  /** The enforced Pod Security level. */
+  public readonly podSecurity: PodSecurityLevel;
+  /** The quota in effect. */
+  public readonly quota: ResolvedQuota;
+  /** The container defaults in effect. */
+  public readonly containerDefaults: ResolvedContainerDefaults;
+  /** The smallest job the namespace admits, sized. */
+  public readonly minimumJob: SizedSparkJob;
+  /** The Namespace. */
+  public readonly namespace: kplus.Namespace;
+  /** The ServiceAccount Spark drivers run as. */
+  public readonly driverServiceAccount: kplus.ServiceAccount;
+  /** The ServiceAccount Spark executors run as: no Role, no API token. */
+  public readonly executorServiceAccount: kplus.ServiceAccount;
+  /** The Role of the driver ServiceAccount. */
+  public readonly driverRole: kplus.Role;
+
+  constructor(scope: Construct, id: string, props: SparkNamespaceProps) {
+    super(scope, id);
+    const where = `SparkNamespace ${show(props.name)}`;
+    assertName(props.name, NameRule.DNS1123_LABEL, 'name', where);
+    if (RESERVED_NAMESPACES.has(props.name) || props.name.startsWith('kube-')) {
+      throw new SparkPlatformError('name', `${show(props.name)} is a namespace Kubernetes owns`, 'give the tenant its own namespace, e.g. "spark-<team>"', where);
+    }
+    this.registerTenant(props.name, where);
+
+    this.name = props.name;
+    this.podSecurity = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
+    if (this.podSecurity !== PodSecurityLevel.RESTRICTED && !props.podSecurityReason?.trim()) {
+      throw new SparkPlatformError('podSecurityReason', `podSecurity is ${show(this.podSecurity)} but no reason is given`, 'keep the default "restricted", or say in podSecurityReason why this tenant needs less', where);
+    }
+    const quota = props.quota ?? {};
+    this.quota = {
+      ...DEFAULT_QUOTA,
+      ...stripUndefined(quota),
+      limitsMemory: quota.limitsMemory ?? quota.memory ?? DEFAULT_QUOTA.memory,
+    };
+    this.containerDefaults = { ...DEFAULT_CONTAINER, ...stripUndefined(props.containerDefaults ?? {}) };
+    this.minimumJob = sizeSparkJob(props.minimumJob);
+    checkTenantResources(this.quota, this.containerDefaults, this.minimumJob, where);
+
+    const ns = this.name;
+    const labels = platformLabels({ [TENANT_LABEL]: ns });
+
+    this.namespace = new kplus.Namespace(this, 'Resource', {
+      metadata: {
+        name: ns,
+        labels: { ...labels, ...(props.labels ?? {}), ...this.podSecurityLabels() },
+        annotations: props.podSecurityReason ? { 'spark-platform.io/pod-security-reason': props.podSecurityReason } : undefined,
+      },
+    });
+
+    new k8s.KubeResourceQuota(this, 'Quota', {
+      metadata: { name: 'spark-quota', namespace: ns, labels },
+      spec: { hard: this.quotaHard() },
+    });
+
+    new k8s.KubeLimitRange(this, 'LimitRange', {
+      metadata: { name: 'spark-container-defaults', namespace: ns, labels },
+      spec: { limits: [this.containerLimit()] },
+    });
+
+    const driverSaName = props.driverServiceAccountName ?? 'spark-driver';
+    const executorSaName = props.executorServiceAccountName ?? 'spark-executor';
+    assertName(driverSaName, NameRule.DNS1123_SUBDOMAIN, 'driverServiceAccountName', where);
+    assertName(executorSaName, NameRule.DNS1123_SUBDOMAIN, 'executorServiceAccountName', where);
+    if (driverSaName === executorSaName) {
+      throw new SparkPlatformError('executorServiceAccountName', `is the same as driverServiceAccountName (${show(driverSaName)})`, 'give executors their own account, so they get no API rights', where);
+    }
+    // Drivers call the API server in-cluster with the pod's token, so it must be mounted.
+    this.driverServiceAccount = new kplus.ServiceAccount(this, 'DriverServiceAccount', {
+      metadata: { name: driverSaName, namespace: ns, labels },
+      automountToken: true,
+    });
+    // Executors never call the API server: no token, no Role.
+    this.executorServiceAccount = new kplus.ServiceAccount(this, 'ExecutorServiceAccount', {
+      metadata: { name: executorSaName, namespace: ns, labels },
+      automountToken: false,
+    });
+
+    this.driverRole = new kplus.Role(this, 'DriverRole', { metadata: { name: driverSaName, namespace: ns, labels } });
+    this.driverRole.allow([...SPARK_DRIVER_VERBS], kplus.ApiResource.PODS, kplus.ApiResource.SERVICES, kplus.ApiResource.CONFIG_MAPS, kplus.ApiResource.PERSISTENT_VOLUME_CLAIMS);
+    const binding = new kplus.RoleBinding(this, 'DriverRoleBinding', {
+      metadata: { name: driverSaName, namespace: ns, labels },
+      role: this.driverRole,
+    });
+    binding.addSubjects(this.driverServiceAccount);
+
+    this.addNetworkPolicies(props, labels);
+  }
+
+  /**
+   * Lets pods with `podLabels` in this namespace send traffic to `endpoint`, e.g. a spark-submit
+   * Job's pods to the API server. Emits one NetworkPolicy named `name`.
+   */
+  public allowEgress(name: string, podLabels: Record<string, string>, endpoint: NetworkEndpoint): void {
+    assertName(name, NameRule.DNS1123_SUBDOMAIN, 'allowEgress(name)', `SparkNamespace ${show(this.name)}`);
+    this.networkPolicy(`Egress-${name}`, name, { matchLabels: { ...podLabels } }, { egress: [endpoint.toEgressRule()] });
+  }
+
+  private addNetworkPolicies(props: SparkNamespaceProps, labels: Record<string, string>): void {
+    const sparkPods: k8s.LabelSelector = { matchExpressions: [{ key: SPARK_ROLE_LABEL, operator: 'Exists' }] };
+    // Deny everything not allowed below, in and out.
+    this.networkPolicy('DefaultDeny', 'default-deny-all', {}, { ingress: [], egress: [] }, labels);
+    this.networkPolicy('AllowDns', 'allow-dns', {}, { egress: [(props.dns ?? NetworkEndpoint.kubeDns()).toEgressRule()] }, labels);
+    // Driver <-> executors and executor <-> executor (shuffle, block manager), this namespace only.
+    this.networkPolicy('AllowSparkIntra', 'allow-spark-driver-executor', sparkPods, {
+      ingress: [{ from: [{ podSelector: sparkPods }] }],
+      egress: [{ to: [{ podSelector: sparkPods }] }],
+    }, labels);
+    this.networkPolicy('AllowDriverApi', 'allow-driver-kube-api',
+      { matchLabels: { [SPARK_ROLE_LABEL]: SparkRole.DRIVER } },
+      { egress: [(props.apiServer ?? NetworkEndpoint.kubeApiServer()).toEgressRule()] }, labels);
+    if (props.objectStore) {
+      this.networkPolicy('AllowObjectStore', 'allow-spark-object-store', sparkPods, { egress: [props.objectStore.toEgressRule()] }, labels);
+    }
+  }
+
+  private networkPolicy(
+    id: string,
+    name: string,
+    podSelector: k8s.LabelSelector,
+    rules: { ingress?: k8s.NetworkPolicyIngressRule[]; egress?: k8s.NetworkPolicyEgressRule[] },
+    labels: Record<string, string> = platformLabels({ [TENANT_LABEL]: this.name }),
+  ): void {
+    const policyTypes = [...(rules.ingress ? ['Ingress'] : []), ...(rules.egress ? ['Egress'] : [])];
+    new k8s.KubeNetworkPolicy(this, id, {
+      metadata: { name, namespace: this.name, labels },
+      spec: { podSelector, policyTypes, ingress: rules.ingress, egress: rules.egress },
+    });
+  }
+
+  private podSecurityLabels(): Record<string, string> {
+    const labels: Record<string, string> = {};
+    // Enforce the chosen level; always audit and warn at `restricted`, so a relaxed tenant
+    // still sees what would not pass.
+    for (const [mode, level] of [['enforce', this.podSecurity], ['audit', PodSecurityLevel.RESTRICTED], ['warn', PodSecurityLevel.RESTRICTED]] as const) {
+      labels[`pod-security.kubernetes.io/${mode}`] = level;
+      labels[`pod-security.kubernetes.io/${mode}-version`] = POD_SECURITY_VERSION;
+    }
+    return labels;
+  }
+
+  private quotaHard(): Record<string, k8s.Quantity> {
+    const q = this.quota;
+    const hard: Record<string, k8s.Quantity> = {
+      'requests.cpu': k8s.Quantity.fromString(q.cpu.toKubernetes()),
+      'requests.memory': k8s.Quantity.fromString(q.memory.toKubernetes()),
+      'limits.memory': k8s.Quantity.fromString(q.limitsMemory.toKubernetes()),
+      'pods': k8s.Quantity.fromNumber(q.pods),
+      'persistentvolumeclaims': k8s.Quantity.fromNumber(q.persistentVolumeClaims),
+      'requests.storage': k8s.Quantity.fromString(q.storage.toKubernetes()),
+      'count/configmaps': k8s.Quantity.fromNumber(q.configMaps),
+      'services': k8s.Quantity.fromNumber(q.services),
+      'secrets': k8s.Quantity.fromNumber(q.secrets),
+    };
+    if (q.limitsCpu) hard['limits.cpu'] = k8s.Quantity.fromString(q.limitsCpu.toKubernetes());
+    return hard;
+  }
+
+  private containerLimit(): k8s.LimitRangeItem {
+    const d = this.containerDefaults;
+    const quantity = (v: Cpu | Memory) => k8s.Quantity.fromString(v.toKubernetes());
+    const max: Record<string, k8s.Quantity> = {};
+    if (d.maxCpu) max.cpu = quantity(d.maxCpu);
+    if (d.maxMemory) max.memory = quantity(d.maxMemory);
+    const defaults: Record<string, k8s.Quantity> = { memory: quantity(d.memoryLimit) };
+    if (d.cpuLimit) defaults.cpu = quantity(d.cpuLimit);
+    return {
+      type: 'Container',
+      defaultRequest: { cpu: quantity(d.cpuRequest), memory: quantity(d.memoryRequest) },
+      default: defaults,
+      max: Object.keys(max).length > 0 ? max : undefined,
+    };
+  }
+
+  private registerTenant(name: string, where: string): void {
+    const root = this.node.root;
+    let tenants = tenantsByRoot.get(root);
+    if (!tenants) {
+      tenants = new Map();
+      tenantsByRoot.set(root, tenants);
+    }
+    const existing = tenants.get(name);
+    if (existing !== undefined) {
+      throw new SparkPlatformError('name', `namespace ${show(name)} is already onboarded by ${existing}`, 'give each tenant a unique namespace name, or remove the duplicate', where);
+    }
+    tenants.set(name, this.node.path);
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
