@@ -1,0 +1,248 @@
+import { SparkPlatformError } from '../constructs/errors';
+import { NameRule, nameProblem } from '../constructs/names';
+import { EndpointPort, NetworkEndpoint, Protocol } from '../constructs/network';
+import { ContainerDefaults, PodSecurityLevel, SparkNamespaceProps, SparkNamespaceQuota } from '../constructs/tenancy';
+import { Cpu, Memory } from '../constructs/units';
+import { Fields, arrayOf, cpu, int, memory, num, object, oneOf, str, stringMap } from './config-check';
+
+/**
+ * The typed configuration of one environment. Plain data (strings for quantities, as in any
+ * Kubernetes manifest), so the same shape comes from a TypeScript file, YAML or Pulumi stack
+ * config; `parsePlatformConfig` checks it and `tenantProps` turns it into construct props.
+ */
+export interface PlatformConfig {
+  /** Environment name: a DNS-1123 label; the output goes to `dist/<name>/`. */
+  readonly name: string;
+  /** One line on what the environment is for. @default - none */
+  readonly description?: string;
+  /** Network facts of the cluster the NetworkPolicies need. @default - see NetworkConfig */
+  readonly network?: NetworkConfig;
+  /** Settings every tenant starts from; a tenant's own settings win field by field. @default - the construct defaults */
+  readonly tenantDefaults?: TenantSettings;
+  /** The tenant namespaces where Spark jobs run. */
+  readonly tenants: readonly TenantConfig[];
+}
+
+/** Where the cluster's services are. */
+export interface NetworkConfig {
+  /** API server endpoint addresses (`kubectl get endpoints kubernetes -n default`). @default ["0.0.0.0/0"] */
+  readonly apiServerCidrs?: readonly string[];
+  /** API server ports. @default [443, 6443] */
+  readonly apiServerPorts?: readonly number[];
+  /** Cluster DNS pods. @default kube-system pods labelled k8s-app=kube-dns, port 53 UDP+TCP */
+  readonly dns?: EndpointConfig;
+  /** The object store Spark pods read and write. @default - no object-store egress */
+  readonly objectStore?: EndpointConfig;
+}
+
+/** A network endpoint: pods (namespace + labels) or CIDRs, and ports. */
+export interface EndpointConfig {
+  /** Namespace of the pods (with `podLabels`). @default - use `cidrs` */
+  readonly namespace?: string;
+  /** Labels of the pods. @default - every pod in `namespace` */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  /** IP ranges, instead of pods. @default - use `namespace` */
+  readonly cidrs?: readonly string[];
+  /** TCP ports. @default - none; set ports or udpPorts */
+  readonly ports?: readonly number[];
+  /** UDP ports. @default - none */
+  readonly udpPorts?: readonly number[];
+}
+
+/** Per-tenant settings (quantities as Kubernetes quantity strings). */
+export interface TenantSettings {
+  /** Pod Security level enforced. @default "restricted" */
+  readonly podSecurity?: `${PodSecurityLevel}`;
+  /** Why a level other than restricted is needed. @default - none */
+  readonly podSecurityReason?: string;
+  /** ResourceQuota; see SparkNamespaceQuota. @default - construct defaults */
+  readonly quota?: QuotaConfig;
+  /** LimitRange; see ContainerDefaults. @default - construct defaults */
+  readonly containerDefaults?: ContainerDefaultsConfig;
+  /** The smallest job the tenant must fit. @default - one driver and one executor at Spark defaults */
+  readonly minimumJob?: JobShapeConfig;
+}
+
+/** A tenant namespace. */
+export interface TenantConfig extends TenantSettings {
+  /** Namespace name. */
+  readonly name: string;
+  /** Extra labels on the Namespace. @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** SparkNamespaceQuota as data. */
+export interface QuotaConfig {
+  readonly cpu?: string;
+  readonly memory?: string;
+  readonly limitsCpu?: string;
+  readonly limitsMemory?: string;
+  readonly pods?: number;
+  readonly persistentVolumeClaims?: number;
+  readonly storage?: string;
+  readonly configMaps?: number;
+  readonly services?: number;
+  readonly secrets?: number;
+}
+
+/** ContainerDefaults as data. */
+export interface ContainerDefaultsConfig {
+  readonly cpuRequest?: string;
+  readonly memoryRequest?: string;
+  readonly memoryLimit?: string;
+  readonly cpuLimit?: string;
+  readonly maxCpu?: string;
+  readonly maxMemory?: string;
+}
+
+/** SparkJobShape as data (memory as Kubernetes quantities, e.g. "1Gi"). */
+export interface JobShapeConfig {
+  readonly driverCores?: number;
+  readonly driverMemory?: string;
+  readonly executorCores?: number;
+  readonly executorMemory?: string;
+  readonly executors?: number;
+  readonly memoryOverheadFactor?: number;
+}
+
+const dnsLabel = str((v) => nameProblem(v, NameRule.DNS1123_LABEL), 'use lower-case letters, digits and "-", at most 63 characters');
+const port = int(1);
+
+const endpointFields: Fields<EndpointConfig> = {
+  namespace: dnsLabel,
+  podLabels: stringMap,
+  cidrs: arrayOf(str(), 1),
+  ports: arrayOf(port),
+  udpPorts: arrayOf(port),
+};
+const quotaFields: Fields<QuotaConfig> = {
+  cpu, memory, limitsCpu: cpu, limitsMemory: memory, pods: int(), persistentVolumeClaims: int(), storage: memory, configMaps: int(), services: int(), secrets: int(),
+};
+const containerFields: Fields<ContainerDefaultsConfig> = {
+  cpuRequest: cpu, memoryRequest: memory, memoryLimit: memory, cpuLimit: cpu, maxCpu: cpu, maxMemory: memory,
+};
+const jobFields: Fields<JobShapeConfig> = {
+  driverCores: int(1), driverMemory: memory, executorCores: int(1), executorMemory: memory, executors: int(1), memoryOverheadFactor: num(),
+};
+const settingsFields: Fields<TenantSettings> = {
+  podSecurity: oneOf(...Object.values(PodSecurityLevel)),
+  podSecurityReason: str(),
+  quota: object(quotaFields),
+  containerDefaults: object(containerFields),
+  minimumJob: object(jobFields),
+};
+const tenantFields: Fields<TenantConfig> = { ...settingsFields, name: dnsLabel, labels: stringMap };
+const platformFields: Fields<PlatformConfig> = {
+  name: dnsLabel,
+  description: str(),
+  network: object<NetworkConfig>({
+    apiServerCidrs: arrayOf(str(), 1),
+    apiServerPorts: arrayOf(port, 1),
+    dns: object(endpointFields),
+    objectStore: object(endpointFields),
+  }),
+  tenantDefaults: object(settingsFields),
+  tenants: arrayOf(object(tenantFields, ['name'])),
+};
+
+/**
+ * Checks configuration read at run time and returns it typed. Errors name the field path
+ * (`tenants[1].quota.cpu`) and how to fix it; `source` (e.g. a file name) prefixes them.
+ */
+export function parsePlatformConfig(input: unknown, source?: string): PlatformConfig {
+  const where = source ? `${source}:` : undefined;
+  try {
+    object(platformFields, ['name', 'tenants'])(input, '');
+  } catch (e) {
+    if (e instanceof SparkPlatformError && where) {
+      throw new SparkPlatformError(e.field, e.problem, e.fix, where);
+    }
+    throw e;
+  }
+  const config = input as PlatformConfig;
+  const seen = new Map<string, number>();
+  config.tenants.forEach((t, i) => {
+    const first = seen.get(t.name);
+    if (first !== undefined) {
+      throw new SparkPlatformError(`tenants[${i}].name`, `${JSON.stringify(t.name)} is already tenants[${first}]`, 'give each tenant its own namespace, or merge the two entries', where);
+    }
+    seen.set(t.name, i);
+  });
+  return config;
+}
+
+/** The endpoint a config describes; `path` names it in errors. */
+export function endpointOf(c: EndpointConfig, path: string): NetworkEndpoint {
+  const ports: EndpointPort[] = [
+    ...(c.ports ?? []).map((p) => ({ port: p, protocol: Protocol.TCP })),
+    ...(c.udpPorts ?? []).map((p) => ({ port: p, protocol: Protocol.UDP })),
+  ];
+  if (ports.length === 0) throw new SparkPlatformError(`${path}.ports`, 'no ports are given', 'list the TCP ports (ports) or UDP ports (udpPorts) of the endpoint');
+  if (c.namespace !== undefined && c.cidrs !== undefined) {
+    throw new SparkPlatformError(path, 'sets both namespace and cidrs', 'describe in-cluster pods with namespace + podLabels, or external addresses with cidrs, not both');
+  }
+  if (c.cidrs !== undefined) return NetworkEndpoint.cidrs(c.cidrs, ports);
+  if (c.namespace === undefined) throw new SparkPlatformError(path, 'sets neither namespace nor cidrs', 'give the namespace (and podLabels) of in-cluster pods, or the cidrs of external addresses');
+  return NetworkEndpoint.pods({ namespace: c.namespace, labels: { ...(c.podLabels ?? {}) }, ports });
+}
+
+/** The SparkNamespace props of tenant `index`, with the environment's tenant defaults applied. */
+export function tenantProps(config: PlatformConfig, index: number): SparkNamespaceProps {
+  const t = config.tenants[index];
+  const d = config.tenantDefaults ?? {};
+  const path = `tenants[${index}]`;
+  const net = config.network ?? {};
+  const quota = { ...d.quota, ...t.quota };
+  const limits = { ...d.containerDefaults, ...t.containerDefaults };
+  const job = { ...d.minimumJob, ...t.minimumJob };
+  const podSecurity = t.podSecurity ?? d.podSecurity;
+  return {
+    name: t.name,
+    podSecurity: podSecurity as PodSecurityLevel | undefined,
+    podSecurityReason: t.podSecurityReason ?? d.podSecurityReason,
+    labels: t.labels ? { ...t.labels } : undefined,
+    quota: quotaProps(quota, `${path}.quota`),
+    containerDefaults: containerProps(limits, `${path}.containerDefaults`),
+    minimumJob: {
+      driverCores: job.driverCores,
+      driverMemory: optional(job.driverMemory, (v) => Memory.parse(v, `${path}.minimumJob.driverMemory`)),
+      executorCores: job.executorCores,
+      executorMemory: optional(job.executorMemory, (v) => Memory.parse(v, `${path}.minimumJob.executorMemory`)),
+      executors: job.executors,
+      memoryOverheadFactor: job.memoryOverheadFactor,
+    },
+    apiServer: NetworkEndpoint.kubeApiServer(net.apiServerCidrs, net.apiServerPorts),
+    dns: net.dns ? endpointOf(net.dns, 'network.dns') : undefined,
+    objectStore: net.objectStore ? endpointOf(net.objectStore, 'network.objectStore') : undefined,
+  };
+}
+
+function quotaProps(q: QuotaConfig, path: string): SparkNamespaceQuota {
+  return {
+    cpu: optional(q.cpu, (v) => Cpu.parse(v, `${path}.cpu`)),
+    memory: optional(q.memory, (v) => Memory.parse(v, `${path}.memory`)),
+    limitsCpu: optional(q.limitsCpu, (v) => Cpu.parse(v, `${path}.limitsCpu`)),
+    limitsMemory: optional(q.limitsMemory, (v) => Memory.parse(v, `${path}.limitsMemory`)),
+    pods: q.pods,
+    persistentVolumeClaims: q.persistentVolumeClaims,
+    storage: optional(q.storage, (v) => Memory.parse(v, `${path}.storage`)),
+    configMaps: q.configMaps,
+    services: q.services,
+    secrets: q.secrets,
+  };
+}
+
+function containerProps(c: ContainerDefaultsConfig, path: string): ContainerDefaults {
+  return {
+    cpuRequest: optional(c.cpuRequest, (v) => Cpu.parse(v, `${path}.cpuRequest`)),
+    memoryRequest: optional(c.memoryRequest, (v) => Memory.parse(v, `${path}.memoryRequest`)),
+    memoryLimit: optional(c.memoryLimit, (v) => Memory.parse(v, `${path}.memoryLimit`)),
+    cpuLimit: optional(c.cpuLimit, (v) => Cpu.parse(v, `${path}.cpuLimit`)),
+    maxCpu: optional(c.maxCpu, (v) => Cpu.parse(v, `${path}.maxCpu`)),
+    maxMemory: optional(c.maxMemory, (v) => Memory.parse(v, `${path}.maxMemory`)),
+  };
+}
+
+function optional<T, R>(v: T | undefined, f: (v: T) => R): R | undefined {
+  return v === undefined ? undefined : f(v);
+}

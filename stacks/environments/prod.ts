@@ -1,0 +1,33 @@
+import type { PlatformConfig } from '../config';
+
+/**
+ * `prod`: an example production environment. Larger quotas per team, a LimitRange that bounds
+ * containers, API server egress narrowed to the control plane's addresses.
+ *
+ * Replace `apiServerCidrs` with your cluster's API server endpoints
+ * (`kubectl get endpoints kubernetes -n default -o jsonpath='{.subsets[*].addresses[*].ip}'`).
+ */
+export const prod: PlatformConfig = {
+  name: 'prod',
+  description: 'Example production: HA settings, per-team quotas, narrowed egress.',
+  network: {
+    apiServerCidrs: ['10.0.0.0/28'],
+    apiServerPorts: [443],
+    objectStore: { namespace: 'spark-platform', podLabels: { 'app.kubernetes.io/name': 'minio' }, ports: [9000] },
+  },
+  tenantDefaults: {
+    quota: { cpu: '64', memory: '256Gi', pods: 200, persistentVolumeClaims: 50, storage: '1Ti', configMaps: 400, services: 200 },
+    containerDefaults: { cpuRequest: '250m', memoryRequest: '512Mi', memoryLimit: '1Gi', maxCpu: '16', maxMemory: '64Gi' },
+    // Each team must be able to run at least a 4-executor job of 2 cores / 4 GiB each.
+    minimumJob: { driverCores: 1, driverMemory: '2Gi', executorCores: 2, executorMemory: '4Gi', executors: 4 },
+  },
+  tenants: [
+    { name: 'spark-analytics', labels: { team: 'analytics' } },
+    { name: 'spark-data-eng', labels: { team: 'data-eng' } },
+    {
+      name: 'spark-ml',
+      labels: { team: 'ml' },
+      quota: { cpu: '128', memory: '512Gi', pods: 300 },
+    },
+  ],
+};

@@ -1,0 +1,103 @@
+import { App, Chart } from 'cdk8s';
+import * as YAML from 'yaml';
+
+/** A Kubernetes object as synthesized (plain JSON). */
+export interface KubeObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name?: string; readonly namespace?: string; readonly annotations?: Record<string, string>; readonly [k: string]: unknown };
+  readonly [k: string]: unknown;
+}
+
+/** One chart's objects, in apply order, with the file they go to. */
+export interface RenderedChart {
+  /** The chart's construct id, e.g. `tenants`. */
+  readonly chart: string;
+  /** The file name inside `dist/<env>/`, e.g. `00-tenants.yaml`. */
+  readonly file: string;
+  /** The Argo CD sync wave of every object in the file. */
+  readonly wave: number;
+  /** The objects, ordered by kind (see KIND_ORDER). */
+  readonly objects: readonly KubeObject[];
+}
+
+/** Argo CD's annotation that orders a sync. @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/ */
+export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+
+/**
+ * Apply order of kinds inside one file: CRDs and Namespaces first, then what configures a
+ * namespace, identities and RBAC, configuration, workloads, and custom resources last. It follows
+ * the install order Helm and Argo CD use inside a wave, so the file order and Argo CD's own
+ * ordering agree.
+ */
+export const KIND_ORDER: readonly string[] = [
+  'CustomResourceDefinition',
+  'Namespace',
+  'NetworkPolicy',
+  'ResourceQuota',
+  'LimitRange',
+  'PriorityClass',
+  'ServiceAccount',
+  'Secret',
+  'ConfigMap',
+  'StorageClass',
+  'PersistentVolumeClaim',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'Role',
+  'RoleBinding',
+  'Service',
+  'PodDisruptionBudget',
+  'Deployment',
+  'StatefulSet',
+  'Job',
+  'CronJob',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+];
+
+function kindRank(kind: string): number {
+  const i = KIND_ORDER.indexOf(kind);
+  return i === -1 ? KIND_ORDER.length : i; // custom resources go last
+}
+
+/**
+ * The app's charts as files, in dependency order (a chart comes after the charts it depends
+ * on), each object annotated with its file's sync wave so Argo CD applies in the same order.
+ */
+export function renderCharts(app: App): RenderedChart[] {
+  // toJson() lifts implied cross-chart dependencies, so call it before reading app.charts' order.
+  const json = new Map<Chart, KubeObject[]>();
+  for (const chart of app.charts) json.set(chart, chart.toJson() as KubeObject[]);
+  const charts = app.charts;
+  const width = Math.max(2, String(charts.length - 1).length);
+  return charts.map((chart, wave) => {
+    const objects = (json.get(chart) ?? [])
+      .map((o, i) => ({ o, i }))
+      .sort((a, b) => kindRank(a.o.kind) - kindRank(b.o.kind) || a.i - b.i) // stable: keeps cdk8s' dependency order within a kind
+      .map(({ o }) => withSyncWave(o, wave));
+    return { chart: chart.node.id, file: `${String(wave).padStart(width, '0')}-${chart.node.id}.yaml`, wave, objects };
+  });
+}
+
+function withSyncWave(o: KubeObject, wave: number): KubeObject {
+  return { ...o, metadata: { ...o.metadata, annotations: { ...(o.metadata.annotations ?? {}), [SYNC_WAVE_ANNOTATION]: String(wave) } } };
+}
+
+/** Multi-document YAML for a file: one document per object, no line folding (stable diffs). */
+export function toYaml(objects: readonly unknown[]): string {
+  return objects.map((o) => YAML.stringify(o, { lineWidth: 0, indent: 2, aliasDuplicateObjects: false })).join('---\n');
+}
+
+/**
+ * The kustomization that lists the files in order, so `kubectl apply --server-side -k dist/<env>`
+ * applies them as they are. `sortOptions: fifo` keeps our order instead of kustomize's own.
+ */
+export function kustomization(files: readonly string[]): string {
+  return YAML.stringify({
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    sortOptions: { order: 'fifo' },
+    resources: [...files],
+  });
+}

@@ -1,0 +1,64 @@
+import { PlatformConfig, parsePlatformConfig, tenantProps } from '../../stacks/config';
+import { dev, prod } from '../../stacks/environments';
+
+const minimal = { name: 'test', tenants: [{ name: 'spark-jobs' }] };
+
+describe('parsePlatformConfig', () => {
+  test('accepts the shipped environments as they are', () => {
+    expect(parsePlatformConfig(dev, 'dev')).toBe(dev);
+    expect(parsePlatformConfig(prod, 'prod')).toBe(prod);
+  });
+
+  test.each<[string, unknown, RegExp]>([
+    ['a misspelled field, with a suggestion', { ...minimal, tenants: [{ name: 'a', qouta: {} }] },
+      /x\.yaml: tenants\[0\]\.qouta: is not a known field\. Fix: did you mean "quota"\?/],
+    ['an unknown top-level field', { ...minimal, replicas: 2 }, /x\.yaml: replicas: is not a known field\. Fix: remove it; known fields: name, description/],
+    ['a missing name', { tenants: [] }, /x\.yaml: name: is required\. Fix: set name/],
+    ['a missing tenant name', { name: 'x', tenants: [{}] }, /tenants\[0\]\.name: is required/],
+    ['an invalid environment name', { ...minimal, name: 'Dev Env' }, /name: "Dev Env" is not a valid DNS-1123 label/],
+    ['a quantity in Spark syntax', { ...minimal, tenantDefaults: { quota: { memory: '32g' } } },
+      /tenantDefaults\.quota\.memory: "32g" is Spark memory syntax, not a Kubernetes quantity\. Fix: write "32Gi"/],
+    ['a CPU that is not a quantity', { ...minimal, tenants: [{ name: 'a', quota: { cpu: 'eight' } }] }, /tenants\[0\]\.quota\.cpu: "eight" is not a Kubernetes quantity/],
+    ['a count that is a string', { ...minimal, tenants: [{ name: 'a', quota: { pods: '10' } }] }, /tenants\[0\]\.quota\.pods: "10" is not a whole number >= 0/],
+    ['an unknown Pod Security level', { ...minimal, tenants: [{ name: 'a', podSecurity: 'strict' }] }, /podSecurity: "strict" is not one of "restricted", "baseline", "privileged"/],
+    ['a duplicate tenant', { ...minimal, tenants: [{ name: 'a' }, { name: 'b' }, { name: 'a' }] }, /tenants\[2\]\.name: "a" is already tenants\[0\]\. Fix: give each tenant its own namespace/],
+    ['a label value that is not a string', { ...minimal, tenants: [{ name: 'a', labels: { team: 1 } }] }, /tenants\[0\]\.labels\.team: 1 is not a string\. Fix: quote the value/],
+    ['a port out of range in a list', { ...minimal, network: { apiServerPorts: [0] } }, /network\.apiServerPorts\[0\]: 0 is not a whole number >= 1/],
+    ['a config that is not an object', 'dev', /x\.yaml: : "dev" is not an object|x\.yaml: "dev" is not an object/],
+  ])('fails on %s', (_name, input, message) => {
+    expect(() => parsePlatformConfig(input, 'x.yaml')).toThrow(message);
+  });
+});
+
+describe('tenantProps', () => {
+  const config: PlatformConfig = {
+    name: 'test',
+    network: { apiServerCidrs: ['10.0.0.1/32'], objectStore: { namespace: 'spark-platform', podLabels: { app: 'minio' }, ports: [9000] } },
+    tenantDefaults: { quota: { cpu: '16', memory: '64Gi' }, containerDefaults: { maxCpu: '8' } },
+    tenants: [{ name: 'a' }, { name: 'b', quota: { cpu: '32' } }],
+  };
+
+  test('applies tenant defaults field by field; the tenant wins', () => {
+    const a = tenantProps(config, 0);
+    const b = tenantProps(config, 1);
+    expect(a.quota?.cpu?.toKubernetes()).toBe('16');
+    expect(b.quota?.cpu?.toKubernetes()).toBe('32');
+    expect(b.quota?.memory?.toKubernetes()).toBe('64Gi');
+    expect(b.containerDefaults?.maxCpu?.toKubernetes()).toBe('8');
+  });
+
+  test('turns the network facts into endpoints', () => {
+    const a = tenantProps(config, 0);
+    expect(a.apiServer?.toPeers()).toEqual([{ ipBlock: { cidr: '10.0.0.1/32' } }]);
+    expect(a.objectStore?.namespace).toBe('spark-platform');
+  });
+
+  test.each<[string, PlatformConfig['network'], RegExp]>([
+    ['an endpoint with both pods and CIDRs', { objectStore: { namespace: 'x', cidrs: ['10.0.0.0/8'], ports: [9000] } }, /network\.objectStore: sets both namespace and cidrs/],
+    ['an endpoint without ports', { objectStore: { namespace: 'x' } }, /network\.objectStore\.ports: no ports are given/],
+    ['an endpoint with neither', { objectStore: { ports: [9000] } }, /network\.objectStore: sets neither namespace nor cidrs/],
+    ['a malformed CIDR', { apiServerCidrs: ['10.0.0.1'] }, /cidrs\[0\]: "10\.0\.0\.1" is not a CIDR\. Fix: write an address with a prefix length/],
+  ])('fails on %s', (_name, network, message) => {
+    expect(() => tenantProps({ ...config, network }, 0)).toThrow(message);
+  });
+});
