@@ -40,6 +40,8 @@
  *   Services (policies see pod endpoints after DNAT: connect to the backing pod), hostNetwork pods.
  */
 
+import { Json, LabelSelector, isRecord, jsonReader, selectorMatches } from './k8s-json';
+
 /** A pod as NetworkPolicies see it: namespace and labels, plus optionally its IP and named ports. */
 export interface PodRef {
   /** Namespace of the pod. */
@@ -77,14 +79,10 @@ const NETWORKING_API_VERSION = 'networking.k8s.io/v1';
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
 
+const { metadata, listOf, stringList, parseSelector, parseObjects } = jsonReader('NetworkPolicyEvaluator');
+
 type Protocol = 'TCP' | 'UDP' | 'SCTP';
 type Direction = 'Ingress' | 'Egress';
-type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
-
-interface LabelSelector {
-  matchLabels: Readonly<Record<string, string>>;
-  matchExpressions: ReadonlyArray<{ key: string; operator: SelectorOperator; values: readonly string[] }>;
-}
 
 interface Cidr {
   family: 4 | 6;
@@ -156,13 +154,7 @@ export class NetworkPolicyEvaluator {
 
   /** objects: the manifests; namespaceLabels: labels of namespaces NOT among the objects (e.g. kube-system), keyed by name */
   constructor(objects: readonly unknown[], options: NetworkPolicyEvaluatorOptions = {}) {
-    const seen = new Set<string>();
-    for (const obj of flattenLists(objects)) {
-      const parsed = parseObject(obj);
-      if (!parsed) continue;
-      // Duplicates would make the result depend on apply order (last write wins): reject them.
-      if (seen.has(parsed.key)) throw new Error(`NetworkPolicyEvaluator: duplicate object ${parsed.key}`);
-      seen.add(parsed.key);
+    for (const parsed of parseObjects(objects, parseObject)) {
       if (parsed.kind === 'Namespace') this.namespaces.set(parsed.name, withNameLabel(parsed.name, parsed.labels));
       else this.policies.push(parsed.policy);
     }
@@ -314,28 +306,7 @@ function describeSide(v: SideVerdict, local: Endpoint): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Label selectors
-
-/** metav1.LabelSelectorAsSelector semantics: all terms ANDed; an empty selector matches everything. */
-function selectorMatches(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
-  const has = (key: string): boolean => Object.prototype.hasOwnProperty.call(labels, key);
-  const labelsOk = Object.entries(selector.matchLabels).every(([k, v]) => has(k) && labels[k] === v);
-  return (
-    labelsOk &&
-    selector.matchExpressions.every(({ key, operator, values }) => {
-      switch (operator) {
-        case 'In':
-          return has(key) && values.includes(labels[key] as string);
-        case 'NotIn': // a missing label is "not in" any set
-          return !has(key) || !values.includes(labels[key] as string);
-        case 'Exists':
-          return has(key);
-        case 'DoesNotExist':
-          return !has(key);
-      }
-    })
-  );
-}
+// Namespaces
 
 function withNameLabel(name: string, labels: Readonly<Record<string, string>>): Record<string, string> {
   // The API server sets this label on every namespace and overwrites any value a manifest gives it.
@@ -432,19 +403,6 @@ type ParsedObject =
   | { kind: 'Namespace'; key: string; name: string; labels: Record<string, string> }
   | { kind: 'NetworkPolicy'; key: string; policy: Policy };
 
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Expands `kind: List` (kubectl output) so policies inside are not silently skipped. */
-function flattenLists(objects: readonly unknown[]): unknown[] {
-  return objects.flatMap((o) =>
-    isRecord(o) && o.kind === 'List' && Array.isArray(o.items) ? flattenLists(o.items) : [o],
-  );
-}
-
 /** Namespaces (v1) and NetworkPolicies (networking.k8s.io/v1) only; same-named CRDs (Calico, Cilium) are ignored. */
 function parseObject(obj: unknown): ParsedObject | undefined {
   if (!isRecord(obj)) return undefined;
@@ -457,33 +415,6 @@ function parseObject(obj: unknown): ParsedObject | undefined {
     return { kind: 'NetworkPolicy', key: `NetworkPolicy ${policy.namespace}/${policy.name}`, policy };
   }
   return undefined;
-}
-
-function metadata(obj: Json, kind: string): { name: string; namespace?: string; labels: Record<string, string> } {
-  const meta = isRecord(obj.metadata) ? obj.metadata : {};
-  if (typeof meta.name !== 'string' || meta.name === '') {
-    throw new Error(`NetworkPolicyEvaluator: ${kind} without metadata.name`);
-  }
-  const labels: Record<string, string> = {};
-  if (isRecord(meta.labels)) {
-    for (const [k, v] of Object.entries(meta.labels)) if (typeof v === 'string') labels[k] = v;
-  }
-  const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined;
-  return { name: meta.name, ...(namespace ? { namespace } : {}), labels };
-}
-
-/** An optional array field: absent/null = []. */
-function listOf(value: unknown, where: string): unknown[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw new Error(`NetworkPolicyEvaluator: ${where} must be an array`);
-  return value;
-}
-
-function stringList(value: unknown, where: string): string[] {
-  return listOf(value, where).map((v) => {
-    if (typeof v !== 'string') throw new Error(`NetworkPolicyEvaluator: ${where} must contain strings`);
-    return v;
-  });
 }
 
 function parsePolicy(obj: Json): Policy {
@@ -591,41 +522,4 @@ function parsePort(value: unknown, where: string): PolicyPort {
     throw new Error(`NetworkPolicyEvaluator: ${where}.endPort ${JSON.stringify(endPort)} must be from port (${port}) to 65535`);
   }
   return { protocol: known, port, endPort };
-}
-
-const OPERATORS: readonly SelectorOperator[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
-
-function parseSelector(value: unknown, where: string): LabelSelector {
-  if (!isRecord(value)) throw new Error(`NetworkPolicyEvaluator: ${where} must be an object`);
-  const matchLabels: Record<string, string> = {};
-  if (value.matchLabels !== undefined && value.matchLabels !== null) {
-    if (!isRecord(value.matchLabels)) throw new Error(`NetworkPolicyEvaluator: ${where}.matchLabels must be an object`);
-    for (const [k, v] of Object.entries(value.matchLabels)) {
-      if (typeof v !== 'string') throw new Error(`NetworkPolicyEvaluator: ${where}.matchLabels.${k} must be a string`);
-      matchLabels[k] = v;
-    }
-  }
-  const matchExpressions = listOf(value.matchExpressions, `${where}.matchExpressions`).map((e, i) =>
-    parseExpression(e, `${where}.matchExpressions[${i}]`),
-  );
-  return { matchLabels, matchExpressions };
-}
-
-/** Rejects what LabelSelectorAsSelector rejects, so a selector the API server refuses fails the test. */
-function parseExpression(
-  value: unknown,
-  where: string,
-): { key: string; operator: SelectorOperator; values: string[] } {
-  if (!isRecord(value)) throw new Error(`NetworkPolicyEvaluator: ${where} must be an object`);
-  if (typeof value.key !== 'string' || value.key === '') throw new Error(`NetworkPolicyEvaluator: ${where}.key is required`);
-  const operator = OPERATORS.find((op) => op === value.operator);
-  if (!operator) {
-    throw new Error(`NetworkPolicyEvaluator: ${where}.operator ${JSON.stringify(value.operator)} is not supported`);
-  }
-  const values = stringList(value.values, `${where}.values`);
-  const needsValues = operator === 'In' || operator === 'NotIn';
-  if (needsValues !== values.length > 0) {
-    throw new Error(`NetworkPolicyEvaluator: ${where}: ${operator} ${needsValues ? 'requires' : 'forbids'} values`);
-  }
-  return { key: value.key, operator, values };
 }

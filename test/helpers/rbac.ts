@@ -12,6 +12,8 @@
  * special), and an aggregated ClusterRole's own `rules` are replaced by the aggregate.
  */
 
+import { Json, LabelSelector, isRecord, jsonReader, selectorMatches } from './k8s-json';
+
 /** Who is asking: a ServiceAccount, a User (with its extra groups) or a member of one Group. */
 export type Subject =
   | { kind: 'ServiceAccount'; namespace: string; name: string }
@@ -63,6 +65,8 @@ export const DEFAULT_VERBS: readonly string[] = [
 
 const RBAC_API_GROUP = 'rbac.authorization.k8s.io';
 
+const { metadata, listOf, stringList, requiredString, parseSelector, parseObjects } = jsonReader('RbacEvaluator');
+
 interface PolicyRule {
   apiGroups: readonly string[];
   resources: readonly string[];
@@ -81,13 +85,6 @@ interface Binding {
   namespace?: string;
   roleRef: { kind: string; name: string };
   subjects: readonly BindingSubject[];
-}
-
-type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
-
-interface LabelSelector {
-  matchLabels: Readonly<Record<string, string>>;
-  matchExpressions: ReadonlyArray<{ key: string; operator: SelectorOperator; values: readonly string[] }>;
 }
 
 interface ClusterRoleDef {
@@ -122,15 +119,7 @@ export class RbacEvaluator {
   constructor(objects: readonly unknown[], options: RbacEvaluatorOptions = {}) {
     const parser = new ManifestParser(options.defaultNamespace);
     const clusterRoleDefs: ClusterRoleDef[] = [];
-    const seen = new Set<string>();
-    for (const obj of flattenLists(objects)) {
-      const parsed = parser.parse(obj);
-      if (!parsed) continue;
-      // Duplicates would make the result depend on apply order (last write wins): reject them.
-      if (seen.has(parsed.key)) throw new Error(`RbacEvaluator: duplicate object ${parsed.key}`);
-      seen.add(parsed.key);
-      this.index(parsed, clusterRoleDefs);
-    }
+    for (const parsed of parseObjects(objects, (obj) => parser.parse(obj))) this.index(parsed, clusterRoleDefs);
     for (const [name, rules] of aggregateClusterRoles(clusterRoleDefs)) this.clusterRoles.set(name, rules);
   }
 
@@ -365,27 +354,6 @@ function sameRule(a: PolicyRule, b: PolicyRule): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** metav1.LabelSelectorAsSelector semantics: all terms ANDed; an empty selector matches everything. */
-function selectorMatches(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
-  const has = (key: string): boolean => Object.prototype.hasOwnProperty.call(labels, key);
-  const labelsOk = Object.entries(selector.matchLabels).every(([k, v]) => has(k) && labels[k] === v);
-  return (
-    labelsOk &&
-    selector.matchExpressions.every(({ key, operator, values }) => {
-      switch (operator) {
-        case 'In':
-          return has(key) && values.includes(labels[key] as string);
-        case 'NotIn': // a missing label is "not in" any set
-          return !has(key) || !values.includes(labels[key] as string);
-        case 'Exists':
-          return has(key);
-        case 'DoesNotExist':
-          return !has(key);
-      }
-    })
-  );
-}
-
 // ---------------------------------------------------------------------------------------------
 // Parsing untyped manifests
 
@@ -394,19 +362,6 @@ type ParsedObject =
   | { kind: 'ClusterRole'; key: string; def: ClusterRoleDef }
   | { kind: 'Binding'; key: string; binding: Binding }
   | { kind: 'ServiceAccount'; key: string; namespace: string; name: string };
-
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Expands `kind: List` (kubectl output) so RBAC objects inside are not silently skipped. */
-function flattenLists(objects: readonly unknown[]): unknown[] {
-  return objects.flatMap((o) =>
-    isRecord(o) && o.kind === 'List' && Array.isArray(o.items) ? flattenLists(o.items) : [o],
-  );
-}
 
 /** Turns one manifest into an indexed form, rejecting malformed RBAC objects loudly. */
 class ManifestParser {
@@ -482,39 +437,6 @@ class ManifestParser {
   }
 }
 
-function metadata(obj: Json, kind: string): { name: string; namespace?: string; labels: Record<string, string> } {
-  const meta = isRecord(obj.metadata) ? obj.metadata : {};
-  if (typeof meta.name !== 'string' || meta.name === '') {
-    throw new Error(`RbacEvaluator: ${kind} without metadata.name`);
-  }
-  const labels: Record<string, string> = {};
-  if (isRecord(meta.labels)) {
-    for (const [k, v] of Object.entries(meta.labels)) if (typeof v === 'string') labels[k] = v;
-  }
-  const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined;
-  return { name: meta.name, ...(namespace ? { namespace } : {}), labels };
-}
-
-/** An optional array field: absent/null = []. */
-function listOf(value: unknown, where: string): unknown[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw new Error(`RbacEvaluator: ${where} must be an array`);
-  return value;
-}
-
-function stringList(value: unknown, where: string): string[] {
-  return listOf(value, where).map((v) => {
-    if (typeof v !== 'string') throw new Error(`RbacEvaluator: ${where} must contain strings`);
-    return v;
-  });
-}
-
-function requiredString(obj: Json, key: string, where: string): string {
-  const value = obj[key];
-  if (typeof value !== 'string' || value === '') throw new Error(`RbacEvaluator: ${where}.${key} is required`);
-  return value;
-}
-
 /** nonResourceURLs are dropped: a rule with only those has no resources, so it matches no resource request. */
 function parseRules(value: unknown, where: string): PolicyRule[] {
   return listOf(value, `${where} rules`).map((r, i) => {
@@ -561,38 +483,4 @@ function parseAggregationRule(value: unknown, where: string): LabelSelector[] {
   if (!isRecord(value)) throw new Error(`RbacEvaluator: ${where} aggregationRule must be an object`);
   const at = `${where} aggregationRule.clusterRoleSelectors`;
   return listOf(value.clusterRoleSelectors, at).map((s, i) => parseSelector(s, `${at}[${i}]`));
-}
-
-const OPERATORS: readonly SelectorOperator[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
-
-function parseSelector(value: unknown, where: string): LabelSelector {
-  if (!isRecord(value)) throw new Error(`RbacEvaluator: ${where} must be an object`);
-  const matchLabels: Record<string, string> = {};
-  if (isRecord(value.matchLabels)) {
-    for (const [k, v] of Object.entries(value.matchLabels)) {
-      if (typeof v !== 'string') throw new Error(`RbacEvaluator: ${where}.matchLabels.${k} must be a string`);
-      matchLabels[k] = v;
-    }
-  }
-  const matchExpressions = listOf(value.matchExpressions, `${where}.matchExpressions`).map((e, i) =>
-    parseExpression(e, `${where}.matchExpressions[${i}]`),
-  );
-  return { matchLabels, matchExpressions };
-}
-
-/** Rejects what LabelSelectorAsSelector rejects, so a selector that would break the controller fails the test. */
-function parseExpression(
-  value: unknown,
-  where: string,
-): { key: string; operator: SelectorOperator; values: string[] } {
-  if (!isRecord(value)) throw new Error(`RbacEvaluator: ${where} must be an object`);
-  const key = requiredString(value, 'key', where);
-  const operator = OPERATORS.find((op) => op === value.operator);
-  if (!operator) throw new Error(`RbacEvaluator: ${where}.operator ${JSON.stringify(value.operator)} is not supported`);
-  const values = stringList(value.values, `${where}.values`);
-  const needsValues = operator === 'In' || operator === 'NotIn';
-  if (needsValues !== values.length > 0) {
-    throw new Error(`RbacEvaluator: ${where}: ${operator} ${needsValues ? 'requires' : 'forbids'} values`);
-  }
-  return { key, operator, values };
 }
