@@ -7,3 +7,6 @@ export * from './units';
 export * from './versions';
 export * from './tenancy';
 export * from './validation';
+export * from './images';
+export * from './security';
+export * from './operator';

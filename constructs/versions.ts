@@ -18,3 +18,15 @@ export const KUBERNETES_MINOR = '1.28';
  * @see https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces
  */
 export const POD_SECURITY_VERSION = `v${KUBERNETES_MINOR}`;
+
+/**
+ * The Kubeflow Spark operator (API `sparkoperator.k8s.io/v1beta2`). One image serves the
+ * controller and the webhook; its tag is the chart's appVersion, without a `v`.
+ * @see https://github.com/kubeflow/spark-operator/releases/tag/v2.5.2
+ */
+export const SPARK_OPERATOR = {
+  version: '2.5.2',
+  image: 'ghcr.io/kubeflow/spark-operator/controller:2.5.2',
+  /** uid/gid of the `spark` user in the image (its base is apache/spark). */
+  uid: 185,
+} as const;

@@ -25,6 +25,13 @@ export function str(rule?: (v: string) => string | undefined, fix = 'write a val
   };
 }
 
+/** true or false. */
+export function bool(): Check {
+  return (v, path) => {
+    if (typeof v !== 'boolean') fail(path, `${show(v)} is not true or false`, 'write true or false');
+  };
+}
+
 /** A whole number at least `min`. */
 export function int(min = 0): Check {
   return (v, path) => {
@@ -58,13 +65,18 @@ export const memory: Check = (v, path) => {
   Memory.parse(v, path);
 };
 
+/** A map whose values pass `value`. */
+export function mapOf(value: Check): Check {
+  return (v, path) => {
+    if (!isPlainObject(v)) fail(path, `${show(v)} is not a map`, 'write key: value pairs');
+    for (const [k, x] of Object.entries(v)) value(x, `${path}.${k}`);
+  };
+}
+
 /** A map of string to string (labels, annotations). */
-export const stringMap: Check = (v, path) => {
-  if (!isPlainObject(v)) fail(path, `${show(v)} is not a map of strings`, 'write key: "value" pairs');
-  for (const [k, x] of Object.entries(v)) {
-    if (typeof x !== 'string') fail(`${path}.${k}`, `${show(x)} is not a string`, 'quote the value');
-  }
-};
+export const stringMap: Check = mapOf((v, path) => {
+  if (typeof v !== 'string') fail(path, `${show(v)} is not a string`, 'quote the value');
+});
 
 /** An array whose items pass `item`. */
 export function arrayOf(item: Check, minItems = 0): Check {

@@ -1,9 +1,10 @@
 import { SparkPlatformError } from '../constructs/errors';
 import { NameRule, nameProblem } from '../constructs/names';
 import { EndpointPort, NetworkEndpoint, Protocol } from '../constructs/network';
+import { IJobNamespace, SparkOperatorProps, WebhookCertificate } from '../constructs/operator';
 import { ContainerDefaults, PodSecurityLevel, SparkNamespaceProps, SparkNamespaceQuota } from '../constructs/tenancy';
 import { Cpu, Memory } from '../constructs/units';
-import { Fields, arrayOf, cpu, int, memory, num, object, oneOf, str, stringMap } from './config-check';
+import { Fields, arrayOf, bool, cpu, int, mapOf, memory, num, object, oneOf, str, stringMap } from './config-check';
 
 /**
  * The typed configuration of one environment. Plain data (strings for quantities, as in any
@@ -19,6 +20,8 @@ export interface PlatformConfig {
   readonly network?: NetworkConfig;
   /** Settings every tenant starts from; a tenant's own settings win field by field. @default - the construct defaults */
   readonly tenantDefaults?: TenantSettings;
+  /** The Spark operator; it watches exactly the tenant namespaces. @default - see OperatorConfig */
+  readonly operator?: OperatorConfig;
   /** The tenant namespaces where Spark jobs run. */
   readonly tenants: readonly TenantConfig[];
 }
@@ -33,6 +36,28 @@ export interface NetworkConfig {
   readonly dns?: EndpointConfig;
   /** The object store Spark pods read and write. @default - no object-store egress */
   readonly objectStore?: EndpointConfig;
+}
+
+/** The Spark operator's settings (see SparkOperatorProps). */
+export interface OperatorConfig {
+  /** Namespace of the operator. @default "spark-operator" */
+  readonly namespace?: string;
+  /** Controller replicas per shard (2+ = leader election + PodDisruptionBudget). @default 1 */
+  readonly replicas?: number;
+  /** Worker threads per controller (concurrent spark-submit JVMs; memory follows). @default 10 */
+  readonly workers?: number;
+  /** Independent controllers over disjoint sets of tenant namespaces. @default 1 */
+  readonly shards?: number;
+  /** Tenant namespace -> shard, for the ones not dealt round-robin. @default - round-robin */
+  readonly shardAssignment?: Readonly<Record<string, number>>;
+  /** Operator image, pinned. @default - versions.ts */
+  readonly image?: string;
+  /** Executors tracked per application. @default 1000 */
+  readonly maxTrackedExecutorsPerApp?: number;
+  /** Time to live of finished applications that set none, in seconds. @default 86400 */
+  readonly defaultTimeToLiveSeconds?: number;
+  /** The admission webhook: off by default (see README). @default - no webhook */
+  readonly webhook?: { readonly certificate: 'self-signed'; readonly replicas?: number; readonly resourceQuotaEnforcement?: boolean };
 }
 
 /** A network endpoint: pods (namespace + labels) or CIDRs, and ports. */
@@ -132,6 +157,17 @@ const settingsFields: Fields<TenantSettings> = {
   minimumJob: object(jobFields),
 };
 const tenantFields: Fields<TenantConfig> = { ...settingsFields, name: dnsLabel, labels: stringMap };
+const operatorFields: Fields<OperatorConfig> = {
+  namespace: dnsLabel,
+  replicas: int(1),
+  workers: int(1),
+  shards: int(1),
+  shardAssignment: mapOf(int()),
+  image: str(),
+  maxTrackedExecutorsPerApp: int(1),
+  defaultTimeToLiveSeconds: int(1),
+  webhook: object<NonNullable<OperatorConfig['webhook']>>({ certificate: oneOf('self-signed'), replicas: int(1), resourceQuotaEnforcement: bool() }, ['certificate']),
+};
 const platformFields: Fields<PlatformConfig> = {
   name: dnsLabel,
   description: str(),
@@ -142,6 +178,7 @@ const platformFields: Fields<PlatformConfig> = {
     objectStore: object(endpointFields),
   }),
   tenantDefaults: object(settingsFields),
+  operator: object(operatorFields),
   tenants: arrayOf(object(tenantFields, ['name'])),
 };
 
@@ -214,6 +251,27 @@ export function tenantProps(config: PlatformConfig, index: number): SparkNamespa
     apiServer: NetworkEndpoint.kubeApiServer(net.apiServerCidrs, net.apiServerPorts),
     dns: net.dns ? endpointOf(net.dns, 'network.dns') : undefined,
     objectStore: net.objectStore ? endpointOf(net.objectStore, 'network.objectStore') : undefined,
+  };
+}
+
+/** The SparkOperator props of an environment: it watches exactly `jobNamespaces` (the tenants). */
+export function operatorProps(config: PlatformConfig, jobNamespaces: readonly IJobNamespace[]): SparkOperatorProps {
+  const o = config.operator ?? {};
+  return {
+    namespace: o.namespace,
+    replicas: o.replicas,
+    workers: o.workers,
+    shards: o.shards,
+    shardAssignment: o.shardAssignment,
+    image: o.image,
+    maxTrackedExecutorsPerApp: o.maxTrackedExecutorsPerApp,
+    defaultTimeToLiveSeconds: o.defaultTimeToLiveSeconds,
+    jobNamespaces,
+    webhook: o.webhook && {
+      certificate: WebhookCertificate.selfSigned(),
+      replicas: o.webhook.replicas,
+      resourceQuotaEnforcement: o.webhook.resourceQuotaEnforcement,
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
+import { SparkOperator } from '../constructs/operator';
 import { SparkNamespace } from '../constructs/tenancy';
-import { PlatformConfig, parsePlatformConfig, tenantProps } from './config';
+import { PlatformConfig, operatorProps, parsePlatformConfig, tenantProps } from './config';
 
 /** The charts of one environment, one per deploy layer, in apply order. */
 export interface PlatformCharts {
@@ -8,6 +9,10 @@ export interface PlatformCharts {
   readonly tenants: Chart;
   /** The tenant constructs, by namespace name. */
   readonly tenantNamespaces: ReadonlyMap<string, SparkNamespace>;
+  /** The Spark operator: controller(s), RBAC in the tenant namespaces, optional webhook. */
+  readonly operator: Chart;
+  /** The operator construct. */
+  readonly sparkOperator: SparkOperator;
 }
 
 /**
@@ -24,5 +29,9 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string)
   checked.tenants.forEach((t, i) => {
     tenantNamespaces.set(t.name, new SparkNamespace(tenants, t.name, tenantProps(checked, i)));
   });
-  return { tenants, tenantNamespaces };
+  const operator = new Chart(app, 'operator');
+  // The operator's Roles live in the tenant namespaces, which must exist first.
+  operator.addDependency(tenants);
+  const sparkOperator = new SparkOperator(operator, 'SparkOperator', operatorProps(checked, [...tenantNamespaces.values()]));
+  return { tenants, tenantNamespaces, operator, sparkOperator };
 }

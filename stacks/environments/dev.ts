@@ -13,6 +13,9 @@ export const dev: PlatformConfig = {
     // MinIO of the platform (deployed by the storage layer) in the platform namespace.
     objectStore: { namespace: 'spark-platform', podLabels: { 'app.kubernetes.io/name': 'minio' }, ports: [9000] },
   },
+  operator: {
+    workers: 4,
+  },
   tenantDefaults: {
     quota: { cpu: '8', memory: '32Gi', pods: 40, persistentVolumeClaims: 10, storage: '50Gi' },
   },

@@ -15,6 +15,11 @@ export const prod: PlatformConfig = {
     apiServerPorts: [443],
     objectStore: { namespace: 'spark-platform', podLabels: { 'app.kubernetes.io/name': 'minio' }, ports: [9000] },
   },
+  operator: {
+    // HA: two controllers per shard elect a leader; a PodDisruptionBudget keeps one up.
+    replicas: 2,
+    workers: 20,
+  },
   tenantDefaults: {
     quota: { cpu: '64', memory: '256Gi', pods: 200, persistentVolumeClaims: 50, storage: '1Ti', configMaps: 400, services: 200 },
     containerDefaults: { cpuRequest: '250m', memoryRequest: '512Mi', memoryLimit: '1Gi', maxCpu: '16', maxMemory: '64Gi' },

@@ -1,0 +1,3 @@
+export * from './operator-webhook';
+export * from './spark-operator';
+export * from './webhook-fields';

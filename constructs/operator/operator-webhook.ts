@@ -1,0 +1,192 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { platformLabels } from '../labels';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
+import { SPARK_OPERATOR } from '../versions';
+import { WEBHOOK_JOB_RULES, grantRules, leaderElectionRules, webhookClusterRules, webhookSecretRules } from './operator-rbac';
+
+/** Where the webhook's serving certificate comes from. */
+export class WebhookCertificate {
+  /**
+   * The webhook generates a CA and serving certificate into its own Secret and patches `caBundle`
+   * into both webhook configurations itself (upstream's default). The manifests own neither the
+   * Secret nor `caBundle`, so GitOps never fights the webhook over them.
+   */
+  public static selfSigned(): WebhookCertificate {
+    return new WebhookCertificate('self-signed');
+  }
+
+  private constructor(
+    /** The kind of source. */
+    public readonly kind: 'self-signed',
+  ) {}
+}
+
+/** Properties of SparkOperatorWebhook (set by SparkOperator). */
+export interface SparkOperatorWebhookProps {
+  /** Name prefix of the operator's objects. */
+  readonly operatorName: string;
+  /** The operator's namespace. */
+  readonly namespace: string;
+  /** Job namespaces; empty = all. */
+  readonly jobNamespaces: readonly string[];
+  /** The operator image. */
+  readonly image: string;
+  /** Replicas. */
+  readonly replicas: number;
+  /** The certificate source. */
+  readonly certificate: WebhookCertificate;
+  /** `--enable-resource-quota-enforcement`. */
+  readonly resourceQuotaEnforcement: boolean;
+}
+
+const PORT = 9443;
+const HEALTH_PORT = 8081;
+
+/** One admission webhook of the operator: its name in the configuration, path, and what it intercepts. */
+interface Hook {
+  readonly name: string;
+  readonly path: string;
+  readonly rule: k8s.RuleWithOperations;
+  readonly objectSelector?: k8s.LabelSelector;
+}
+
+/** Webhooks of the operator, named and routed as the operator's webhook server serves them. */
+function hooks(kind: 'mutate' | 'validate'): Hook[] {
+  const spark = (resource: string): Hook => {
+    const base = `${kind}-sparkoperator-k8s-io-v1beta2-${resource}`;
+    return {
+      name: `${base}.sparkoperator.k8s.io`,
+      path: `/${base}`,
+      rule: { apiGroups: ['sparkoperator.k8s.io'], apiVersions: ['v1beta2'], resources: [`${resource}s`], operations: ['CREATE', 'UPDATE'] },
+    };
+  };
+  const apps = [spark('sparkapplication'), spark('scheduledsparkapplication')];
+  if (kind === 'validate') return apps;
+  return [
+    {
+      name: 'mutate--v1-pod.sparkoperator.k8s.io',
+      path: '/mutate--v1-pod',
+      rule: { apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'] },
+      // only pods the operator launched
+      objectSelector: { matchLabels: { 'sparkoperator.k8s.io/launched-by-spark-operator': 'true' } },
+    },
+    ...apps,
+  ];
+}
+
+/**
+ * The operator's admission webhook: Deployment, Service, RBAC and the Mutating/Validating
+ * webhook configurations, scoped to the job namespaces. Created by SparkOperator.
+ */
+export class SparkOperatorWebhook extends Construct {
+  /** Name of the webhook Deployment, ServiceAccount, ClusterRole and both configurations. */
+  public readonly name: string;
+  /** Name of the webhook's Service. */
+  public readonly serviceName: string;
+  /** Name of the Secret the webhook writes its certificate to (not emitted: the webhook creates it). */
+  public readonly secretName: string;
+
+  constructor(scope: Construct, id: string, props: SparkOperatorWebhookProps) {
+    super(scope, id);
+    this.name = `${props.operatorName}-webhook`;
+    this.serviceName = `${this.name}-svc`;
+    this.secretName = `${this.name}-certs`;
+    const ns = props.namespace;
+    const lock = `${this.name}-lock`;
+    const labels = {
+      'app.kubernetes.io/name': 'spark-operator',
+      'app.kubernetes.io/instance': props.operatorName,
+      'app.kubernetes.io/component': 'webhook',
+    };
+    const meta = (name = this.name) => ({ name, namespace: ns, labels: platformLabels(labels) });
+
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta(), automountServiceAccountToken: true });
+    const allNamespaces = props.jobNamespaces.length === 0;
+    const grant = { name: this.name, serviceAccount: { name: this.name, namespace: ns }, labels: platformLabels(labels) };
+    grantRules(this, '', { ...grant, rules: [...webhookClusterRules(this.name), ...(allNamespaces ? WEBHOOK_JOB_RULES : [])] });
+    grantRules(this, 'Own', { ...grant, namespace: ns, rules: [...webhookSecretRules(this.secretName), ...leaderElectionRules(lock)] });
+    for (const jobNs of props.jobNamespaces) grantRules(this, `Job-${jobNs}`, { ...grant, namespace: jobNs, rules: WEBHOOK_JOB_RULES });
+
+    const args = [
+      'webhook', 'start',
+      ...(allNamespaces ? [] : [`--namespaces=${props.jobNamespaces.join(',')}`]),
+      `--webhook-port=${PORT}`,
+      `--webhook-secret-name=${this.secretName}`,
+      `--webhook-secret-namespace=${ns}`,
+      `--webhook-svc-name=${this.serviceName}`,
+      `--webhook-svc-namespace=${ns}`,
+      `--mutating-webhook-name=${this.name}`,
+      `--validating-webhook-name=${this.name}`,
+      `--health-probe-bind-address=:${HEALTH_PORT}`,
+      '--leader-election=true',
+      `--leader-election-lock-name=${lock}`,
+      `--leader-election-lock-namespace=${ns}`,
+      ...(props.resourceQuotaEnforcement ? ['--enable-resource-quota-enforcement=true'] : []),
+    ];
+    new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: meta(),
+      spec: {
+        replicas: props.replicas,
+        revisionHistoryLimit: 3,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels: platformLabels(labels) },
+          spec: {
+            serviceAccountName: this.name,
+            automountServiceAccountToken: true,
+            securityContext: restrictedPodSecurityContext(SPARK_OPERATOR.uid),
+            containers: [{
+              name: 'spark-operator-webhook',
+              image: props.image,
+              imagePullPolicy: 'IfNotPresent',
+              args,
+              ports: [{ name: 'webhook', containerPort: PORT }],
+              livenessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromNumber(HEALTH_PORT) }, periodSeconds: 20 },
+              readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromNumber(HEALTH_PORT) }, periodSeconds: 10 },
+              resources: {
+                requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
+                limits: { memory: k8s.Quantity.fromString('256Mi') },
+              },
+              securityContext: restrictedContainerSecurityContext(),
+              // the webhook writes its serving certificate here; the root filesystem stays read-only
+              volumeMounts: [{ name: 'serving-certs', mountPath: '/etc/k8s-webhook-server/serving-certs' }],
+            }],
+            volumes: [{ name: 'serving-certs', emptyDir: {} }],
+          },
+        },
+      },
+    });
+    new k8s.KubeService(this, 'Service', {
+      metadata: meta(this.serviceName),
+      spec: { selector: labels, ports: [{ name: 'webhook', port: PORT, targetPort: k8s.IntOrString.fromString('webhook') }] },
+    });
+    if (props.replicas > 1) {
+      new k8s.KubePodDisruptionBudget(this, 'Pdb', { metadata: meta(), spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: labels } } });
+    }
+
+    const namespaceSelector: k8s.LabelSelector | undefined = allNamespaces
+      ? undefined
+      : { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...props.jobNamespaces] }] };
+    const configMeta = {
+      name: this.name,
+      labels: platformLabels(labels),
+      // caBundle is written by the webhook itself: compare server-side, so Argo CD does not report
+      // (or revert) a field these manifests never set.
+      annotations: { 'argocd.argoproj.io/compare-options': 'ServerSideDiff=true', 'argocd.argoproj.io/sync-options': 'ServerSideApply=true' },
+    };
+    const toWebhook = (h: Hook) => ({
+      name: h.name,
+      admissionReviewVersions: ['v1'],
+      sideEffects: 'None',
+      failurePolicy: 'Fail',
+      timeoutSeconds: 10,
+      clientConfig: { service: { name: this.serviceName, namespace: ns, port: PORT, path: h.path } },
+      rules: [h.rule],
+      namespaceSelector,
+      objectSelector: h.objectSelector,
+    });
+    new k8s.KubeMutatingWebhookConfiguration(this, 'Mutating', { metadata: configMeta, webhooks: hooks('mutate').map(toWebhook) });
+    new k8s.KubeValidatingWebhookConfiguration(this, 'Validating', { metadata: configMeta, webhooks: hooks('validate').map(toWebhook) });
+  }
+}

@@ -1,0 +1,357 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { SparkPlatformError, show } from '../errors';
+import { assertPinnedImage } from '../images';
+import { platformLabels } from '../labels';
+import { NameRule, assertName } from '../names';
+import { PodSecurityLevel } from '../tenancy';
+import { Cpu, Memory } from '../units';
+import { POD_SECURITY_VERSION, SPARK_OPERATOR } from '../versions';
+import { CONTROLLER_CLUSTER_RULES, CONTROLLER_JOB_RULES, grantRules, leaderElectionRules } from './operator-rbac';
+import { SparkOperatorWebhook, WebhookCertificate } from './operator-webhook';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
+import { webhookOnlyFields } from './webhook-fields';
+
+/** A namespace Spark jobs run in: a SparkNamespace, or anything with a name. */
+export interface IJobNamespace {
+  /** The namespace name. */
+  readonly name: string;
+}
+
+/** Options of the operator's admission webhook. */
+export interface SparkOperatorWebhookOptions {
+  /**
+   * Where the webhook's serving certificate comes from. Required: there is no safe implicit
+   * choice, and a webhook without a certificate blocks every Spark pod.
+   */
+  readonly certificate: WebhookCertificate;
+  /** Webhook replicas. @default - the operator's `replicas` */
+  readonly replicas?: number;
+  /** Reject applications whose pods would exceed the namespace's ResourceQuota. @default false */
+  readonly resourceQuotaEnforcement?: boolean;
+}
+
+/** Properties of a SparkOperator. */
+export interface SparkOperatorProps {
+  /** Name prefix of every object (`<name>-controller`, `<name>-webhook`, ...). @default "spark-operator" */
+  readonly name?: string;
+  /** Namespace the operator runs in. @default "spark-operator" */
+  readonly namespace?: string;
+  /** Create that namespace (restricted Pod Security enforced). @default true */
+  readonly createNamespace?: boolean;
+  /**
+   * Namespaces whose applications the operator runs; the tenant namespaces plug in directly.
+   * Empty: every namespace, with cluster-wide RBAC (a ClusterRole) instead of a Role per namespace.
+   * @default - every namespace
+   */
+  readonly jobNamespaces?: readonly IJobNamespace[];
+  /**
+   * Independent controllers, each watching a disjoint set of job namespaces with its own lease:
+   * for fleets past one controller's throughput (about 130-155 applications per minute).
+   * Namespaces are dealt round-robin in the order given, unless `shardAssignment` says otherwise.
+   * @default 1
+   */
+  readonly shards?: number;
+  /** Explicit shard of each job namespace, by name (0-based); unlisted ones are dealt round-robin. @default - round-robin */
+  readonly shardAssignment?: Readonly<Record<string, number>>;
+  /** Controller replicas per shard; above 1 they elect a leader and get a PodDisruptionBudget. @default 1 */
+  readonly replicas?: number;
+  /** The operator image. @default SPARK_OPERATOR.image (versions.ts) */
+  readonly image?: string;
+  /**
+   * Worker threads (`--controller-threads`): applications reconciled, and so `spark-submit` JVMs
+   * running, at once. Memory follows from it (see `resources`).
+   * @default 10
+   */
+  readonly workers?: number;
+  /** Executors tracked per application (`--max-tracked-executor-per-app`). @default 1000 */
+  readonly maxTrackedExecutorsPerApp?: number;
+  /** Workqueue rate limit: reconciles per second and burst (`--workqueue-ratelimiter-bucket-{qps,size}`). @default { qps: 50, burst: 500 } */
+  readonly workqueue?: { readonly qps: number; readonly burst: number };
+  /**
+   * Time to live of finished applications, applied by SparkJob to applications that set none
+   * (`spec.timeToLiveSeconds`), so finished applications and their pods do not pile up.
+   * @default 86400 (one day)
+   */
+  readonly defaultTimeToLiveSeconds?: number;
+  /**
+   * Controller container resources. By default memory is 512 MiB plus 320 MiB per worker (each
+   * concurrent submission is a `spark-submit` JVM of a few hundred MiB; too little and submissions
+   * die with `signal: killed`), request = limit; CPU requests 100m per worker, at least 500m, no
+   * limit (submissions are CPU bursts).
+   * @default - derived from workers
+   */
+  readonly resources?: { readonly cpu?: Cpu; readonly memory?: Memory };
+  /** The admission webhook, or undefined for none (the default: see README "Webhook"). @default - no webhook */
+  readonly webhook?: SparkOperatorWebhookOptions;
+}
+
+/** One controller shard: its Deployment and the namespaces it watches. */
+export interface OperatorShard {
+  /** 0-based shard index. */
+  readonly index: number;
+  /** Name of its Deployment, ServiceAccount and lease prefix. */
+  readonly name: string;
+  /** The job namespaces it watches; empty = all namespaces. */
+  readonly namespaces: readonly string[];
+}
+
+const CONTROLLER_PORTS = { metrics: 8080, health: 8081 } as const;
+
+/**
+ * The Kubeflow Spark operator (v2.5.x, API `sparkoperator.k8s.io/v1beta2`), deployed without Helm:
+ * controller Deployment(s) with leader election, metrics Service and probes; least-privilege RBAC
+ * (a Role per job namespace, or a ClusterRole when watching all); optionally the admission
+ * webhook; restricted security contexts everywhere.
+ *
+ * The CRDs are a separate construct (SparkOperatorCrds), so they can be applied first.
+ */
+export class SparkOperator extends Construct {
+  /** Name prefix of the operator's objects. */
+  public readonly name: string;
+  /** The operator's namespace. */
+  public readonly namespace: string;
+  /** The job namespaces; empty = every namespace. */
+  public readonly jobNamespaces: readonly string[];
+  /** The controller shards. */
+  public readonly shards: readonly OperatorShard[];
+  /** Controller replicas per shard. */
+  public readonly replicas: number;
+  /** The operator image. */
+  public readonly image: string;
+  /** Worker threads per controller. */
+  public readonly workers: number;
+  /** Default time to live of finished applications, in seconds. */
+  public readonly defaultTimeToLiveSeconds: number;
+  /** The webhook, when enabled. */
+  public readonly webhook?: SparkOperatorWebhook;
+
+  constructor(scope: Construct, id: string, props: SparkOperatorProps = {}) {
+    super(scope, id);
+    const where = 'SparkOperator';
+    this.name = props.name ?? 'spark-operator';
+    this.namespace = props.namespace ?? 'spark-operator';
+    assertName(this.name, NameRule.DNS1035_LABEL, 'name', where);
+    assertName(this.namespace, NameRule.DNS1123_LABEL, 'namespace', where);
+    this.jobNamespaces = checkJobNamespaces(props.jobNamespaces ?? [], this.namespace, where);
+    this.replicas = positiveInt(props.replicas ?? 1, 'replicas', where);
+    this.workers = positiveInt(props.workers ?? 10, 'workers', where);
+    this.defaultTimeToLiveSeconds = positiveInt(props.defaultTimeToLiveSeconds ?? 86_400, 'defaultTimeToLiveSeconds', where);
+    this.image = props.image ?? SPARK_OPERATOR.image;
+    assertPinnedImage(this.image, 'image', where);
+    this.shards = assignShards(this.name, this.jobNamespaces, props.shards ?? 1, props.shardAssignment ?? {}, where);
+
+    if (props.createNamespace ?? true) {
+      new k8s.KubeNamespace(this, 'Namespace', {
+        metadata: {
+          name: this.namespace,
+          labels: platformLabels({
+            'pod-security.kubernetes.io/enforce': PodSecurityLevel.RESTRICTED,
+            'pod-security.kubernetes.io/enforce-version': POD_SECURITY_VERSION,
+          }),
+        },
+      });
+    }
+
+    const resources = this.controllerResources(props.resources);
+    for (const shard of this.shards) this.addController(shard, props, resources);
+
+    if (props.webhook) {
+      this.webhook = new SparkOperatorWebhook(this, 'Webhook', {
+        operatorName: this.name,
+        namespace: this.namespace,
+        jobNamespaces: this.jobNamespaces,
+        image: this.image,
+        replicas: positiveInt(props.webhook.replicas ?? this.replicas, 'webhook.replicas', where),
+        certificate: props.webhook.certificate,
+        resourceQuotaEnforcement: props.webhook.resourceQuotaEnforcement ?? false,
+      });
+    } else {
+      // Without the webhook its pod mutations are silently skipped: refuse what would be lost.
+      this.node.addValidation({ validate: () => this.fieldsLostWithoutWebhook() });
+    }
+  }
+
+  /** The shard that watches `namespace`, or undefined when no shard does. */
+  public shardOf(namespace: string): OperatorShard | undefined {
+    return this.shards.find((s) => s.namespaces.length === 0 || s.namespaces.includes(namespace));
+  }
+
+  /** The name of the controller's leader-election Lease of a shard. */
+  public leaseName(shard: OperatorShard): string {
+    return `${shard.name}-lock`;
+  }
+
+  private addController(shard: OperatorShard, props: SparkOperatorProps, resources: k8s.ResourceRequirements): void {
+    const id = this.shards.length > 1 ? `Controller${shard.index}` : 'Controller';
+    const scope = new Construct(this, id);
+    const labels = this.labels('controller', shard);
+    const meta = (name = shard.name) => ({ name, namespace: this.namespace, labels: platformLabels(labels) });
+
+    new k8s.KubeServiceAccount(scope, 'ServiceAccount', { metadata: meta(), automountServiceAccountToken: true });
+    const grant = { name: shard.name, serviceAccount: { name: shard.name, namespace: this.namespace }, labels: platformLabels(labels) };
+    grantRules(scope, 'Lease', { ...grant, namespace: this.namespace, rules: leaderElectionRules(this.leaseName(shard)) });
+    grantRules(scope, '', { ...grant, rules: [...CONTROLLER_CLUSTER_RULES, ...(shard.namespaces.length === 0 ? CONTROLLER_JOB_RULES : [])] });
+    for (const ns of shard.namespaces) grantRules(scope, `Job-${ns}`, { ...grant, namespace: ns, rules: CONTROLLER_JOB_RULES });
+
+    const workqueue = props.workqueue ?? { qps: 50, burst: 500 };
+    const args = [
+      'controller', 'start',
+      ...(shard.namespaces.length > 0 ? [`--namespaces=${shard.namespaces.join(',')}`] : []),
+      `--controller-threads=${this.workers}`,
+      `--max-tracked-executor-per-app=${positiveInt(props.maxTrackedExecutorsPerApp ?? 1000, 'maxTrackedExecutorsPerApp', 'SparkOperator')}`,
+      '--enable-ui-service=true',
+      '--enable-metrics=true',
+      `--metrics-bind-address=:${CONTROLLER_PORTS.metrics}`,
+      '--metrics-endpoint=/metrics',
+      `--health-probe-bind-address=:${CONTROLLER_PORTS.health}`,
+      '--leader-election=true',
+      `--leader-election-lock-name=${this.leaseName(shard)}`,
+      `--leader-election-lock-namespace=${this.namespace}`,
+      '--leader-election-lease-duration=15s',
+      '--leader-election-renew-deadline=10s',
+      '--leader-election-retry-period=2s',
+      `--workqueue-ratelimiter-bucket-qps=${positiveInt(workqueue.qps, 'workqueue.qps', 'SparkOperator')}`,
+      `--workqueue-ratelimiter-bucket-size=${positiveInt(workqueue.burst, 'workqueue.burst', 'SparkOperator')}`,
+      '--workqueue-ratelimiter-max-delay=6h',
+      '--driver-pod-creation-grace-period=10s',
+      '--feature-gates=PartialRestart=false,LoadSparkDefaults=false',
+    ];
+
+    new k8s.KubeDeployment(scope, 'Deployment', {
+      metadata: meta(),
+      spec: {
+        replicas: this.replicas,
+        revisionHistoryLimit: 3,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels: platformLabels(labels) },
+          spec: {
+            serviceAccountName: shard.name,
+            automountServiceAccountToken: true,
+            securityContext: restrictedPodSecurityContext(SPARK_OPERATOR.uid),
+            affinity: this.replicas > 1 ? spreadOverNodes(labels) : undefined,
+            containers: [{
+              name: 'spark-operator-controller',
+              image: this.image,
+              imagePullPolicy: 'IfNotPresent',
+              args,
+              ports: [{ name: 'metrics', containerPort: CONTROLLER_PORTS.metrics }],
+              livenessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromNumber(CONTROLLER_PORTS.health) }, periodSeconds: 20 },
+              readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromNumber(CONTROLLER_PORTS.health) }, periodSeconds: 10 },
+              resources,
+              securityContext: restrictedContainerSecurityContext(),
+              // spark-submit writes to /tmp; the root filesystem stays read-only.
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            }],
+            volumes: [{ name: 'tmp', emptyDir: {} }],
+          },
+        },
+      },
+    });
+
+    new k8s.KubeService(scope, 'MetricsService', {
+      metadata: meta(`${shard.name}-metrics`),
+      spec: { selector: labels, ports: [{ name: 'metrics', port: CONTROLLER_PORTS.metrics, targetPort: k8s.IntOrString.fromString('metrics') }] },
+    });
+
+    if (this.replicas > 1) {
+      new k8s.KubePodDisruptionBudget(scope, 'Pdb', {
+        metadata: meta(),
+        spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: labels } },
+      });
+    }
+  }
+
+  private controllerResources(override: SparkOperatorProps['resources'] = {}): k8s.ResourceRequirements {
+    const memory = override.memory ?? Memory.mebibytes(512 + 320 * this.workers);
+    const cpu = override.cpu ?? Cpu.millis(Math.max(500, 100 * this.workers));
+    const q = (v: Cpu | Memory) => k8s.Quantity.fromString(v.toKubernetes());
+    return { requests: { cpu: q(cpu), memory: q(memory) }, limits: { memory: q(memory) } };
+  }
+
+  private labels(component: string, shard?: OperatorShard): Record<string, string> {
+    return {
+      'app.kubernetes.io/name': 'spark-operator',
+      'app.kubernetes.io/instance': this.name,
+      'app.kubernetes.io/component': component,
+      ...(shard && this.shards.length > 1 ? { 'spark-platform.io/shard': String(shard.index) } : {}),
+    };
+  }
+
+  /** SparkApplications in namespaces this operator serves that set fields only the webhook applies. */
+  private fieldsLostWithoutWebhook(): string[] {
+    const errors: string[] = [];
+    for (const c of this.node.root.node.findAll()) {
+      if (!(c instanceof ApiObject) || c.apiGroup !== 'sparkoperator.k8s.io') continue;
+      if (c.kind !== 'SparkApplication' && c.kind !== 'ScheduledSparkApplication') continue;
+      const ns = c.metadata.namespace ?? 'default';
+      if (!this.shardOf(ns)) continue;
+      const json = c.toJson() as { spec?: { template?: unknown } };
+      const spec = c.kind === 'ScheduledSparkApplication' ? json.spec?.template : json.spec;
+      const fields = webhookOnlyFields(spec, c.kind === 'ScheduledSparkApplication' ? 'spec.template' : 'spec');
+      if (fields.length > 0) {
+        errors.push(`${c.kind} ${ns}/${c.name} sets ${fields.join(', ')}, which only the operator's webhook applies, and the webhook is off: they would be silently ignored. Fix: move them into spec.driver.template / spec.executor.template (pod templates, applied by Spark itself), or enable the webhook (SparkOperatorProps.webhook).`);
+      }
+    }
+    return errors;
+  }
+}
+
+function positiveInt(value: number, field: string, where: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new SparkPlatformError(field, `${show(value)} is not a whole number >= 1`, `set ${field} to 1 or more`, where);
+  return value;
+}
+
+function checkJobNamespaces(given: readonly IJobNamespace[], operatorNamespace: string, where: string): string[] {
+  const names = given.map((n) => n.name);
+  names.forEach((n, i) => {
+    assertName(n, NameRule.DNS1123_LABEL, `jobNamespaces[${i}]`, where);
+    if (names.indexOf(n) !== i) throw new SparkPlatformError(`jobNamespaces[${i}]`, `${show(n)} is listed twice`, 'list each job namespace once', where);
+  });
+  if (names.includes(operatorNamespace)) {
+    throw new SparkPlatformError('jobNamespaces', `include the operator's own namespace ${show(operatorNamespace)}`, 'run Spark jobs in tenant namespaces, not next to the operator', where);
+  }
+  return names;
+}
+
+/** Deals job namespaces to shards: explicit assignments first, the rest round-robin. */
+export function assignShards(name: string, namespaces: readonly string[], count: number, explicit: Readonly<Record<string, number>>, where = 'SparkOperator'): OperatorShard[] {
+  positiveInt(count, 'shards', where);
+  if (count > 1 && namespaces.length === 0) {
+    throw new SparkPlatformError('shards', `is ${count}, but no jobNamespaces are listed (the operator watches every namespace)`, 'list the job namespaces to shard, or use 1 shard', where);
+  }
+  if (count > Math.max(1, namespaces.length)) {
+    throw new SparkPlatformError('shards', `is ${count}, more than the ${namespaces.length} job namespaces`, `use at most ${namespaces.length} shards: a shard without namespaces would watch every namespace`, where);
+  }
+  for (const [ns, shard] of Object.entries(explicit)) {
+    if (!namespaces.includes(ns)) throw new SparkPlatformError(`shardAssignment.${ns}`, `${show(ns)} is not a job namespace`, 'assign only namespaces listed in jobNamespaces', where);
+    if (!Number.isInteger(shard) || shard < 0 || shard >= count) throw new SparkPlatformError(`shardAssignment.${ns}`, `${show(shard)} is not a shard from 0 to ${count - 1}`, `assign a shard from 0 to ${count - 1}`, where);
+  }
+  const buckets: string[][] = Array.from({ length: count }, () => []);
+  for (const ns of namespaces) if (ns in explicit) buckets[explicit[ns]].push(ns);
+  let next = 0;
+  for (const ns of namespaces.filter((n) => !(n in explicit))) {
+    buckets[next % count].push(ns);
+    next++;
+  }
+  const empty = buckets.findIndex((b) => b.length === 0);
+  if (namespaces.length > 0 && empty >= 0) {
+    throw new SparkPlatformError('shardAssignment', `leaves shard ${empty} without namespaces (it would watch every namespace, overlapping the others)`, 'give every shard at least one namespace', where);
+  }
+  return buckets.map((b, index) => ({ index, name: count > 1 ? `${name}-controller-${index}` : `${name}-controller`, namespaces: b }));
+}
+
+/** Prefer spreading replicas over nodes, so one node going down does not stop the operator. */
+function spreadOverNodes(labels: Record<string, string>): k8s.Affinity {
+  return {
+    podAntiAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [{
+        weight: 100,
+        podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: labels } },
+      }],
+    },
+  };
+}
+

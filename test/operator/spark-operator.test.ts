@@ -1,0 +1,254 @@
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import { SparkNamespace, SparkOperator, SparkOperatorProps, WebhookCertificate, assignShards } from '../../constructs';
+import { Obj, expectValidManifests, findObject, ofKind, synth, testChart } from '../helpers/manifests';
+import { Grant, RbacEvaluator } from '../helpers/rbac';
+
+/**
+ * The upstream v2.5.2 rule sets, written out here from ../shared/reference/spark-operator.md §2
+ * (not imported from the construct, so a drift on either side fails the comparison).
+ * Each row: apiGroup, resource, verbs.
+ */
+const UPSTREAM_CONTROLLER_JOB: ReadonlyArray<[string, string, string]> = [
+  ['', 'pods', 'get list watch create update delete'],
+  ['', 'configmaps', 'get list watch create update patch'],
+  ['', 'services', 'get list watch create update patch delete'],
+  ['', 'events', 'create update patch'],
+  ['extensions', 'ingresses', 'get create update delete'],
+  ['networking.k8s.io', 'ingresses', 'get create update delete'],
+  ['sparkoperator.k8s.io', 'sparkapplications', 'get list watch create delete'],
+  ['sparkoperator.k8s.io', 'scheduledsparkapplications', 'get list watch'],
+  ['sparkoperator.k8s.io', 'sparkconnects', 'get list watch'],
+  ...['sparkapplications', 'scheduledsparkapplications', 'sparkconnects'].flatMap((r): Array<[string, string, string]> => [
+    ['sparkoperator.k8s.io', `${r}/status`, 'update'],
+    ['sparkoperator.k8s.io', `${r}/finalizers`, 'update'],
+  ]),
+];
+const UPSTREAM_WEBHOOK_JOB: ReadonlyArray<[string, string, string]> = [
+  ['', 'resourcequotas', 'list'],
+  ['', 'pods', 'list watch'],
+  ['sparkoperator.k8s.io', 'sparkapplications', 'get list watch'],
+  ['sparkoperator.k8s.io', 'scheduledsparkapplications', 'get list watch'],
+];
+
+/** Grants as comparable strings: "namespace|group|resource|verb|resourceName". */
+function grantSet(grants: readonly Grant[]): Set<string> {
+  return new Set(grants.map((g) => `${g.namespace}|${g.apiGroup}|${g.resource}|${g.verb}|${g.resourceName ?? ''}`));
+}
+
+function expected(namespace: string, rows: ReadonlyArray<[string, string, string]>, resourceName = ''): string[] {
+  return rows.flatMap(([group, resource, verbs]) => verbs.split(' ').map((v) => `${namespace}|${group}|${resource}|${v}|${resourceName}`));
+}
+
+function platform(props: Partial<SparkOperatorProps> = {}, tenants = ['team-a', 'team-b']): { chart: Chart; op: SparkOperator; objects: Obj[] } {
+  const chart = testChart();
+  const jobNamespaces = tenants.map((t) => new SparkNamespace(chart, t, { name: t }));
+  const op = new SparkOperator(chart, 'Operator', { jobNamespaces, ...props });
+  return { chart, op, objects: synth(chart) };
+}
+
+const controller = (name = 'spark-operator-controller') => ({ kind: 'ServiceAccount' as const, namespace: 'spark-operator', name });
+const webhook = { kind: 'ServiceAccount' as const, namespace: 'spark-operator', name: 'spark-operator-webhook' };
+
+describe('SparkOperator', () => {
+  test('default: every object valid, restricted, pinned, snapshot', () => {
+    const { objects } = platform();
+    expectValidManifests(objects);
+    const deployment = findObject(objects, 'Deployment', 'spark-operator-controller', 'spark-operator');
+    const pod = deployment.spec.template.spec;
+    expect(pod.containers[0].image).toBe('ghcr.io/kubeflow/spark-operator/controller:2.5.2');
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 185, fsGroup: 185, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.containers[0].securityContext).toEqual({
+      allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: {} }]);
+    expect(findObject(objects, 'Namespace', 'spark-operator').metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(objects.filter((o) => o.metadata.namespace === 'spark-operator' || o.kind.startsWith('Cluster') || o.metadata.name.startsWith('spark-operator'))).toMatchSnapshot();
+  });
+
+  test('passes every flag explicitly: namespaces, workers, metrics, leader election, workqueue, probes', () => {
+    const args: string[] = findObject(platform().objects, 'Deployment', 'spark-operator-controller').spec.template.spec.containers[0].args;
+    expect(args.slice(0, 2)).toEqual(['controller', 'start']);
+    expect(args).toEqual(expect.arrayContaining([
+      '--namespaces=team-a,team-b', '--controller-threads=10', '--max-tracked-executor-per-app=1000',
+      '--enable-metrics=true', '--metrics-bind-address=:8080', '--health-probe-bind-address=:8081',
+      '--leader-election=true', '--leader-election-lock-name=spark-operator-controller-lock', '--leader-election-lock-namespace=spark-operator',
+      '--workqueue-ratelimiter-bucket-qps=50', '--workqueue-ratelimiter-bucket-size=500',
+    ]));
+    const c = findObject(platform().objects, 'Deployment', 'spark-operator-controller').spec.template.spec.containers[0];
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 8081 });
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 8081 });
+  });
+
+  test('memory follows the workers: one spark-submit JVM per worker', () => {
+    const resources = (workers: number) => findObject(platform({ workers }).objects, 'Deployment', 'spark-operator-controller').spec.template.spec.containers[0].resources;
+    expect(resources(10)).toEqual({ requests: { cpu: '1', memory: '3712Mi' }, limits: { memory: '3712Mi' } });
+    expect(resources(2)).toEqual({ requests: { cpu: '500m', memory: '1152Mi' }, limits: { memory: '1152Mi' } });
+  });
+
+  describe('RBAC equals upstream: nothing missing, nothing extra', () => {
+    test('per job namespace when given the tenants', () => {
+      const rbac = new RbacEvaluator(platform().objects);
+      const lock = 'spark-operator-controller-lock';
+      expect(grantSet(rbac.grants(controller()))).toEqual(new Set([
+        ...expected('team-a', UPSTREAM_CONTROLLER_JOB),
+        ...expected('team-b', UPSTREAM_CONTROLLER_JOB),
+        ...expected('*', [['apiextensions.k8s.io', 'customresourcedefinitions', 'get']]),
+        ...expected('spark-operator', [['coordination.k8s.io', 'leases', 'create'], ['', 'events', 'create update patch']]),
+        ...expected('spark-operator', [['coordination.k8s.io', 'leases', 'get update']], lock),
+      ]));
+    });
+
+    test('cluster-wide when watching every namespace', () => {
+      const chart = testChart();
+      new SparkOperator(chart, 'Operator');
+      const rbac = new RbacEvaluator(synth(chart));
+      expect(rbac.can(controller(), { verb: 'create', resource: 'pods', namespace: 'anywhere' })).toBe(true);
+      expect(rbac.can(controller(), { verb: 'get', resource: 'secrets', namespace: 'anywhere' })).toBe(false);
+      const clusterGrants = rbac.grants(controller()).filter((g) => g.namespace === '*');
+      expect(grantSet(clusterGrants)).toEqual(new Set([...expected('*', UPSTREAM_CONTROLLER_JOB), ...expected('*', [['apiextensions.k8s.io', 'customresourcedefinitions', 'get']])]));
+    });
+
+    test('no rights in a namespace that is not a job namespace', () => {
+      const rbac = new RbacEvaluator(platform().objects);
+      expect(rbac.allowedVerbs(controller(), { resource: 'pods', namespace: 'kube-system' })).toEqual([]);
+      expect(rbac.can(controller(), { verb: 'get', resource: 'secrets', namespace: 'team-a' })).toBe(false);
+    });
+
+    test('webhook: its secret, its lease, its two configurations, and reads in the job namespaces', () => {
+      const rbac = new RbacEvaluator(platform({ webhook: { certificate: WebhookCertificate.selfSigned() } }).objects);
+      const admission = 'admissionregistration.k8s.io';
+      expect(grantSet(rbac.grants(webhook))).toEqual(new Set([
+        ...expected('team-a', UPSTREAM_WEBHOOK_JOB),
+        ...expected('team-b', UPSTREAM_WEBHOOK_JOB),
+        ...expected('*', [[admission, 'mutatingwebhookconfigurations', 'list watch'], [admission, 'validatingwebhookconfigurations', 'list watch']]),
+        ...expected('*', [[admission, 'mutatingwebhookconfigurations', 'get update'], [admission, 'validatingwebhookconfigurations', 'get update']], 'spark-operator-webhook'),
+        ...expected('spark-operator', [['', 'secrets', 'create'], ['coordination.k8s.io', 'leases', 'create'], ['', 'events', 'create update patch']]),
+        ...expected('spark-operator', [['', 'secrets', 'get update']], 'spark-operator-webhook-certs'),
+        ...expected('spark-operator', [['coordination.k8s.io', 'leases', 'get update']], 'spark-operator-webhook-lock'),
+      ]));
+    });
+  });
+
+  test('HA: replicas elect a leader, spread over nodes, and a PodDisruptionBudget keeps one', () => {
+    const { objects } = platform({ replicas: 2 });
+    expectValidManifests(objects);
+    const pod = findObject(objects, 'Deployment', 'spark-operator-controller').spec;
+    expect(pod.replicas).toBe(2);
+    expect(pod.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');
+    expect(findObject(objects, 'PodDisruptionBudget', 'spark-operator-controller').spec).toEqual({
+      minAvailable: 1,
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'spark-operator', 'app.kubernetes.io/instance': 'spark-operator', 'app.kubernetes.io/component': 'controller' } },
+    });
+    expect(ofKind(platform().objects, 'PodDisruptionBudget')).toEqual([]);
+  });
+
+  describe('sharding', () => {
+    const tenants = ['t1', 't2', 't3', 't4', 't5'];
+
+    test('N controllers over disjoint namespaces, each with its own lease and only its own rights', () => {
+      const { objects } = platform({ shards: 2 }, tenants);
+      expectValidManifests(objects);
+      const watched = (i: number) => {
+        const args: string[] = findObject(objects, 'Deployment', `spark-operator-controller-${i}`).spec.template.spec.containers[0].args;
+        return { namespaces: args.find((a) => a.startsWith('--namespaces=')), lock: args.find((a) => a.startsWith('--leader-election-lock-name=')) };
+      };
+      expect(watched(0)).toEqual({ namespaces: '--namespaces=t1,t3,t5', lock: '--leader-election-lock-name=spark-operator-controller-0-lock' });
+      expect(watched(1)).toEqual({ namespaces: '--namespaces=t2,t4', lock: '--leader-election-lock-name=spark-operator-controller-1-lock' });
+      const rbac = new RbacEvaluator(objects);
+      expect(rbac.can(controller('spark-operator-controller-0'), { verb: 'create', resource: 'pods', namespace: 't1' })).toBe(true);
+      expect(rbac.can(controller('spark-operator-controller-0'), { verb: 'create', resource: 'pods', namespace: 't2' })).toBe(false);
+      expect(rbac.can(controller('spark-operator-controller-1'), { verb: 'update', resource: 'leases', group: 'coordination.k8s.io', namespace: 'spark-operator', name: 'spark-operator-controller-0-lock' })).toBe(false);
+    });
+
+    test('explicit assignment, the rest round-robin', () => {
+      const shards = assignShards('op', tenants, 2, { t1: 1, t2: 1 });
+      expect(shards.map((s) => s.namespaces)).toEqual([['t3', 't5'], ['t1', 't2', 't4']]);
+      expect(platform({ shards: 2, shardAssignment: { t5: 1 } }, tenants).op.shardOf('t5')?.index).toBe(1);
+    });
+
+    test.each<[string, Partial<SparkOperatorProps>, string[], RegExp]>([
+      ['more shards than namespaces', { shards: 3 }, ['a', 'b'], /SparkOperator shards: is 3, more than the 2 job namespaces\. Fix: use at most 2 shards/],
+      ['shards without job namespaces', { shards: 2 }, [], /shards: is 2, but no jobNamespaces are listed/],
+      ['an assignment to a shard that does not exist', { shards: 2, shardAssignment: { a: 2 } }, ['a', 'b'], /shardAssignment\.a: 2 is not a shard from 0 to 1/],
+      ['an assignment of an unknown namespace', { shards: 2, shardAssignment: { zz: 0 } }, ['a', 'b'], /shardAssignment\.zz: "zz" is not a job namespace/],
+      ['an assignment leaving a shard empty', { shards: 2, shardAssignment: { a: 0, b: 0 } }, ['a', 'b'], /leaves shard 1 without namespaces/],
+      ['zero shards', { shards: 0 }, ['a'], /shards: 0 is not a whole number >= 1/],
+    ])('fails on %s', (_name, props, ns, message) => {
+      expect(() => platform(props, ns)).toThrow(message);
+    });
+  });
+
+  describe('fails at synth on bad input', () => {
+    test.each<[string, () => void, RegExp]>([
+      ['an invalid namespace name', () => new SparkOperator(testChart(), 'O', { jobNamespaces: [{ name: 'Team_A' }] }), /SparkOperator jobNamespaces\[0\]: "Team_A" is not a valid DNS-1123 label/],
+      ['a namespace listed twice (one namespace, two watchers)', () => new SparkOperator(testChart(), 'O', { jobNamespaces: [{ name: 'a' }, { name: 'a' }] }), /jobNamespaces\[1\]: "a" is listed twice/],
+      ['jobs next to the operator', () => new SparkOperator(testChart(), 'O', { jobNamespaces: [{ name: 'spark-operator' }] }), /include the operator's own namespace "spark-operator"/],
+      ['an unpinned image', () => new SparkOperator(testChart(), 'O', { image: 'ghcr.io/kubeflow/spark-operator/controller' }), /SparkOperator image: "ghcr.io\/kubeflow\/spark-operator\/controller" has no tag, so it means :latest/],
+      ['the latest tag', () => new SparkOperator(testChart(), 'O', { image: 'ghcr.io/kubeflow/spark-operator/controller:latest' }), /uses the mutable tag latest\. Fix: pin an explicit version tag/],
+      ['zero workers', () => new SparkOperator(testChart(), 'O', { workers: 0 }), /workers: 0 is not a whole number >= 1/],
+    ])('%s', (_name, build, message) => {
+      expect(build).toThrow(message);
+    });
+  });
+
+  describe('webhook', () => {
+    const on = () => platform({ webhook: { certificate: WebhookCertificate.selfSigned() } }).objects;
+
+    test('Deployment, Service and both configurations, scoped to the job namespaces', () => {
+      const objects = on();
+      expectValidManifests(objects);
+      const mutating = findObject(objects, 'MutatingWebhookConfiguration', 'spark-operator-webhook');
+      expect(mutating.webhooks.map((w: { name: string; clientConfig: { service: { path: string } } }) => [w.name, w.clientConfig.service.path])).toEqual([
+        ['mutate--v1-pod.sparkoperator.k8s.io', '/mutate--v1-pod'],
+        ['mutate-sparkoperator-k8s-io-v1beta2-sparkapplication.sparkoperator.k8s.io', '/mutate-sparkoperator-k8s-io-v1beta2-sparkapplication'],
+        ['mutate-sparkoperator-k8s-io-v1beta2-scheduledsparkapplication.sparkoperator.k8s.io', '/mutate-sparkoperator-k8s-io-v1beta2-scheduledsparkapplication'],
+      ]);
+      for (const w of mutating.webhooks) {
+        expect(w).toMatchObject({
+          admissionReviewVersions: ['v1'], sideEffects: 'None', failurePolicy: 'Fail', timeoutSeconds: 10,
+          namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['team-a', 'team-b'] }] },
+          clientConfig: { service: { name: 'spark-operator-webhook-svc', namespace: 'spark-operator', port: 9443 } },
+        });
+        expect(w.clientConfig.caBundle).toBeUndefined(); // written by the webhook, never by the manifests
+      }
+      expect(mutating.webhooks[0].objectSelector).toEqual({ matchLabels: { 'sparkoperator.k8s.io/launched-by-spark-operator': 'true' } });
+      expect(findObject(objects, 'ValidatingWebhookConfiguration', 'spark-operator-webhook').webhooks).toHaveLength(2);
+      expect(findObject(objects, 'Service', 'spark-operator-webhook-svc').spec.ports).toEqual([{ name: 'webhook', port: 9443, targetPort: 'webhook' }]);
+      expect(ofKind(objects, 'Secret')).toEqual([]); // the webhook creates its own certificate Secret
+    });
+
+    test('webhook flags name its Service, Secret, configurations and lease', () => {
+      const args: string[] = findObject(on(), 'Deployment', 'spark-operator-webhook').spec.template.spec.containers[0].args;
+      expect(args).toEqual(expect.arrayContaining([
+        'webhook', 'start', '--namespaces=team-a,team-b', '--webhook-port=9443',
+        '--webhook-secret-name=spark-operator-webhook-certs', '--webhook-secret-namespace=spark-operator',
+        '--webhook-svc-name=spark-operator-webhook-svc', '--webhook-svc-namespace=spark-operator',
+        '--mutating-webhook-name=spark-operator-webhook', '--validating-webhook-name=spark-operator-webhook',
+        '--leader-election=true', '--leader-election-lock-name=spark-operator-webhook-lock',
+      ]));
+    });
+
+    function sparkApp(chart: Chart, namespace: string, spec: Record<string, unknown>): void {
+      new ApiObject(chart, `App-${namespace}`, { apiVersion: 'sparkoperator.k8s.io/v1beta2', kind: 'SparkApplication', metadata: { name: 'pi', namespace }, spec });
+    }
+
+    test('off: a SparkApplication using a field only the webhook applies fails the synth, naming the fix', () => {
+      const { chart } = platform();
+      sparkApp(chart, 'team-a', { driver: { tolerations: [{ key: 'spark', operator: 'Exists' }] }, executor: { env: [{ name: 'A', value: '1' }] } });
+      expect(() => Testing.synth(chart)).toThrow(/SparkApplication team-a\/pi sets spec\.driver\.tolerations, spec\.executor\.env, which only the operator's webhook applies, and the webhook is off.*Fix: move them into spec\.driver\.template/);
+    });
+
+    test('off: the same settings in pod templates are fine; so is an app in a namespace this operator does not serve', () => {
+      const { chart } = platform();
+      sparkApp(chart, 'team-a', { driver: { template: { spec: { tolerations: [{ key: 'spark', operator: 'Exists' }] } } } });
+      sparkApp(chart, 'elsewhere', { driver: { tolerations: [{ key: 'spark', operator: 'Exists' }] } });
+      expect(() => Testing.synth(chart)).not.toThrow();
+    });
+
+    test('on: webhook-only fields are allowed', () => {
+      const { chart } = platform({ webhook: { certificate: WebhookCertificate.selfSigned() } });
+      sparkApp(chart, 'team-a', { driver: { tolerations: [{ key: 'spark', operator: 'Exists' }] } });
+      expect(() => Testing.synth(chart)).not.toThrow();
+    });
+  });
+});
