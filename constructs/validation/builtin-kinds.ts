@@ -23,6 +23,8 @@ const KIND = /^[A-Z][A-Za-z0-9]*$/;
 
 /** Loaded model classes by `apiVersion kind`; null remembers "not a built-in kind". One require per kind and process. */
 const models = new Map<string, ModelClass | null>();
+/** The same for nested types, by `apiVersion definition`. */
+const definitionModels = new Map<string, ModelClass | null>();
 let objectMetaModel: ModelClass | undefined;
 
 /** Type problems of a built-in object, or undefined when kubernetes-models does not know `apiVersion`/`kind`. */
@@ -36,11 +38,32 @@ export function hasBuiltinModel(apiVersion: string, kind: string): boolean {
   return builtinModel(apiVersion, kind) !== undefined;
 }
 
+/**
+ * Type problems of a value of the OpenAPI definition `definition` (e.g. `io.k8s.api.core.v1.Toleration`,
+ * whose package serves `apiVersion`) found at `path`, such as an object embedded in a custom
+ * resource; undefined when kubernetes-models has no model of that definition.
+ */
+export function definitionTypeProblems(definition: string, apiVersion: string, value: Record<string, unknown>, path: string): FieldProblem[] | undefined {
+  const model = definitionModel(definition, apiVersion);
+  return model ? problemsOf(model, value, path) : undefined;
+}
+
+/** Whether kubernetes-models has a model of the OpenAPI definition `definition` in the package serving `apiVersion`. */
+export function hasDefinitionModel(definition: string, apiVersion: string): boolean {
+  return definitionModel(definition, apiVersion) !== undefined;
+}
+
 /** Type problems of a custom resource's `metadata`, checked as the ObjectMeta the API server reads it as. */
 export function objectMetaTypeProblems(metadata: unknown, path: string): FieldProblem[] {
   if (!isRecord(metadata)) return [{ path, message: 'must be object' }];
   objectMetaModel ??= loadObjectMetaModel();
   return problemsOf(objectMetaModel, metadata, path);
+}
+
+function definitionModel(definition: string, apiVersion: string): ModelClass | undefined {
+  const key = `${apiVersion} ${definition}`;
+  if (!definitionModels.has(key)) definitionModels.set(key, loadDefinitionModel(definition, apiVersion) ?? null);
+  return definitionModels.get(key) ?? undefined;
 }
 
 function builtinModel(apiVersion: string, kind: string): ModelClass | undefined {
@@ -61,6 +84,20 @@ function loadModel(apiVersion: string, kind: string): ModelClass | undefined {
   // their own apiVersion and kind.
   if (!isModelClass(exported) || exported.apiVersion !== apiVersion || exported.kind !== kind) return undefined;
   return exported;
+}
+
+/**
+ * Nested types sit beside the kinds of their package (`kubernetes-models/v1/Toleration`), and each
+ * module also exports its model under the definition's own name (`IoK8sApiCoreV1Toleration`):
+ * checking that alias makes sure the class is the one of `definition`, not a namesake.
+ */
+function loadDefinitionModel(definition: string, apiVersion: string): ModelClass | undefined {
+  const name = definition.slice(definition.lastIndexOf('.') + 1);
+  if (!API_VERSION.test(apiVersion) || !KIND.test(name)) return undefined;
+  const module = requireIfPresent(`kubernetes-models/${apiVersion}/${name}`);
+  const exported = module?.[name];
+  const alias = definition.split('.').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
+  return isModelClass(exported) && module?.[alias] === exported ? exported : undefined;
 }
 
 /**

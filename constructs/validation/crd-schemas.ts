@@ -15,6 +15,7 @@
 import { createHash } from 'crypto';
 import Ajv, { _, AnySchema, ErrorObject, KeywordCxt, SchemaValidateFunction, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { EmbeddedTypes, embeddedTypesOf } from './embedded-types';
 import { FieldProblem, isRecord, problemsFromAjv } from './problems';
 
 /** One version of a CustomResourceDefinition. */
@@ -33,6 +34,8 @@ export interface CrdInfo {
   readonly group: string;
   readonly kind: string;
   readonly versions: readonly CrdVersion[];
+  /** The Kubernetes types of its open nodes (see embedded-types.ts); none without the annotation. */
+  readonly embeddedTypes: EmbeddedTypes;
 }
 
 /** The outcome of compiling one version's schema: a check, or why there is none. */
@@ -51,7 +54,7 @@ export function crdInfo(obj: unknown): CrdInfo | undefined {
     return [{ name: v.name, served: v.served === true, schema, index }];
   });
   const name = typeof metadata.name === 'string' ? metadata.name : `${String(names.plural)}.${spec.group}`;
-  return { name, group: spec.group, kind: names.kind, versions };
+  return { name, group: spec.group, kind: names.kind, versions, embeddedTypes: embeddedTypesOf(obj.metadata) };
 }
 
 /** The check for one version of a CRD: compiled on first request, then served from the process-wide cache. */

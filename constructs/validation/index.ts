@@ -3,3 +3,4 @@ export { assertValidManifests, formatIssues, ManifestValidationError, ManifestVa
 export type { ManifestIssue, ManifestValidatorOptions } from './manifest-validator';
 export { readManifestDir, validateEnvironments } from './manifest-dir';
 export type { EnvironmentReport, ManifestFile } from './manifest-dir';
+export { EMBEDDED_KUBERNETES_TYPES_ANNOTATION } from './embedded-types';

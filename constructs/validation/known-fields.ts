@@ -39,6 +39,8 @@ interface JsiiProperty {
 interface JsiiType {
   readonly kind: string;
   readonly datatype?: boolean;
+  /** Structs carry the OpenAPI definition they were generated from, e.g. `io.k8s.api.core.v1.Toleration`. */
+  readonly docs?: { readonly custom?: { readonly schema?: string } };
   readonly properties?: readonly JsiiProperty[];
   readonly initializer?: { readonly parameters?: readonly { readonly name: string; readonly type: TypeRef }[] };
 }
@@ -52,6 +54,10 @@ interface Catalog {
   readonly kinds: ReadonlyMap<string, string>;
   /** Every apiVersion some kind is served under. */
   readonly apiVersions: ReadonlySet<string>;
+  /** OpenAPI definition name -> fqn of the struct generated from it. */
+  readonly definitions: ReadonlyMap<string, string>;
+  /** Definition package (`io.k8s.api.networking.v1`) -> the apiVersion of its kinds (`networking.k8s.io/v1`). */
+  readonly packages: ReadonlyMap<string, string>;
   /** Wire field name -> shape, per struct fqn; filled on first use. */
   readonly fields: Map<string, ReadonlyMap<string, Shape>>;
 }
@@ -85,6 +91,33 @@ export function servesApiVersion(apiVersion: string): boolean {
 /** The apiVersions under which Kubernetes 1.28 serves `kind`, for error messages. */
 export function apiVersionsOfKind(kind: string): string[] {
   return [...loadCatalog().kinds.keys()].filter((key) => key.endsWith(` ${kind}`)).map((key) => key.slice(0, -kind.length - 1));
+}
+
+/**
+ * Unknown fields of a value of the Kubernetes OpenAPI definition `definition` (e.g.
+ * `io.k8s.api.core.v1.Toleration`) found at `path`, such as an object embedded in a custom
+ * resource; undefined when Kubernetes 1.28 has no struct of that definition.
+ */
+export function unknownDefinitionFields(definition: string, value: unknown, path: string): FieldProblem[] | undefined {
+  const fqn = loadCatalog().definitions.get(definition);
+  if (fqn === undefined) return undefined;
+  const out: FieldProblem[] = [];
+  walkStruct(value, fqn, path, out, NONE);
+  return out;
+}
+
+/** Whether Kubernetes 1.28 has a struct of the OpenAPI definition `definition`. */
+export function knowsDefinition(definition: string): boolean {
+  return loadCatalog().definitions.has(definition);
+}
+
+/**
+ * The apiVersion of the package a definition lives in (`io.k8s.api.networking.v1.IngressTLS` ->
+ * `networking.k8s.io/v1`), learnt from the kinds of that package; undefined when no Kubernetes 1.28
+ * kind shares it (the group names of definitions are abbreviated, so they cannot be spelled out by rule).
+ */
+export function apiVersionOfDefinition(definition: string): string | undefined {
+  return loadCatalog().packages.get(packageOf(definition));
 }
 
 /** Unknown fields of an ObjectMeta found at `path` (a custom resource's metadata). */
@@ -148,8 +181,29 @@ function loadCatalog(): Catalog {
   const types = readAssembly().types;
   const kinds = kindIndex(types);
   const apiVersions = new Set([...kinds.keys()].map((key) => key.slice(0, key.indexOf(' '))));
-  catalog = { types, kinds, apiVersions, fields: new Map() };
+  const definitions = definitionIndex(types);
+  const packages = new Map<string, string>();
+  for (const [key, props] of kinds) {
+    const definition = types[props]?.docs?.custom?.schema;
+    if (definition !== undefined) packages.set(packageOf(definition), key.slice(0, key.indexOf(' ')));
+  }
+  catalog = { types, kinds, apiVersions, definitions, packages, fields: new Map() };
   return catalog;
+}
+
+/** Definition name -> struct, from the `@schema` tag of every struct (the first struct wins; cdk8s generates one per definition). */
+function definitionIndex(types: Readonly<Record<string, JsiiType>>): Map<string, string> {
+  const definitions = new Map<string, string>();
+  for (const [fqn, type] of Object.entries(types)) {
+    const definition = type.datatype ? type.docs?.custom?.schema : undefined;
+    if (definition !== undefined && !definitions.has(definition)) definitions.set(definition, fqn);
+  }
+  return definitions;
+}
+
+/** `io.k8s.api.core.v1.Toleration` -> `io.k8s.api.core.v1`. */
+function packageOf(definition: string): string {
+  return definition.slice(0, definition.lastIndexOf('.'));
 }
 
 /** Reads `.jsii`, following the redirect newer jsii versions write when they compress the assembly. */

@@ -5,13 +5,15 @@
  *   (Kubernetes 1.27 schemas; we target 1.28, see builtin-kinds.ts), unknown fields by the
  *   Kubernetes 1.28 field catalogue shipped in cdk8s-plus-28 (see known-fields.ts).
  * - Custom resources: the openAPIV3Schema of their CustomResourceDefinition, unknown fields
- *   rejected as `kubectl --validate=strict` does (see crd-schemas.ts).
+ *   rejected as `kubectl --validate=strict` does (see crd-schemas.ts), plus the Kubernetes objects
+ *   embedded in open nodes that the CRD names in an annotation (see embedded-types.ts).
  * - Anything else is an issue: a kind nobody can check is not a kind we can ship.
  */
 import { builtinTypeProblems, hasBuiltinModel, objectMetaTypeProblems } from './builtin-kinds';
 import { crdInfo, CrdInfo, crdSchemaCheck } from './crd-schemas';
+import { EMBEDDED_KUBERNETES_TYPES_ANNOTATION, embeddedTypeProblems } from './embedded-types';
 import { apiVersionsOfKind, servesApiVersion, unknownBuiltinFields, unknownObjectMetaFields } from './known-fields';
-import { dedupe, FieldProblem, isRecord, requiredFieldMessage } from './problems';
+import { dedupe, FieldProblem, isRecord, pointer, requiredFieldMessage } from './problems';
 
 /** One thing wrong with one object of a manifest set. */
 export interface ManifestIssue {
@@ -139,7 +141,15 @@ function builtinProblems(apiVersion: string, kind: string, obj: Record<string, u
   const types = builtinTypeProblems(apiVersion, kind, obj);
   if (types === undefined && fields === undefined) return undefined;
   const crd = crdInfo(obj);
-  return [...(types ?? []), ...(fields ?? []), ...(crd ? crdCompileProblems(crd) : [])];
+  return [...(types ?? []), ...(fields ?? []), ...(crd ? [...crdCompileProblems(crd), ...embeddedTypesProblems(crd)] : [])];
+}
+
+/** Where a CRD's embedded-types annotation sits, as a JSON pointer. */
+const EMBEDDED_TYPES_PATH = pointer('/metadata/annotations', EMBEDDED_KUBERNETES_TYPES_ANNOTATION);
+
+/** An embedded-types annotation that cannot be read would leave embedded objects unchecked: say so on the CRD itself. */
+function embeddedTypesProblems(crd: CrdInfo): FieldProblem[] {
+  return 'error' in crd.embeddedTypes ? [{ path: EMBEDDED_TYPES_PATH, message: crd.embeddedTypes.error }] : [];
 }
 
 function removedApiMessage(apiVersion: string, kind: string): string {
@@ -168,8 +178,10 @@ function customResourceProblems(apiVersion: string, kind: string, obj: Record<st
   }
   const compiled = crdSchemaCheck(crd, version);
   if ('error' in compiled) return [{ path: '', message: `cannot be checked: the schema of CustomResourceDefinition ${crd.name} ${version.name} does not compile: ${compiled.error}` }];
+  const embedded = crd.embeddedTypes;
+  if ('error' in embedded) return [{ path: '', message: `cannot be checked: the annotation ${EMBEDDED_KUBERNETES_TYPES_ANNOTATION} of CustomResourceDefinition ${crd.name} ${embedded.error}` }];
   const metadata = obj.metadata === undefined ? [] : [...objectMetaTypeProblems(obj.metadata, '/metadata'), ...unknownObjectMetaFields(obj.metadata, '/metadata')];
-  return [...compiled.check(obj), ...metadata];
+  return [...compiled.check(obj), ...embeddedTypeProblems(embedded.types, obj), ...metadata];
 }
 
 function crdKey(group: string, kind: string): string {
