@@ -1,10 +1,12 @@
 import { App, Chart } from 'cdk8s';
-import { SparkOperator } from '../constructs/operator';
+import { SparkOperator, SparkOperatorCrds } from '../constructs/operator';
 import { SparkNamespace } from '../constructs/tenancy';
 import { PlatformConfig, operatorProps, parsePlatformConfig, tenantProps } from './config';
 
 /** The charts of one environment, one per deploy layer, in apply order. */
 export interface PlatformCharts {
+  /** The CRDs (SparkApplication, ScheduledSparkApplication): applied before anything uses them. */
+  readonly crds: Chart;
   /** Tenant namespaces: Namespace, quota, limits, driver RBAC, NetworkPolicies. */
   readonly tenants: Chart;
   /** The tenant constructs, by namespace name. */
@@ -24,6 +26,8 @@ export interface PlatformCharts {
  */
 export function buildPlatform(app: App, config: PlatformConfig, source?: string): PlatformCharts {
   const checked = parsePlatformConfig(config, source);
+  const crds = new Chart(app, 'crds');
+  new SparkOperatorCrds(crds, 'SparkOperatorCrds');
   const tenants = new Chart(app, 'tenants');
   const tenantNamespaces = new Map<string, SparkNamespace>();
   checked.tenants.forEach((t, i) => {
@@ -31,7 +35,7 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string)
   });
   const operator = new Chart(app, 'operator');
   // The operator's Roles live in the tenant namespaces, which must exist first.
-  operator.addDependency(tenants);
+  operator.addDependency(crds, tenants);
   const sparkOperator = new SparkOperator(operator, 'SparkOperator', operatorProps(checked, [...tenantNamespaces.values()]));
-  return { tenants, tenantNamespaces, operator, sparkOperator };
+  return { crds, tenants, tenantNamespaces, operator, sparkOperator };
 }

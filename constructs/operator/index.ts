@@ -1,3 +1,6 @@
+export { assignShards } from './operator-shards';
+export type { OperatorShard } from './operator-shards';
 export * from './operator-webhook';
 export * from './spark-operator';
 export * from './webhook-fields';
+export * from './crds';

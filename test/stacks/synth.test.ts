@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -26,6 +27,8 @@ function readTree(dir: string): Record<string, string> {
 function tmpdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'spark-platform-'));
 }
+
+const CRD_DIR = path.resolve(__dirname, '../../constructs/operator/crds');
 
 const quiet = { log: () => undefined, error: () => undefined };
 
@@ -67,8 +70,24 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('environment %s', (
     expect(docs).toEqual(objects);
   }, 120_000);
 
-  test('snapshot of dist/' + name, () => {
-    expect(Object.fromEntries(rendered.files)).toMatchSnapshot();
+  test('its CRDs are the committed CRD manifests (constructs/operator/crds/*.yaml), plus the sync wave', () => {
+    const committed = fs.readdirSync(CRD_DIR).sort().map((f) => YAML.parse(fs.readFileSync(path.join(CRD_DIR, f), 'utf8')));
+    const emitted = objects.filter((o) => o.kind === 'CustomResourceDefinition')
+      .map(({ metadata: { annotations, ...meta }, ...rest }) => {
+        const { [SYNC_WAVE_ANNOTATION]: wave, ...others } = annotations ?? {};
+        expect(wave).toBe('0');
+        return { ...rest, metadata: { ...meta, ...(Object.keys(others).length ? { annotations: others } : {}) } };
+      })
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    expect(emitted).toEqual(committed.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)));
+  });
+
+  test('snapshot of dist/' + name + ' (CRD schemas by digest: they have their own staleness test)', () => {
+    const files = Object.fromEntries([...rendered.files].map(([file, content]) => [
+      file,
+      file.endsWith('-crds.yaml') ? `sha256:${createHash('sha256').update(content).digest('hex')} (${content.length} bytes)` : content,
+    ]));
+    expect(files).toMatchSnapshot();
   });
 });
 
