@@ -1,8 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { platformLabels } from '../labels';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
-import { SPARK_OPERATOR } from '../versions';
+import { OPERATOR_HEALTH_PORT, operatorDeployment } from './operator-deployment';
 import { WEBHOOK_JOB_RULES, grantRules, leaderElectionRules, webhookClusterRules, webhookSecretRules } from './operator-rbac';
 
 /** Where the webhook's serving certificate comes from. */
@@ -41,7 +40,7 @@ export interface SparkOperatorWebhookProps {
 }
 
 const PORT = 9443;
-const HEALTH_PORT = 8081;
+const HEALTH_PORT = OPERATOR_HEALTH_PORT;
 
 /** One admission webhook of the operator: its name in the configuration, path, and what it intercepts. */
 interface Hook {
@@ -53,15 +52,15 @@ interface Hook {
 
 /** Webhooks of the operator, named and routed as the operator's webhook server serves them. */
 function hooks(kind: 'mutate' | 'validate'): Hook[] {
-  const spark = (resource: string): Hook => {
-    const base = `${kind}-sparkoperator-k8s-io-v1beta2-${resource}`;
+  const spark = (resource: string, version: string): Hook => {
+    const base = `${kind}-sparkoperator-k8s-io-${version}-${resource}`;
     return {
       name: `${base}.sparkoperator.k8s.io`,
       path: `/${base}`,
-      rule: { apiGroups: ['sparkoperator.k8s.io'], apiVersions: ['v1beta2'], resources: [`${resource}s`], operations: ['CREATE', 'UPDATE'] },
+      rule: { apiGroups: ['sparkoperator.k8s.io'], apiVersions: [version], resources: [`${resource}s`], operations: ['CREATE', 'UPDATE'] },
     };
   };
-  const apps = [spark('sparkapplication'), spark('scheduledsparkapplication')];
+  const apps = [spark('sparkapplication', 'v1beta2'), spark('scheduledsparkapplication', 'v1beta2'), spark('sparkconnect', 'v1alpha1')];
   if (kind === 'validate') return apps;
   return [
     {
@@ -124,46 +123,26 @@ export class SparkOperatorWebhook extends Construct {
       `--leader-election-lock-namespace=${ns}`,
       ...(props.resourceQuotaEnforcement ? ['--enable-resource-quota-enforcement=true'] : []),
     ];
-    new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: meta(),
-      spec: {
-        replicas: props.replicas,
-        revisionHistoryLimit: 3,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels: platformLabels(labels) },
-          spec: {
-            serviceAccountName: this.name,
-            automountServiceAccountToken: true,
-            securityContext: restrictedPodSecurityContext(SPARK_OPERATOR.uid),
-            containers: [{
-              name: 'spark-operator-webhook',
-              image: props.image,
-              imagePullPolicy: 'IfNotPresent',
-              args,
-              ports: [{ name: 'webhook', containerPort: PORT }],
-              livenessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromNumber(HEALTH_PORT) }, periodSeconds: 20 },
-              readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromNumber(HEALTH_PORT) }, periodSeconds: 10 },
-              resources: {
-                requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
-                limits: { memory: k8s.Quantity.fromString('256Mi') },
-              },
-              securityContext: restrictedContainerSecurityContext(),
-              // the webhook writes its serving certificate here; the root filesystem stays read-only
-              volumeMounts: [{ name: 'serving-certs', mountPath: '/etc/k8s-webhook-server/serving-certs' }],
-            }],
-            volumes: [{ name: 'serving-certs', emptyDir: {} }],
-          },
-        },
+    operatorDeployment(this, {
+      name: this.name,
+      namespace: ns,
+      labels,
+      replicas: props.replicas,
+      image: props.image,
+      containerName: 'spark-operator-webhook',
+      args,
+      port: { name: 'webhook', containerPort: PORT },
+      resources: {
+        requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
+        limits: { memory: k8s.Quantity.fromString('256Mi') },
       },
+      // the webhook writes its serving certificate here; the root filesystem stays read-only
+      writableDir: { name: 'serving-certs', mountPath: '/etc/k8s-webhook-server/serving-certs' },
     });
     new k8s.KubeService(this, 'Service', {
       metadata: meta(this.serviceName),
       spec: { selector: labels, ports: [{ name: 'webhook', port: PORT, targetPort: k8s.IntOrString.fromString('webhook') }] },
     });
-    if (props.replicas > 1) {
-      new k8s.KubePodDisruptionBudget(this, 'Pdb', { metadata: meta(), spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: labels } } });
-    }
 
     const namespaceSelector: k8s.LabelSelector | undefined = allNamespaces
       ? undefined

@@ -8,10 +8,10 @@ import { NameRule, assertName } from '../names';
 import { PodSecurityLevel } from '../tenancy';
 import { Cpu, Memory } from '../units';
 import { POD_SECURITY_VERSION, SPARK_OPERATOR } from '../versions';
+import { OPERATOR_HEALTH_PORT, operatorDeployment } from './operator-deployment';
 import { OperatorShard, assignShards, positiveInt } from './operator-shards';
 import { CONTROLLER_CLUSTER_RULES, CONTROLLER_JOB_RULES, grantRules, leaderElectionRules } from './operator-rbac';
 import { SparkOperatorWebhook, WebhookCertificate } from './operator-webhook';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
 import { webhookOnlyFields } from './webhook-fields';
 
 /** A namespace Spark jobs run in: a SparkNamespace, or anything with a name. */
@@ -88,7 +88,7 @@ export interface SparkOperatorProps {
   readonly webhook?: SparkOperatorWebhookOptions;
 }
 
-const CONTROLLER_PORTS = { metrics: 8080, health: 8081 } as const;
+const CONTROLLER_PORTS = { metrics: 8080, health: OPERATOR_HEALTH_PORT } as const;
 
 /**
  * The Kubeflow Spark operator (v2.5.x, API `sparkoperator.k8s.io/v1beta2`), deployed without Helm:
@@ -210,49 +210,25 @@ export class SparkOperator extends Construct {
       '--feature-gates=PartialRestart=false,LoadSparkDefaults=false',
     ];
 
-    new k8s.KubeDeployment(scope, 'Deployment', {
-      metadata: meta(),
-      spec: {
-        replicas: this.replicas,
-        revisionHistoryLimit: 3,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels: platformLabels(labels) },
-          spec: {
-            serviceAccountName: shard.name,
-            automountServiceAccountToken: true,
-            securityContext: restrictedPodSecurityContext(SPARK_OPERATOR.uid),
-            affinity: this.replicas > 1 ? spreadOverNodes(labels) : undefined,
-            containers: [{
-              name: 'spark-operator-controller',
-              image: this.image,
-              imagePullPolicy: 'IfNotPresent',
-              args,
-              ports: [{ name: 'metrics', containerPort: CONTROLLER_PORTS.metrics }],
-              livenessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromNumber(CONTROLLER_PORTS.health) }, periodSeconds: 20 },
-              readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromNumber(CONTROLLER_PORTS.health) }, periodSeconds: 10 },
-              resources,
-              securityContext: restrictedContainerSecurityContext(),
-              // spark-submit writes to /tmp; the root filesystem stays read-only.
-              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-            }],
-            volumes: [{ name: 'tmp', emptyDir: {} }],
-          },
-        },
-      },
+    operatorDeployment(scope, {
+      name: shard.name,
+      namespace: this.namespace,
+      labels,
+      replicas: this.replicas,
+      image: this.image,
+      containerName: 'spark-operator-controller',
+      args,
+      port: { name: 'metrics', containerPort: CONTROLLER_PORTS.metrics },
+      resources,
+      // spark-submit writes to /tmp; the root filesystem stays read-only
+      writableDir: { name: 'tmp', mountPath: '/tmp' },
+      affinity: this.replicas > 1 ? spreadOverNodes(labels) : undefined,
     });
 
     new k8s.KubeService(scope, 'MetricsService', {
       metadata: meta(`${shard.name}-metrics`),
       spec: { selector: labels, ports: [{ name: 'metrics', port: CONTROLLER_PORTS.metrics, targetPort: k8s.IntOrString.fromString('metrics') }] },
     });
-
-    if (this.replicas > 1) {
-      new k8s.KubePodDisruptionBudget(scope, 'Pdb', {
-        metadata: meta(),
-        spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: labels } },
-      });
-    }
   }
 
   private controllerResources(override: SparkOperatorProps['resources'] = {}): k8s.ResourceRequirements {

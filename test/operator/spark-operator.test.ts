@@ -1,5 +1,5 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
-import { SparkNamespace, SparkOperator, SparkOperatorProps, WebhookCertificate, assignShards } from '../../constructs';
+import { SPARK_OPERATOR, SparkNamespace, SparkOperator, SparkOperatorProps, WebhookCertificate, assignShards } from '../../constructs';
 import { Obj, expectValidManifests, findObject, ofKind, synth, testChart } from '../helpers/manifests';
 import { Grant, RbacEvaluator } from '../helpers/rbac';
 
@@ -184,7 +184,7 @@ describe('SparkOperator', () => {
       ['a namespace listed twice (one namespace, two watchers)', () => new SparkOperator(testChart(), 'O', { jobNamespaces: [{ name: 'a' }, { name: 'a' }] }), /jobNamespaces\[1\]: "a" is listed twice/],
       ['jobs next to the operator', () => new SparkOperator(testChart(), 'O', { jobNamespaces: [{ name: 'spark-operator' }] }), /include the operator's own namespace "spark-operator"/],
       ['an unpinned image', () => new SparkOperator(testChart(), 'O', { image: 'ghcr.io/kubeflow/spark-operator/controller' }), /SparkOperator image: "ghcr.io\/kubeflow\/spark-operator\/controller" has no tag, so it means :latest/],
-      ['the latest tag', () => new SparkOperator(testChart(), 'O', { image: 'ghcr.io/kubeflow/spark-operator/controller:latest' }), /uses the mutable tag latest\. Fix: pin an explicit version tag/],
+      ['the latest tag', () => new SparkOperator(testChart(), 'O', { image: SPARK_OPERATOR.image.replace(/:[^:]+$/, ':latest') }), /uses the mutable tag latest\. Fix: pin an explicit version tag/],
       ['zero workers', () => new SparkOperator(testChart(), 'O', { workers: 0 }), /workers: 0 is not a whole number >= 1/],
     ])('%s', (_name, build, message) => {
       expect(build).toThrow(message);
@@ -202,6 +202,7 @@ describe('SparkOperator', () => {
         ['mutate--v1-pod.sparkoperator.k8s.io', '/mutate--v1-pod'],
         ['mutate-sparkoperator-k8s-io-v1beta2-sparkapplication.sparkoperator.k8s.io', '/mutate-sparkoperator-k8s-io-v1beta2-sparkapplication'],
         ['mutate-sparkoperator-k8s-io-v1beta2-scheduledsparkapplication.sparkoperator.k8s.io', '/mutate-sparkoperator-k8s-io-v1beta2-scheduledsparkapplication'],
+        ['mutate-sparkoperator-k8s-io-v1alpha1-sparkconnect.sparkoperator.k8s.io', '/mutate-sparkoperator-k8s-io-v1alpha1-sparkconnect'],
       ]);
       for (const w of mutating.webhooks) {
         expect(w).toMatchObject({
@@ -212,7 +213,11 @@ describe('SparkOperator', () => {
         expect(w.clientConfig.caBundle).toBeUndefined(); // written by the webhook, never by the manifests
       }
       expect(mutating.webhooks[0].objectSelector).toEqual({ matchLabels: { 'sparkoperator.k8s.io/launched-by-spark-operator': 'true' } });
-      expect(findObject(objects, 'ValidatingWebhookConfiguration', 'spark-operator-webhook').webhooks).toHaveLength(2);
+      expect(findObject(objects, 'ValidatingWebhookConfiguration', 'spark-operator-webhook').webhooks.map((w: { name: string }) => w.name)).toEqual([
+        'validate-sparkoperator-k8s-io-v1beta2-sparkapplication.sparkoperator.k8s.io',
+        'validate-sparkoperator-k8s-io-v1beta2-scheduledsparkapplication.sparkoperator.k8s.io',
+        'validate-sparkoperator-k8s-io-v1alpha1-sparkconnect.sparkoperator.k8s.io',
+      ]);
       expect(findObject(objects, 'Service', 'spark-operator-webhook-svc').spec.ports).toEqual([{ name: 'webhook', port: 9443, targetPort: 'webhook' }]);
       expect(ofKind(objects, 'Secret')).toEqual([]); // the webhook creates its own certificate Secret
     });
