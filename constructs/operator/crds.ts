@@ -1,6 +1,8 @@
 /**
- * The CustomResourceDefinitions of the Kubeflow Spark operator's `sparkoperator.k8s.io/v1beta2`
- * API (SparkApplication, ScheduledSparkApplication), authored by this project.
+ * The CustomResourceDefinitions of the Kubeflow Spark operator's `sparkoperator.k8s.io` API
+ * (SparkApplication and ScheduledSparkApplication in v1beta2, SparkConnect in v1alpha1), authored
+ * by this project. The operator needs all three installed: its controller watches SparkConnects
+ * whether or not any exist, and exits when it cannot.
  *
  * Upstream's CRDs expand every embedded Kubernetes type and weigh about 0.8 MB each, too much for
  * client-side apply (kubeflow/spark-operator#2151). Ours type every Spark-specific field as the
@@ -22,12 +24,16 @@ import {
   sparkApplicationSpecSchema,
   sparkApplicationStatusSchema,
 } from './spark-application-schema';
+import { sparkConnectSpecSchema, sparkConnectStatusSchema } from './spark-connect-schema';
 
 /** API group of the Spark operator. */
 export const SPARK_OPERATOR_GROUP = 'sparkoperator.k8s.io';
 
 /** The one API version of SparkApplication and ScheduledSparkApplication the operator serves. */
 export const SPARK_OPERATOR_API_VERSION = 'v1beta2';
+
+/** The one API version of SparkConnect the operator serves. */
+export const SPARK_CONNECT_API_VERSION = 'v1alpha1';
 
 /**
  * `*.k8s.io` groups are reserved for Kubernetes: the API server accepts a CRD in one only with this
@@ -81,6 +87,26 @@ export function scheduledSparkApplicationCrd(): k8s.KubeCustomResourceDefinition
   });
 }
 
+/** The SparkConnect CRD: a long-running Spark Connect server and its executors. */
+export function sparkConnectCrd(): k8s.KubeCustomResourceDefinitionProps {
+  return crd({
+    kind: 'SparkConnect',
+    plural: 'sparkconnects',
+    shortName: 'sparkconn',
+    version: SPARK_CONNECT_API_VERSION,
+    schema: root(
+      'A Spark Connect server the Spark operator runs, with its executors.',
+      sparkConnectSpecSchema(),
+      sparkConnectStatusSchema(),
+    ),
+    columns: [
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+      { name: 'Status', type: 'string', jsonPath: '.status.state' },
+      { name: 'PodName', type: 'string', jsonPath: '.status.server.podName' },
+    ],
+  });
+}
+
 /** One CRD as a file of constructs/operator/crds/. */
 export interface CrdManifestFile {
   /** File name, `<group>_<plural>.yaml` as upstream names its files. */
@@ -94,7 +120,7 @@ export interface CrdManifestFile {
  * reads): the same bytes on every run, so a test can tell when the committed files are stale.
  */
 export function crdManifestFiles(): CrdManifestFile[] {
-  return [sparkApplicationCrd(), scheduledSparkApplicationCrd()].map((props) => {
+  return [sparkApplicationCrd(), scheduledSparkApplicationCrd(), sparkConnectCrd()].map((props) => {
     const manifest = k8s.KubeCustomResourceDefinition.manifest(props) as { spec: { names: { plural: string } } };
     // lineWidth 0: no folded lines; no aliases: every node written out, as kubectl expects
     const body = stringify(manifest, { lineWidth: 0, aliasDuplicateObjects: false });
@@ -108,15 +134,15 @@ export function crdManifestFiles(): CrdManifestFile[] {
 /** Properties of SparkOperatorCrds. */
 export interface SparkOperatorCrdsProps {
   /**
-   * Extra labels on both CRDs; the platform's own labels win on a clash.
+   * Extra labels on every CRD; the platform's own labels win on a clash.
    * @default - the platform labels only
    */
   readonly labels?: { readonly [key: string]: string };
 }
 
 /**
- * The Spark operator's CRDs (SparkApplication, ScheduledSparkApplication), to install before the
- * operator and before any custom resource. Apply them server-side: CRDs are large, and
+ * The Spark operator's CRDs (SparkApplication, ScheduledSparkApplication, SparkConnect), to install
+ * before the operator and before any custom resource. Apply them server-side: CRDs are large, and
  * client-side apply copies each into an annotation.
  */
 export class SparkOperatorCrds extends Construct {
@@ -124,6 +150,8 @@ export class SparkOperatorCrds extends Construct {
   public readonly sparkApplication: ApiObject;
   /** The ScheduledSparkApplication CRD. */
   public readonly scheduledSparkApplication: ApiObject;
+  /** The SparkConnect CRD. */
+  public readonly sparkConnect: ApiObject;
 
   constructor(scope: Construct, id: string, props: SparkOperatorCrdsProps = {}) {
     super(scope, id);
@@ -133,6 +161,7 @@ export class SparkOperatorCrds extends Construct {
     });
     this.sparkApplication = new k8s.KubeCustomResourceDefinition(this, 'SparkApplication', withLabels(sparkApplicationCrd()));
     this.scheduledSparkApplication = new k8s.KubeCustomResourceDefinition(this, 'ScheduledSparkApplication', withLabels(scheduledSparkApplicationCrd()));
+    this.sparkConnect = new k8s.KubeCustomResourceDefinition(this, 'SparkConnect', withLabels(sparkConnectCrd()));
   }
 }
 
@@ -140,6 +169,8 @@ interface CrdOptions {
   readonly kind: string;
   readonly plural: string;
   readonly shortName: string;
+  /** @default SPARK_OPERATOR_API_VERSION */
+  readonly version?: string;
   readonly schema: Schema;
   readonly columns: readonly k8s.CustomResourceColumnDefinition[];
 }
@@ -165,7 +196,7 @@ function crd(options: CrdOptions): k8s.KubeCustomResourceDefinitionProps {
         shortNames: [options.shortName],
       },
       versions: [{
-        name: SPARK_OPERATOR_API_VERSION,
+        name: options.version ?? SPARK_OPERATOR_API_VERSION,
         served: true,
         storage: true,
         schema: { openApiv3Schema: options.schema.props },

@@ -8,6 +8,7 @@ import {
   crdManifestFiles,
   scheduledSparkApplicationCrd,
   sparkApplicationCrd,
+  sparkConnectCrd,
   SparkOperatorCrds,
 } from '../../constructs/operator/crds';
 import { EMBEDDED_KUBERNETES_TYPES_ANNOTATION, formatIssues, ManifestIssue, ManifestValidator } from '../../constructs/validation';
@@ -21,8 +22,8 @@ const CRD_DIR = path.join(ROOT, 'constructs', 'operator', 'crds');
 const IMPORTS_DIR = path.join(ROOT, 'imports');
 
 /** The CRDs as the API server receives them (wire form). */
-const ours: Json[] = [sparkApplicationCrd(), scheduledSparkApplicationCrd()].map((props) => k8s.KubeCustomResourceDefinition.manifest(props) as Json);
-const [ourApp, ourScheduled] = ours as [Json, Json];
+const ours: Json[] = [sparkApplicationCrd(), scheduledSparkApplicationCrd(), sparkConnectCrd()].map((props) => k8s.KubeCustomResourceDefinition.manifest(props) as Json);
+const [ourApp, ourScheduled, ourConnect] = ours as [Json, Json, Json];
 
 function schemaOf(crd: Json): Json {
   return crd.spec.versions[0].schema.openAPIV3Schema;
@@ -85,7 +86,7 @@ function structuralProblems(node: Json, at: string): string[] {
   return problems;
 }
 
-describe('SparkApplication and ScheduledSparkApplication CRDs', () => {
+describe('SparkApplication, ScheduledSparkApplication and SparkConnect CRDs', () => {
   test.each(ours.map((crd) => [crd.spec.names.kind, crd]))('%s is a valid apiextensions.k8s.io/v1 object, structural, small', (_kind, crd) => {
     expect(formatIssues(new ManifestValidator().validate(crd))).toBe('');
     expect(structuralProblems(schemaOf(crd), '')).toEqual([]);
@@ -102,9 +103,18 @@ describe('SparkApplication and ScheduledSparkApplication CRDs', () => {
       names: { kind: 'SparkApplication', plural: 'sparkapplications', shortNames: ['sparkapp'], listKind: 'SparkApplicationList', singular: 'sparkapplication' },
     });
     expect(ourScheduled.spec.names).toMatchObject({ kind: 'ScheduledSparkApplication', plural: 'scheduledsparkapplications', shortNames: ['scheduledsparkapp'] });
+    expect(ourConnect.metadata.name).toBe('sparkconnects.sparkoperator.k8s.io');
+    expect(ourConnect.spec).toMatchObject({
+      group: 'sparkoperator.k8s.io',
+      scope: 'Namespaced',
+      names: { kind: 'SparkConnect', plural: 'sparkconnects', shortNames: ['sparkconn'], listKind: 'SparkConnectList', singular: 'sparkconnect' },
+    });
+    const versions: Record<string, string> = { SparkApplication: 'v1beta2', ScheduledSparkApplication: 'v1beta2', SparkConnect: 'v1alpha1' };
+    expect(ours.map((crd) => crd.spec.names.kind).sort()).toEqual(Object.keys(versions).sort());
     for (const crd of ours) {
+      expect(crd.spec.scope).toBe('Namespaced');
       expect(crd.spec.versions).toHaveLength(1);
-      expect(crd.spec.versions[0]).toMatchObject({ name: 'v1beta2', served: true, storage: true, subresources: { status: {} } });
+      expect(crd.spec.versions[0]).toMatchObject({ name: versions[crd.spec.names.kind], served: true, storage: true, subresources: { status: {} } });
       expect(crd.metadata.annotations['api-approved.kubernetes.io']).toBe('https://github.com/kubeflow/spark-operator/pull/1298');
       expect(crd.metadata.labels).toEqual({ 'app.kubernetes.io/part-of': 'spark-platform', 'app.kubernetes.io/managed-by': 'spark-platform' });
     }
@@ -125,6 +135,11 @@ describe('SparkApplication and ScheduledSparkApplication CRDs', () => {
       'Last Run Name string .status.lastRunName',
       'Age date .metadata.creationTimestamp',
     ]);
+    expect(columns(ourConnect)).toEqual([
+      'Age date .metadata.creationTimestamp',
+      'Status string .status.state',
+      'PodName string .status.server.podName',
+    ]);
   });
 
   test('the embedded-types annotation lists exactly the open nodes, with their Kubernetes definitions', () => {
@@ -143,25 +158,35 @@ describe('SparkApplication and ScheduledSparkApplication CRDs', () => {
     // the ScheduledSparkApplication template is the SparkApplication spec, one level down
     const app = Object.entries(embeddedOf(ourApp)).map(([p, d]) => [p.replace(/^spec\./, 'spec.template.'), d]);
     expect(Object.entries(embeddedOf(ourScheduled)).sort()).toEqual(app.sort());
+    expect(embeddedOf(ourConnect)).toEqual({
+      'spec.executor.template': 'io.k8s.api.core.v1.PodTemplateSpec',
+      'spec.server.service': 'io.k8s.api.core.v1.Service',
+      'spec.server.template': 'io.k8s.api.core.v1.PodTemplateSpec',
+    });
   });
 
-  test('SparkOperatorCrds emits both CRDs as the committed files hold them', () => {
+  test('SparkOperatorCrds emits the three CRDs as the committed files hold them', () => {
     const chart = testChart();
     const crds = new SparkOperatorCrds(chart, 'Crds');
     const objects = synth(chart);
     expect(objects.map((o) => `${o.kind} ${o.metadata.name}`)).toEqual([
       'CustomResourceDefinition sparkapplications.sparkoperator.k8s.io',
       'CustomResourceDefinition scheduledsparkapplications.sparkoperator.k8s.io',
+      'CustomResourceDefinition sparkconnects.sparkoperator.k8s.io',
     ]);
     expect(objects).toEqual(ours);
     expect(crds.sparkApplication.name).toBe('sparkapplications.sparkoperator.k8s.io');
     expect(crds.scheduledSparkApplication.kind).toBe('CustomResourceDefinition');
+    expect(crds.sparkConnect.name).toBe('sparkconnects.sparkoperator.k8s.io');
+    expect(crds.sparkConnect.node.id).toBe('SparkConnect');
   });
 
   test('SparkOperatorCrds adds extra labels, never replacing the platform labels', () => {
     const chart = testChart();
     new SparkOperatorCrds(chart, 'Crds', { labels: { team: 'data', 'app.kubernetes.io/part-of': 'other' } });
-    for (const crd of synth(chart)) {
+    const crds = synth(chart);
+    expect(crds).toHaveLength(3);
+    for (const crd of crds) {
       expect(crd.metadata.labels).toEqual({ team: 'data', 'app.kubernetes.io/part-of': 'spark-platform', 'app.kubernetes.io/managed-by': 'spark-platform' });
     }
   });
@@ -170,6 +195,11 @@ describe('SparkApplication and ScheduledSparkApplication CRDs', () => {
 describe('committed files are up to date', () => {
   test('constructs/operator/crds/*.yaml equal the CRDs rendered now, byte for byte', () => {
     const expected = crdManifestFiles();
+    expect(expected.map(({ file }) => file)).toEqual([
+      'sparkoperator.k8s.io_sparkapplications.yaml',
+      'sparkoperator.k8s.io_scheduledsparkapplications.yaml',
+      'sparkoperator.k8s.io_sparkconnects.yaml',
+    ]);
     const committed = readdirSync(CRD_DIR).sort();
     const stale = [
       ...expected.filter(({ file, text }) => !committed.includes(file) || readFileSync(path.join(CRD_DIR, file), 'utf8') !== text).map(({ file }) => `${file} is missing or stale: run npm run crds`),
@@ -199,7 +229,11 @@ describe('committed files are up to date', () => {
       expect(readdirSync(IMPORTS_DIR).sort()).toEqual(generated);
       const stale = generated.filter((file) => readFileSync(path.join(out, file), 'utf8') !== readFileSync(path.join(IMPORTS_DIR, file), 'utf8'));
       expect(stale.map((file) => `imports/${file} is stale: run npm run crds`)).toEqual([]);
-      expect(generated).toEqual(['scheduledsparkapplications-sparkoperator.k8s.io.ts', 'sparkapplications-sparkoperator.k8s.io.ts']);
+      expect(generated).toEqual([
+        'scheduledsparkapplications-sparkoperator.k8s.io.ts',
+        'sparkapplications-sparkoperator.k8s.io.ts',
+        'sparkconnects-sparkoperator.k8s.io.ts',
+      ]);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
@@ -284,13 +318,72 @@ describe('validation of SparkApplications against our CRDs', () => {
   });
 });
 
+describe('validation of SparkConnects against our CRDs', () => {
+  const validator = new ManifestValidator({ crds: ours });
+
+  /** The least a SparkConnect needs: the required fields of its spec, nothing else. */
+  function connect(): Json {
+    return {
+      apiVersion: 'sparkoperator.k8s.io/v1alpha1',
+      kind: 'SparkConnect',
+      metadata: { name: 'connect', namespace: 'spark-jobs' },
+      spec: { sparkVersion: '4.0.1', server: {}, executor: {} },
+    };
+  }
+
+  test('a minimal SparkConnect passes; the same with one misspelled field does not', () => {
+    expect(found(validator.validate(connect()))).toEqual([]);
+    const misspelled = connect();
+    misspelled.spec.executor = { instnaces: 2 };
+    expect(found(validator.validate(misspelled))).toEqual(['/spec/executor/instnaces: unknown field "instnaces"']);
+  });
+
+  test('a SparkConnect with sizing, Spark properties, pod templates and a Service passes', () => {
+    const full = connect();
+    full.spec = {
+      ...full.spec,
+      image: 'apache/spark:4.0.1',
+      sparkConf: { 'spark.sql.shuffle.partitions': '8' },
+      server: {
+        cores: 1,
+        memory: '1g',
+        template: { spec: { containers: [{ name: 'spark-kubernetes-driver', image: 'apache/spark:4.0.1' }] } },
+        service: { spec: { type: 'ClusterIP', ports: [{ name: 'connect', port: 15002 }] } },
+      },
+      executor: { instances: 0, cores: 1, memory: '1g' },
+      dynamicAllocation: { enabled: true, minExecutors: 0, maxExecutors: 4 },
+    };
+    expect(found(validator.validate(full))).toEqual([]);
+  });
+
+  test('a misspelled field, a missing required field and misspelled embedded fields are rejected', () => {
+    const bad = connect();
+    bad.spec.sparkVersoin = bad.spec.sparkVersion;
+    delete bad.spec.sparkVersion;
+    bad.spec.executor = { instances: -1, cores: 0 };
+    bad.spec.server = { servcie: {}, service: { spec: { typ: 'ClusterIP' } } };
+    expect(found(validator.validate(bad))).toEqual([
+      '/spec/sparkVersion: required field "sparkVersion" is missing',
+      '/spec/sparkVersoin: unknown field "sparkVersoin"',
+      '/spec/server/servcie: unknown field "servcie"',
+      '/spec/executor/cores: must be >= 1',
+      '/spec/executor/instances: must be >= 0',
+      '/spec/server/service/spec/typ: unknown field "typ"',
+    ]);
+  });
+});
+
 describeWithShared('conformance with the upstream spark-operator v2.5.2 CRDs', (shared) => {
   const upstreamDir = path.join(shared, 'upstream', 'kubeflow-spark-operator-v2.5.2');
   const upstream = (plural: string): Json => parse(readFileSync(path.join(upstreamDir, 'crds', `sparkoperator.k8s.io_${plural}.yaml`), 'utf8')) as Json;
-  const pairs: [string, Json, Json][] = [['SparkApplication', upstream('sparkapplications'), ourApp], ['ScheduledSparkApplication', upstream('scheduledsparkapplications'), ourScheduled]];
+  const pairs: [string, Json, Json][] = [
+    ['SparkApplication', upstream('sparkapplications'), ourApp],
+    ['ScheduledSparkApplication', upstream('scheduledsparkapplications'), ourScheduled],
+    ['SparkConnect', upstream('sparkconnects'), ourConnect],
+  ];
 
   /** Keywords compared on every Spark-specific node (one that is neither an embedded Kubernetes object nor inside one). */
-  const COMPARED = ['type', 'format', 'minimum', 'maximum', 'nullable', 'x-kubernetes-int-or-string', 'pattern'] as const;
+  const COMPARED = ['type', 'format', 'minimum', 'maximum', 'nullable', 'x-kubernetes-int-or-string', 'pattern', 'minLength', 'maxLength', 'x-kubernetes-list-type', 'x-kubernetes-list-map-keys'] as const;
   /** Deliberate differences, each explained in spark-application-schema.ts. */
   const DIFFERENCES: Readonly<Record<string, readonly string[]>> = {
     // upstream's pattern is unanchored and double-escaped; ours is an anchored DNS-1123 subdomain
@@ -332,7 +425,8 @@ describeWithShared('conformance with the upstream spark-operator v2.5.2 CRDs', (
 
   test.each(pairs)('every property path of upstream %s is accepted by ours, with the same types, enums, bounds and required lists', (_kind, theirs, mine) => {
     const paths = allPaths(schemaOf(theirs));
-    expect(paths.length).toBeGreaterThan(1000); // the whole tree, embedded Kubernetes types included
+    // the whole tree, embedded Kubernetes types included (SparkConnect expands only its Service)
+    expect(paths.length).toBeGreaterThan(_kind === 'SparkConnect' ? 100 : 1000);
     const problems = [
       ...accept(schemaOf(mine), embeddedOf(mine), [], schemaOf(theirs)),
       ...paths.flatMap(([, tokens, node]) => accept(schemaOf(mine), embeddedOf(mine), tokens, node)),
