@@ -57,7 +57,14 @@ export interface OperatorConfig {
   /** Time to live of finished applications that set none, in seconds. @default 86400 */
   readonly defaultTimeToLiveSeconds?: number;
   /** The admission webhook: off by default (see README). @default - no webhook */
-  readonly webhook?: { readonly certificate: 'self-signed'; readonly replicas?: number; readonly resourceQuotaEnforcement?: boolean };
+  readonly webhook?: {
+    /** `self-signed` (the webhook makes its own) or `cert-manager` (installed separately). */
+    readonly certificate: 'self-signed' | 'cert-manager';
+    /** cert-manager issuer; without one a self-signed Issuer is emitted. @default - none */
+    readonly issuer?: { readonly kind: 'Issuer' | 'ClusterIssuer'; readonly name: string };
+    readonly replicas?: number;
+    readonly resourceQuotaEnforcement?: boolean;
+  };
 }
 
 /** A network endpoint: pods (namespace + labels) or CIDRs, and ports. */
@@ -132,6 +139,7 @@ export interface JobShapeConfig {
 
 const dnsLabel = str((v) => nameProblem(v, NameRule.DNS1123_LABEL), 'use lower-case letters, digits and "-", at most 63 characters');
 const port = int(1);
+const dnsSubdomain = str((v) => nameProblem(v, NameRule.DNS1123_SUBDOMAIN), 'use lower-case letters, digits, "-" and "."');
 
 const endpointFields: Fields<EndpointConfig> = {
   namespace: dnsLabel,
@@ -166,7 +174,12 @@ const operatorFields: Fields<OperatorConfig> = {
   image: str(),
   maxTrackedExecutorsPerApp: int(1),
   defaultTimeToLiveSeconds: int(1),
-  webhook: object<NonNullable<OperatorConfig['webhook']>>({ certificate: oneOf('self-signed'), replicas: int(1), resourceQuotaEnforcement: bool() }, ['certificate']),
+  webhook: object<NonNullable<OperatorConfig['webhook']>>({
+    certificate: oneOf('self-signed', 'cert-manager'),
+    issuer: object<{ kind: string; name: string }>({ kind: oneOf('Issuer', 'ClusterIssuer'), name: dnsSubdomain }, ['kind', 'name']),
+    replicas: int(1),
+    resourceQuotaEnforcement: bool(),
+  }, ['certificate']),
 };
 const platformFields: Fields<PlatformConfig> = {
   name: dnsLabel,
@@ -268,7 +281,7 @@ export function operatorProps(config: PlatformConfig, jobNamespaces: readonly IJ
     defaultTimeToLiveSeconds: o.defaultTimeToLiveSeconds,
     jobNamespaces,
     webhook: o.webhook && {
-      certificate: WebhookCertificate.selfSigned(),
+      certificate: o.webhook.certificate === 'cert-manager' ? WebhookCertificate.certManager(o.webhook.issuer) : WebhookCertificate.selfSigned(),
       replicas: o.webhook.replicas,
       resourceQuotaEnforcement: o.webhook.resourceQuotaEnforcement,
     },

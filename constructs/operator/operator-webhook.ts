@@ -1,8 +1,17 @@
+import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { platformLabels } from '../labels';
 import { OPERATOR_HEALTH_PORT, operatorDeployment } from './operator-deployment';
 import { WEBHOOK_JOB_RULES, grantRules, leaderElectionRules, webhookClusterRules, webhookSecretRules } from './operator-rbac';
+
+/** A cert-manager issuer the webhook certificate is requested from. */
+export interface CertManagerIssuer {
+  /** `Issuer` (in the operator's namespace) or `ClusterIssuer`. */
+  readonly kind: 'Issuer' | 'ClusterIssuer';
+  /** Its name. */
+  readonly name: string;
+}
 
 /** Where the webhook's serving certificate comes from. */
 export class WebhookCertificate {
@@ -15,10 +24,32 @@ export class WebhookCertificate {
     return new WebhookCertificate('self-signed');
   }
 
+  /**
+   * cert-manager (installed separately) issues the certificate into the webhook's Secret, and its
+   * CA injector writes `caBundle` (annotation `cert-manager.io/inject-ca-from`); the webhook runs
+   * with `--enable-cert-manager`. Without an issuer, a self-signed Issuer is emitted next to it.
+   */
+  public static certManager(issuer?: CertManagerIssuer): WebhookCertificate {
+    return new WebhookCertificate('cert-manager', issuer);
+  }
+
   private constructor(
     /** The kind of source. */
-    public readonly kind: 'self-signed',
+    public readonly kind: 'self-signed' | 'cert-manager',
+    /** The cert-manager issuer; undefined = a self-signed Issuer emitted with the webhook. */
+    public readonly issuer?: CertManagerIssuer,
   ) {}
+}
+
+/** The fields of a cert-manager.io/v1 Certificate spec this construct sets. */
+interface CertificateSpec {
+  readonly secretName: string;
+  readonly dnsNames: readonly string[];
+  readonly duration: string;
+  readonly renewBefore: string;
+  readonly privateKey: { readonly algorithm: 'ECDSA'; readonly size: number; readonly rotationPolicy: 'Always' };
+  readonly usages: readonly string[];
+  readonly issuerRef: { readonly name: string; readonly kind: string; readonly group: 'cert-manager.io' };
 }
 
 /** Properties of SparkOperatorWebhook (set by SparkOperator). */
@@ -122,6 +153,7 @@ export class SparkOperatorWebhook extends Construct {
       `--leader-election-lock-name=${lock}`,
       `--leader-election-lock-namespace=${ns}`,
       ...(props.resourceQuotaEnforcement ? ['--enable-resource-quota-enforcement=true'] : []),
+      ...(props.certificate.kind === 'cert-manager' ? ['--enable-cert-manager=true'] : []),
     ];
     operatorDeployment(this, {
       name: this.name,
@@ -147,12 +179,17 @@ export class SparkOperatorWebhook extends Construct {
     const namespaceSelector: k8s.LabelSelector | undefined = allNamespaces
       ? undefined
       : { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...props.jobNamespaces] }] };
+    const certificate = props.certificate.kind === 'cert-manager' ? this.certManagerCertificate(props, labels) : undefined;
     const configMeta = {
       name: this.name,
       labels: platformLabels(labels),
-      // caBundle is written by the webhook itself: compare server-side, so Argo CD does not report
-      // (or revert) a field these manifests never set.
-      annotations: { 'argocd.argoproj.io/compare-options': 'ServerSideDiff=true', 'argocd.argoproj.io/sync-options': 'ServerSideApply=true' },
+      // caBundle is written by the webhook (or cert-manager's CA injector): compare server-side, so
+      // Argo CD does not report (or revert) a field these manifests never set.
+      annotations: {
+        'argocd.argoproj.io/compare-options': 'ServerSideDiff=true',
+        'argocd.argoproj.io/sync-options': 'ServerSideApply=true',
+        ...(certificate ? { 'cert-manager.io/inject-ca-from': `${ns}/${certificate}` } : {}),
+      },
     };
     const toWebhook = (h: Hook) => ({
       name: h.name,
@@ -167,5 +204,29 @@ export class SparkOperatorWebhook extends Construct {
     });
     new k8s.KubeMutatingWebhookConfiguration(this, 'Mutating', { metadata: configMeta, webhooks: hooks('mutate').map(toWebhook) });
     new k8s.KubeValidatingWebhookConfiguration(this, 'Validating', { metadata: configMeta, webhooks: hooks('validate').map(toWebhook) });
+  }
+
+  /** A Certificate for the webhook Service's names into the webhook's Secret (and a self-signed Issuer if none is given); returns its name. */
+  private certManagerCertificate(props: SparkOperatorWebhookProps, labels: Record<string, string>): string {
+    const ns = props.namespace;
+    const name = `${props.operatorName}-certificate`;
+    const metadata = (n: string) => ({ name: n, namespace: ns, labels: platformLabels(labels) });
+    let issuer = props.certificate.issuer;
+    if (!issuer) {
+      issuer = { kind: 'Issuer', name: `${props.operatorName}-self-signed` };
+      new ApiObject(this, 'Issuer', { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: metadata(issuer.name), spec: { selfSigned: {} } });
+    }
+    const svc = this.serviceName;
+    const spec: CertificateSpec = {
+      secretName: this.secretName,
+      dnsNames: [svc, `${svc}.${ns}`, `${svc}.${ns}.svc`, `${svc}.${ns}.svc.cluster.local`],
+      duration: '8760h',
+      renewBefore: '720h',
+      privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+      usages: ['digital signature', 'key encipherment', 'server auth'],
+      issuerRef: { name: issuer.name, kind: issuer.kind, group: 'cert-manager.io' },
+    };
+    new ApiObject(this, 'Certificate', { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: metadata(name), spec });
+    return name;
   }
 }

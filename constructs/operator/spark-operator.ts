@@ -149,6 +149,9 @@ export class SparkOperator extends Construct {
     for (const shard of this.shards) this.addController(shard, props, resources);
 
     if (props.webhook) {
+      if (!(props.webhook.certificate instanceof WebhookCertificate)) {
+        throw new SparkPlatformError('webhook.certificate', 'is not set: a webhook without a certificate blocks every Spark pod', 'set webhook.certificate to WebhookCertificate.selfSigned() (the webhook makes its own) or WebhookCertificate.certManager(issuer)', where);
+      }
       this.webhook = new SparkOperatorWebhook(this, 'Webhook', {
         operatorName: this.name,
         namespace: this.namespace,

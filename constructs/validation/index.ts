@@ -4,3 +4,4 @@ export type { ManifestIssue, ManifestValidatorOptions } from './manifest-validat
 export { readManifestDir, validateEnvironments } from './manifest-dir';
 export type { EnvironmentReport, ManifestFile } from './manifest-dir';
 export { EMBEDDED_KUBERNETES_TYPES_ANNOTATION } from './embedded-types';
+export * from './external-crds';

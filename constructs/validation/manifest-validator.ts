@@ -14,6 +14,7 @@ import { crdInfo, CrdInfo, crdSchemaCheck } from './crd-schemas';
 import { EMBEDDED_KUBERNETES_TYPES_ANNOTATION, embeddedTypeProblems } from './embedded-types';
 import { apiVersionsOfKind, servesApiVersion, unknownBuiltinFields, unknownObjectMetaFields } from './known-fields';
 import { dedupe, FieldProblem, isRecord, pointer, requiredFieldMessage } from './problems';
+import { EXTERNAL_CRDS } from './external-crds';
 
 /** One thing wrong with one object of a manifest set. */
 export interface ManifestIssue {
@@ -28,7 +29,9 @@ export interface ManifestIssue {
 /** Options of a ManifestValidator. */
 export interface ManifestValidatorOptions {
   /**
-   * CRDs whose schemas validate custom resources, in addition to CRDs found among the validated objects.
+   * CRDs whose schemas validate custom resources, in addition to CRDs found among the validated
+   * objects and to the external kinds the platform emits without installing (EXTERNAL_CRDS:
+   * cert-manager's Certificate and Issuer).
    * @default - none
    */
   readonly crds?: readonly unknown[];
@@ -44,6 +47,10 @@ export class ManifestValidator {
   /** @throws Error when an entry of `options.crds` is not an apiextensions.k8s.io/v1 CustomResourceDefinition */
   constructor(options: ManifestValidatorOptions = {}) {
     const crds = new Map<string, CrdInfo>();
+    for (const crd of EXTERNAL_CRDS) {
+      const info = crdInfo(crd);
+      if (info) crds.set(crdKey(info.group, info.kind), info);
+    }
     (options.crds ?? []).forEach((crd, i) => {
       const info = crdInfo(crd);
       if (!info) throw new Error(`options.crds[${i}] is not an apiextensions.k8s.io/v1 CustomResourceDefinition with spec.group, spec.names.kind and spec.versions`);

@@ -233,6 +233,39 @@ describe('SparkOperator', () => {
       ]));
     });
 
+    test('cert-manager: a Certificate for the Service names into the webhook Secret, CA injected, no self-patching', () => {
+      const objects = platform({ webhook: { certificate: WebhookCertificate.certManager() } }).objects;
+      expectValidManifests(objects);
+      const certificate = findObject(objects, 'Certificate', 'spark-operator-certificate', 'spark-operator');
+      expect(certificate.spec).toMatchObject({
+        secretName: 'spark-operator-webhook-certs',
+        dnsNames: ['spark-operator-webhook-svc', 'spark-operator-webhook-svc.spark-operator', 'spark-operator-webhook-svc.spark-operator.svc', 'spark-operator-webhook-svc.spark-operator.svc.cluster.local'],
+        issuerRef: { name: 'spark-operator-self-signed', kind: 'Issuer', group: 'cert-manager.io' },
+      });
+      expect(findObject(objects, 'Issuer', 'spark-operator-self-signed', 'spark-operator').spec).toEqual({ selfSigned: {} });
+      for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
+        expect(findObject(objects, kind, 'spark-operator-webhook').metadata.annotations?.['cert-manager.io/inject-ca-from']).toBe('spark-operator/spark-operator-certificate');
+      }
+      expect(findObject(objects, 'Deployment', 'spark-operator-webhook').spec.template.spec.containers[0].args).toContain('--enable-cert-manager=true');
+      expect(ofKind(objects, 'Secret')).toEqual([]);
+    });
+
+    test('cert-manager with a ClusterIssuer: no Issuer emitted', () => {
+      const objects = platform({ webhook: { certificate: WebhookCertificate.certManager({ kind: 'ClusterIssuer', name: 'internal-ca' }) } }).objects;
+      expect(ofKind(objects, 'Issuer')).toEqual([]);
+      expect(findObject(objects, 'Certificate', 'spark-operator-certificate').spec.issuerRef).toEqual({ name: 'internal-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' });
+    });
+
+    test('self-signed: no cert-manager objects, no injection annotation', () => {
+      const objects = on();
+      expect(ofKind(objects, 'Certificate')).toEqual([]);
+      expect(findObject(objects, 'MutatingWebhookConfiguration', 'spark-operator-webhook').metadata.annotations?.['cert-manager.io/inject-ca-from']).toBeUndefined();
+    });
+
+    test('fails when the webhook is enabled without a certificate source', () => {
+      expect(() => platform({ webhook: {} as never })).toThrow(/SparkOperator webhook\.certificate: is not set: a webhook without a certificate blocks every Spark pod\. Fix: set webhook\.certificate to WebhookCertificate\.selfSigned\(\)/);
+    });
+
     function sparkApp(chart: Chart, namespace: string, spec: Record<string, unknown>): void {
       new ApiObject(chart, `App-${namespace}`, { apiVersion: 'sparkoperator.k8s.io/v1beta2', kind: 'SparkApplication', metadata: { name: 'pi', namespace }, spec });
     }

@@ -1,7 +1,8 @@
-import { PlatformConfig, parsePlatformConfig, tenantProps } from '../../stacks/config';
+import { PlatformConfig, operatorProps, parsePlatformConfig, tenantProps } from '../../stacks/config';
 import { dev, prod } from '../../stacks/environments';
 
 const minimal = { name: 'test', tenants: [{ name: 'spark-jobs' }] };
+const minimalConfig: PlatformConfig = minimal;
 
 describe('parsePlatformConfig', () => {
   test('accepts the shipped environments as they are', () => {
@@ -24,9 +25,20 @@ describe('parsePlatformConfig', () => {
     ['a duplicate tenant', { ...minimal, tenants: [{ name: 'a' }, { name: 'b' }, { name: 'a' }] }, /tenants\[2\]\.name: "a" is already tenants\[0\]\. Fix: give each tenant its own namespace/],
     ['a label value that is not a string', { ...minimal, tenants: [{ name: 'a', labels: { team: 1 } }] }, /tenants\[0\]\.labels\.team: 1 is not a string\. Fix: quote the value/],
     ['a port out of range in a list', { ...minimal, network: { apiServerPorts: [0] } }, /network\.apiServerPorts\[0\]: 0 is not a whole number >= 1/],
+    ['a webhook without a certificate source', { ...minimal, operator: { webhook: {} } }, /x\.yaml: operator\.webhook\.certificate: is required/],
+    ['an unknown certificate source', { ...minimal, operator: { webhook: { certificate: 'vault' } } }, /operator\.webhook\.certificate: "vault" is not one of "self-signed", "cert-manager"/],
     ['a config that is not an object', 'dev', /x\.yaml: : "dev" is not an object|x\.yaml: "dev" is not an object/],
   ])('fails on %s', (_name, input, message) => {
     expect(() => parsePlatformConfig(input, 'x.yaml')).toThrow(message);
+  });
+});
+
+describe('operatorProps', () => {
+  test('maps the webhook certificate source', () => {
+    const withCertManager = operatorProps({ ...minimalConfig, operator: { webhook: { certificate: 'cert-manager', issuer: { kind: 'ClusterIssuer', name: 'ca' } } } }, []);
+    expect(withCertManager.webhook?.certificate).toMatchObject({ kind: 'cert-manager', issuer: { kind: 'ClusterIssuer', name: 'ca' } });
+    expect(operatorProps({ ...minimalConfig, operator: { webhook: { certificate: 'self-signed' } } }, []).webhook?.certificate.kind).toBe('self-signed');
+    expect(operatorProps(minimalConfig, []).webhook).toBeUndefined();
   });
 });
 
