@@ -54,6 +54,8 @@ export interface OperatorConfig {
   readonly image?: string;
   /** Executors tracked per application. @default 1000 */
   readonly maxTrackedExecutorsPerApp?: number;
+  /** Kubernetes API client rate limit of the controller. @default { qps: 20, burst: 30 } */
+  readonly kubeApi?: { readonly qps: number; readonly burst: number };
   /** Time to live of finished applications that set none, in seconds. @default 86400 */
   readonly defaultTimeToLiveSeconds?: number;
   /** The admission webhook: off by default (see README). @default - no webhook */
@@ -173,6 +175,7 @@ const operatorFields: Fields<OperatorConfig> = {
   shardAssignment: mapOf(int()),
   image: str(),
   maxTrackedExecutorsPerApp: int(1),
+  kubeApi: object<{ qps: number; burst: number }>({ qps: int(1), burst: int(1) }, ['qps', 'burst']),
   defaultTimeToLiveSeconds: int(1),
   webhook: object<NonNullable<OperatorConfig['webhook']>>({
     certificate: oneOf('self-signed', 'cert-manager'),
@@ -278,6 +281,7 @@ export function operatorProps(config: PlatformConfig, jobNamespaces: readonly IJ
     shardAssignment: o.shardAssignment,
     image: o.image,
     maxTrackedExecutorsPerApp: o.maxTrackedExecutorsPerApp,
+    kubeApi: o.kubeApi,
     defaultTimeToLiveSeconds: o.defaultTimeToLiveSeconds,
     jobNamespaces,
     webhook: o.webhook && {

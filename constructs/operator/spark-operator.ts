@@ -71,6 +71,12 @@ export interface SparkOperatorProps {
   /** Workqueue rate limit: reconciles per second and burst (`--workqueue-ratelimiter-bucket-{qps,size}`). @default { qps: 50, burst: 500 } */
   readonly workqueue?: { readonly qps: number; readonly burst: number };
   /**
+   * The controller's Kubernetes API client rate limit (`--kube-api-qps`, `--kube-api-burst`).
+   * Raise it with `workers` on busy fleets: status updates after spark-submit are what hit it.
+   * @default { qps: 20, burst: 30 }
+   */
+  readonly kubeApi?: { readonly qps: number; readonly burst: number };
+  /**
    * Time to live of finished applications, applied by SparkJob to applications that set none
    * (`spec.timeToLiveSeconds`), so finished applications and their pods do not pile up.
    * @default 86400 (one day)
@@ -190,6 +196,7 @@ export class SparkOperator extends Construct {
     for (const ns of shard.namespaces) grantRules(scope, `Job-${ns}`, { ...grant, namespace: ns, rules: CONTROLLER_JOB_RULES });
 
     const workqueue = props.workqueue ?? { qps: 50, burst: 500 };
+    const kubeApi = props.kubeApi ?? { qps: 20, burst: 30 };
     const args = [
       'controller', 'start',
       ...(shard.namespaces.length > 0 ? [`--namespaces=${shard.namespaces.join(',')}`] : []),
@@ -209,6 +216,8 @@ export class SparkOperator extends Construct {
       `--workqueue-ratelimiter-bucket-qps=${positiveInt(workqueue.qps, 'workqueue.qps', 'SparkOperator')}`,
       `--workqueue-ratelimiter-bucket-size=${positiveInt(workqueue.burst, 'workqueue.burst', 'SparkOperator')}`,
       '--workqueue-ratelimiter-max-delay=6h',
+      `--kube-api-qps=${positiveInt(kubeApi.qps, 'kubeApi.qps', 'SparkOperator')}`,
+      `--kube-api-burst=${positiveInt(kubeApi.burst, 'kubeApi.burst', 'SparkOperator')}`,
       '--driver-pod-creation-grace-period=10s',
       '--feature-gates=PartialRestart=false,LoadSparkDefaults=false',
     ];

@@ -73,10 +73,16 @@ describe('SparkOperator', () => {
       '--enable-metrics=true', '--metrics-bind-address=:8080', '--health-probe-bind-address=:8081',
       '--leader-election=true', '--leader-election-lock-name=spark-operator-controller-lock', '--leader-election-lock-namespace=spark-operator',
       '--workqueue-ratelimiter-bucket-qps=50', '--workqueue-ratelimiter-bucket-size=500',
+      '--kube-api-qps=20', '--kube-api-burst=30',
     ]));
     const c = findObject(platform().objects, 'Deployment', 'spark-operator-controller').spec.template.spec.containers[0];
     expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 8081 });
     expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 8081 });
+  });
+
+  test('tuning knobs reach the flags', () => {
+    const args: string[] = findObject(platform({ workers: 40, kubeApi: { qps: 100, burst: 200 }, workqueue: { qps: 200, burst: 1000 }, maxTrackedExecutorsPerApp: 50 }).objects, 'Deployment', 'spark-operator-controller').spec.template.spec.containers[0].args;
+    expect(args).toEqual(expect.arrayContaining(['--controller-threads=40', '--kube-api-qps=100', '--kube-api-burst=200', '--workqueue-ratelimiter-bucket-qps=200', '--workqueue-ratelimiter-bucket-size=1000', '--max-tracked-executor-per-app=50']));
   });
 
   test('memory follows the workers: one spark-submit JVM per worker', () => {
