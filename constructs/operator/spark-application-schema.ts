@@ -88,14 +88,7 @@ export function sparkApplicationSpecSchema(description: string): Schema {
       ...ingressFields('driver port'),
       ingressURLFormat: str({ description: 'URL format of the Ingress.' }),
     }, { required: ['servicePort', 'servicePortName'] }), { description: 'Services and Ingresses exposing ports of the driver.' }),
-    dynamicAllocation: obj({
-      enabled: bool({ description: 'Whether dynamic allocation is on.' }),
-      initialExecutors: int({ format: 'int32', description: 'Executors at start.' }),
-      minExecutors: int({ format: 'int32', description: 'Fewest executors.' }),
-      maxExecutors: int({ format: 'int32', description: 'Most executors.' }),
-      shuffleTrackingEnabled: bool({ description: 'Whether shuffle files are tracked so executors can be removed without a shuffle service.' }),
-      shuffleTrackingTimeout: int({ format: 'int64', description: 'Milliseconds an executor holding shuffle data is kept.' }),
-    }, { description: 'Dynamic allocation of executors.' }),
+    dynamicAllocation: dynamicAllocationSchema(),
     suspend: bool({ description: 'Whether the application is suspended: its pods are deleted until it is resumed.' }),
   }, { required: ['type', 'sparkVersion', 'mainApplicationFile', 'driver', 'executor'], description });
 }
@@ -247,4 +240,16 @@ function ingressFields(what: string) {
     ingressAnnotations: stringMap({ description: `Annotations of the ${what} Ingress.` }),
     ingressTLS: arr(kube('io.k8s.api.networking.v1.IngressTLS', 'A TLS entry.'), { description: `TLS of the ${what} Ingress.` }),
   };
+}
+
+/** Dynamic allocation of executors (SparkApplication and SparkConnect share it). */
+export function dynamicAllocationSchema(): Schema {
+  return obj({
+    enabled: bool({ description: 'Whether dynamic allocation is on.' }),
+    initialExecutors: int({ format: 'int32', description: 'Executors at start.' }),
+    minExecutors: int({ format: 'int32', description: 'Fewest executors.' }),
+    maxExecutors: int({ format: 'int32', description: 'Most executors.' }),
+    shuffleTrackingEnabled: bool({ description: 'Whether shuffle files are tracked so executors can be removed without a shuffle service.' }),
+    shuffleTrackingTimeout: int({ format: 'int64', description: 'Milliseconds an executor holding shuffle data is kept.' }),
+  }, { description: 'Dynamic allocation of executors.' });
 }

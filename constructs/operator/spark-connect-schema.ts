@@ -6,7 +6,8 @@
  * `kube()`, not described.
  * @see https://github.com/kubeflow/spark-operator/blob/v2.5.2/api/v1alpha1/sparkconnect_types.go
  */
-import { arr, bool, int, kube, map, obj, Schema, str, stringMap } from './crd-schema';
+import { arr, int, kube, map, obj, Schema, str, stringMap } from './crd-schema';
+import { dynamicAllocationSchema } from './spark-application-schema';
 
 /** A DNS-1123 subdomain, unanchored: the optional prefix of a qualified name. */
 const DNS_SUBDOMAIN = '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*';
@@ -28,14 +29,7 @@ export function sparkConnectSpecSchema(): Schema {
       ...podFields('each executor pod', 'executor'),
       instances: int({ format: 'int32', minimum: 0, description: 'Number of executors.' }),
     }, { description: 'The executors.' }),
-    dynamicAllocation: obj({
-      enabled: bool({ description: 'Whether dynamic allocation is on.' }),
-      initialExecutors: int({ format: 'int32', description: 'Executors at start.' }),
-      minExecutors: int({ format: 'int32', description: 'Fewest executors.' }),
-      maxExecutors: int({ format: 'int32', description: 'Most executors.' }),
-      shuffleTrackingEnabled: bool({ description: 'Whether shuffle files are tracked so executors can be removed without a shuffle service.' }),
-      shuffleTrackingTimeout: int({ format: 'int64', description: 'Milliseconds an executor holding shuffle data is kept.' }),
-    }, { description: 'Dynamic allocation of executors.' }),
+    dynamicAllocation: dynamicAllocationSchema(),
   }, { required: ['sparkVersion', 'server', 'executor'], description: 'The Spark Connect server and its executors.' });
 }
 
