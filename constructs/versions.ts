@@ -30,3 +30,63 @@ export const SPARK_OPERATOR = {
   /** uid/gid of the `spark` user in the image (its base is apache/spark). */
   uid: 185,
 } as const;
+
+/** One supported Spark release line and the versions that must match it. */
+export interface SparkLine {
+  /** The Spark release (x.y.z) the line defaults to. */
+  readonly version: string;
+  /** Scala binary version of the official build. */
+  readonly scala: string;
+  /** Java major version of the default image. */
+  readonly java: string;
+  /** Python major.minor of the default image (Ubuntu jammy's python3). */
+  readonly python: string;
+  /** The official image with Python, pinned by full tag. */
+  readonly image: string;
+  /** `org.apache.hadoop:hadoop-aws` version: must equal the Hadoop Spark bundles. */
+  readonly hadoopAws: string;
+  /** The AWS SDK bundle `hadoop-aws` was built against (Maven coordinates with version). */
+  readonly awsSdkBundle: string;
+}
+
+/**
+ * The Spark lines the platform supports. Images: the official `apache/spark` tags
+ * `<ver>-scala<s>-java<j>-python3-ubuntu` (base eclipse-temurin jammy, so Python 3.10, uid 185).
+ * hadoop-aws equals the Hadoop each Spark release bundles (`jars/hadoop-client-api-*.jar`), and
+ * the SDK is the one that hadoop-aws release was built against: a mismatched pair is the
+ * classic `ClassNotFoundException: ...S3AFileSystem`.
+ * @see ../shared/reference/client-mode-and-storage.md sections 2 and 5
+ */
+export const SPARK_LINES = {
+  '3.5': {
+    version: '3.5.8', scala: '2.12', java: '17', python: '3.10',
+    image: 'docker.io/apache/spark:3.5.8-scala2.12-java17-python3-ubuntu',
+    hadoopAws: '3.3.4', awsSdkBundle: 'com.amazonaws:aws-java-sdk-bundle:1.12.262',
+  },
+  '4.0': {
+    version: '4.0.3', scala: '2.13', java: '17', python: '3.10',
+    image: 'docker.io/apache/spark:4.0.3-scala2.13-java17-python3-ubuntu',
+    hadoopAws: '3.4.1', awsSdkBundle: 'software.amazon.awssdk:bundle:2.24.6',
+  },
+  '4.1': {
+    version: '4.1.2', scala: '2.13', java: '21', python: '3.10',
+    image: 'docker.io/apache/spark:4.1.2-scala2.13-java21-python3-ubuntu',
+    hadoopAws: '3.4.2', awsSdkBundle: 'software.amazon.awssdk:bundle:2.29.52',
+  },
+} as const satisfies Record<string, SparkLine>;
+
+/** A supported Spark line ("3.5", "4.0", "4.1"). */
+export type SparkLineName = keyof typeof SPARK_LINES;
+
+/** The line new jobs use unless they say otherwise (what operator 2.5 is built and tested with). */
+export const DEFAULT_SPARK_LINE: SparkLineName = '4.0';
+
+/** uid/gid of the `spark` user in the official apache/spark images. */
+export const SPARK_IMAGE_UID = 185;
+
+/** The line of a Spark version ("4.0.3" -> the 4.0 line), or undefined when unsupported. */
+export function sparkLineOf(version: string): SparkLine | undefined {
+  const m = /^(\d+)\.(\d+)\.\d+$/.exec(version);
+  if (!m) return undefined;
+  return (SPARK_LINES as Record<string, SparkLine>)[`${m[1]}.${m[2]}`];
+}
