@@ -10,3 +10,5 @@ export * from './validation';
 export * from './images';
 export * from './security';
 export * from './operator';
+export * from './spark-image';
+export * from './jobs';

@@ -19,6 +19,9 @@ export const PLATFORM_LABEL_PREFIX = 'spark-platform.io';
 /** Marks objects that belong to a tenant: the value is the tenant namespace. */
 export const TENANT_LABEL = `${PLATFORM_LABEL_PREFIX}/tenant`;
 
+/** Marks a SparkJob's objects and pods: the value is the job name. */
+export const JOB_LABEL = `${PLATFORM_LABEL_PREFIX}/job`;
+
 /** Labels on every object the platform emits. */
 export const COMMON_LABELS: Readonly<Record<string, string>> = {
   'app.kubernetes.io/managed-by': 'spark-platform',

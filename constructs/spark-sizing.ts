@@ -24,7 +24,9 @@ export interface SparkPodSize {
 
 /** The container memory Spark requests for a JVM heap of `heap`. */
 export function sparkPodMemory(heap: Memory, overheadFactor = SPARK_DEFAULT_OVERHEAD_FACTOR): Memory {
-  return heap.plus(heap.times(overheadFactor).max(SPARK_MIN_MEMORY_OVERHEAD));
+  // Spark works in whole MiB and truncates: max((factor * heapMiB).toInt, 384).
+  const overhead = Memory.mebibytes(Math.floor(overheadFactor * Math.floor(heap.mebibytes))).max(SPARK_MIN_MEMORY_OVERHEAD);
+  return heap.plus(overhead);
 }
 
 /**

@@ -92,6 +92,30 @@ export interface SparkNamespaceProps {
   readonly labels?: Record<string, string>;
 }
 
+/**
+ * A namespace Spark jobs run in, as jobs see it: its accounts, and the limits their pods must
+ * fit. A SparkNamespace is one; `SparkNamespace.fromName` describes one made elsewhere.
+ */
+export interface ISparkJobNamespace {
+  /** The namespace name. */
+  readonly name: string;
+  /** The ServiceAccount drivers run as (may create pods, Services, ConfigMaps, PVCs). */
+  readonly driverServiceAccountName: string;
+  /** The ServiceAccount executors run as (no API rights). */
+  readonly executorServiceAccountName: string;
+  /** The enforced Pod Security level. */
+  readonly podSecurity: PodSecurityLevel;
+  /** The quota pods must fit in, when known. */
+  readonly quota?: ResolvedQuota;
+  /** The LimitRange in effect, when known. */
+  readonly containerDefaults?: ResolvedContainerDefaults;
+  /**
+   * Lets pods with `podLabels` (spark-submit pods) reach the API server, when the namespace
+   * restricts egress. Called once per job; must be idempotent.
+   */
+  allowApiServerEgress?(name: string, podLabels: Record<string, string>): void;
+}
+
 /** Verbs a Spark driver needs on the objects it manages (upstream's Spark role). */
 export const SPARK_DRIVER_VERBS: readonly string[] = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
 
@@ -132,7 +156,7 @@ export type ResolvedContainerDefaults = Required<Pick<ContainerDefaults, 'cpuReq
  * rights, and NetworkPolicies: deny by default, then allow DNS, driver <-> executor traffic
  * inside the namespace, drivers -> API server and Spark pods -> object store.
  */
-export class SparkNamespace extends Construct {
+export class SparkNamespace extends Construct implements ISparkJobNamespace {
   /** The namespace name. */
   public readonly name: string;
   /** The enforced Pod Security level. */
@@ -151,6 +175,22 @@ export class SparkNamespace extends Construct {
   public readonly executorServiceAccount: kplus.ServiceAccount;
   /** The Role of the driver ServiceAccount. */
   public readonly driverRole: kplus.Role;
+  private readonly apiServer: NetworkEndpoint;
+  private readonly egressPolicies = new Map<string, string>();
+
+  /**
+   * A namespace made elsewhere, by name: jobs get its account names and no quota checks.
+   * @default accounts - "spark-driver" and "spark-executor", restricted Pod Security
+   */
+  public static fromName(name: string, accounts: { driverServiceAccountName?: string; executorServiceAccountName?: string; podSecurity?: PodSecurityLevel } = {}): ISparkJobNamespace {
+    assertName(name, NameRule.DNS1123_LABEL, 'name', 'SparkNamespace.fromName');
+    return {
+      name,
+      driverServiceAccountName: accounts.driverServiceAccountName ?? 'spark-driver',
+      executorServiceAccountName: accounts.executorServiceAccountName ?? 'spark-executor',
+      podSecurity: accounts.podSecurity ?? PodSecurityLevel.RESTRICTED,
+    };
+  }
 
   constructor(scope: Construct, id: string, props: SparkNamespaceProps) {
     super(scope, id);
@@ -160,6 +200,7 @@ export class SparkNamespace extends Construct {
       throw new SparkPlatformError('name', `${show(props.name)} is a namespace Kubernetes owns`, 'give the tenant its own namespace, e.g. "spark-<team>"', where);
     }
     this.registerTenant(props.name, where);
+    this.apiServer = props.apiServer ?? NetworkEndpoint.kubeApiServer();
 
     this.name = props.name;
     this.podSecurity = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
@@ -235,6 +276,32 @@ export class SparkNamespace extends Construct {
     this.networkPolicy(`Egress-${name}`, name, { matchLabels: { ...podLabels } }, { egress: [endpoint.toEgressRule()] });
   }
 
+  /** The driver ServiceAccount's name. */
+  public get driverServiceAccountName(): string {
+    return this.driverServiceAccount.name;
+  }
+
+  /** The executor ServiceAccount's name. */
+  public get executorServiceAccountName(): string {
+    return this.executorServiceAccount.name;
+  }
+
+  /**
+   * Lets pods with `podLabels` reach the API server (NetworkPolicy `name`), e.g. spark-submit
+   * pods. Idempotent: many jobs ask for the same policy; a different selector under the same
+   * name is an error.
+   */
+  public allowApiServerEgress(name: string, podLabels: Record<string, string>): void {
+    const key = JSON.stringify(Object.entries(podLabels).sort());
+    const existing = this.egressPolicies.get(name);
+    if (existing === key) return;
+    if (existing !== undefined) {
+      throw new SparkPlatformError('allowApiServerEgress(name)', `policy ${show(name)} already selects other pods (${existing})`, 'use one name per pod selector', `SparkNamespace ${show(this.name)}`);
+    }
+    this.egressPolicies.set(name, key);
+    this.allowEgress(name, podLabels, this.apiServer);
+  }
+
   private addNetworkPolicies(props: SparkNamespaceProps, labels: Record<string, string>): void {
     const sparkPods: k8s.LabelSelector = { matchExpressions: [{ key: SPARK_ROLE_LABEL, operator: 'Exists' }] };
     // Deny everything not allowed below, in and out.
@@ -247,7 +314,7 @@ export class SparkNamespace extends Construct {
     }, labels);
     this.networkPolicy('AllowDriverApi', 'allow-driver-kube-api',
       { matchLabels: { [SPARK_ROLE_LABEL]: SparkRole.DRIVER } },
-      { egress: [(props.apiServer ?? NetworkEndpoint.kubeApiServer()).toEgressRule()] }, labels);
+      { egress: [this.apiServer.toEgressRule()] }, labels);
     if (props.objectStore) {
       this.networkPolicy('AllowObjectStore', 'allow-spark-object-store', sparkPods, { egress: [props.objectStore.toEgressRule()] }, labels);
     }

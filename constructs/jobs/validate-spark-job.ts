@@ -1,0 +1,339 @@
+import { k8s } from 'cdk8s-plus-28';
+import { SparkPlatformError, show } from '../errors';
+import { JOB_LABEL } from '../labels';
+import { NameRule, nameProblem, suggestName } from '../names';
+import { SparkImage } from '../spark-image';
+import { Cpu, Memory } from '../units';
+import { CronDialect, cronProblem, timeZoneProblem } from './cron';
+import { SCRATCH_VOLUME } from './pod-templates';
+import {
+  ResolvedDynamicAllocation, ResolvedExecutor, ResolvedPod, ResolvedSchedule, ResolvedSparkJob,
+  podCpu, podMemory, startingExecutors,
+} from './resolved-job';
+import { SCRATCH_DIR, checkUserConf } from './spark-conf';
+import {
+  ConcurrencyPolicy, RestartPolicy, SparkDriverOptions, SparkExecutorOptions, SparkJobMode, SparkJobProps,
+  SparkJobType, SparkPodOptions, wholeNumber,
+} from './spark-job-options';
+
+/** Length Kubernetes adds to a CronJob's name for each Job (`-<minutes since epoch>`). */
+const CRONJOB_SUFFIX = 9;
+/** Length the operator adds to a ScheduledSparkApplication's name for each run (`-<unix nanos>`). */
+const SCHEDULED_RUN_SUFFIX = 20;
+/** URI schemes Spark can fetch a file from; `local://` is a path in the image. */
+const REMOTE_SCHEMES = ['local', 's3a', 's3', 'gs', 'abfs', 'abfss', 'wasb', 'wasbs', 'hdfs', 'http', 'https', 'oci', 'cos'];
+/** Maven coordinates `group:artifact:version`. */
+const MAVEN = /^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+:[A-Za-z0-9_.+-]+$/;
+
+/**
+ * Applies SparkJob's defaults and checks every rule that props alone decide, throwing the first
+ * broken one with the prop and the fix: names and their derived names, sizes, executor bounds,
+ * schedules, URIs, images, conf keys, volumes, and the namespace's quota and LimitRange.
+ */
+export function resolveSparkJob(props: SparkJobProps): ResolvedSparkJob {
+  const { namespace, operator } = props;
+  const where = `SparkJob ${show(props.name)}`;
+  const fail = (field: string, problem: string, fix: string): never => {
+    throw new SparkPlatformError(field, problem, fix, where);
+  };
+  const mode = props.mode ?? (operator ? SparkJobMode.OPERATOR : SparkJobMode.SUBMIT);
+  checkNames(props, mode, fail);
+  if (!Object.values(SparkJobType).includes(props.type)) fail('type', `${show(props.type)} is not an application type`, `use SparkJobType.${Object.keys(SparkJobType).join(' / ')}`);
+  if (mode === SparkJobMode.OPERATOR && operator && operator.shardOf(namespace.name) === undefined) {
+    fail('namespace', `${show(namespace.name)} is not watched by the operator, so the application would never run (and never get a status)`, 'add the namespace to the operator\'s jobNamespaces, or use SparkJobMode.SUBMIT');
+  }
+
+  const image = props.image ?? SparkImage.official();
+  const executorImage = props.executorImage ?? image;
+  const python = props.type === SparkJobType.PYTHON;
+  const mismatch = image.mismatchWith(executorImage, python);
+  if (mismatch) fail('executorImage', `does not match the driver image: ${mismatch}`, 'use one image for both, or build the executor image FROM the driver\'s Spark release with the same Python minor');
+  if (python) {
+    for (const [field, img] of [['image', image], ['executorImage', executorImage]] as const) {
+      if (!img.pythonMinor) fail(field, `${show(img.image)} has no Python (pythonVersion is not set), but the job is a Python job`, 'use an image with Python (SparkImage.official() has it) and declare its pythonVersion');
+    }
+  }
+
+  checkMainFile(props, fail);
+  const deps = checkDeps(props, fail);
+  const volumes = checkVolumes(props, fail);
+  const common = props.pods ?? {};
+  const driver = resolvePod('driver', props.driver ?? {}, common, props, image, namespace.driverServiceAccountName, volumes, fail);
+  const executorProps: SparkExecutorOptions = props.executor ?? {};
+  const executor: ResolvedExecutor = {
+    ...resolvePod('executor', executorProps, common, props, executorImage, namespace.executorServiceAccountName, volumes, fail),
+    instances: wholeNumber(executorProps.instances ?? 2, 1, 'executor.instances', where),
+    deleteOnTermination: executorProps.deleteOnTermination ?? true,
+  };
+  const dynamicAllocation = checkDynamicAllocation(props, where, fail);
+  checkUserConf(props.sparkConf ?? {}, props.hadoopConf ?? {}, where);
+
+  const restartPolicy = props.restartPolicy ?? RestartPolicy.never();
+  checkRestartPolicy(restartPolicy, mode, where, fail);
+  const timeToLiveSeconds = wholeNumber(props.timeToLiveSeconds ?? operator?.defaultTimeToLiveSeconds ?? 86_400, 1, 'timeToLiveSeconds', where);
+  const schedule = props.schedule ? checkSchedule(props, mode, where, fail) : undefined;
+
+  const submitter = {
+    cpu: props.submitter?.cpu ?? Cpu.millis(250),
+    memory: props.submitter?.memory ?? Memory.mebibytes(768),
+    activeDeadlineSeconds: props.submitter?.activeDeadlineSeconds === undefined ? undefined : wholeNumber(props.submitter.activeDeadlineSeconds, 1, 'submitter.activeDeadlineSeconds', where),
+    failOnDriverError: props.submitter?.failOnDriverError ?? true,
+  };
+  const job: ResolvedSparkJob = {
+    name: props.name,
+    namespace,
+    mode,
+    type: props.type,
+    mainClass: props.mainClass,
+    mainApplicationFile: props.mainApplicationFile,
+    arguments: [...(props.arguments ?? [])],
+    imagePullPolicy: props.imagePullPolicy ?? 'IfNotPresent',
+    imagePullSecrets: [...(props.imagePullSecrets ?? [])],
+    driver,
+    executor,
+    dynamicAllocation,
+    deps,
+    sparkConf: { ...(props.sparkConf ?? {}) },
+    hadoopConf: { ...(props.hadoopConf ?? {}) },
+    volumes,
+    restartPolicy,
+    timeToLiveSeconds,
+    schedule,
+    labels: { ...(props.labels ?? {}) },
+    annotations: { ...(props.annotations ?? {}) },
+    prometheus: props.monitoring?.prometheus ?? true,
+    readOnlyRootFilesystem: props.readOnlyRootFilesystem ?? true,
+    submitter,
+  };
+  checkFitsNamespace(job, fail);
+  return job;
+}
+
+type Fail = (field: string, problem: string, fix: string) => never;
+
+function checkNames(props: SparkJobProps, mode: SparkJobMode, fail: Fail): void {
+  const problem = nameProblem(props.name, NameRule.DNS1035_LABEL);
+  if (problem) fail('name', `${problem}; the operator and Kubernetes derive pod and Service names from it`, `use a name such as ${show(suggestName(props.name, 40))}`);
+  // The longest name Kubernetes derives from ours, per mode; each must stay a 63-character label.
+  const derived: Array<[string, number]> = mode === SparkJobMode.OPERATOR
+    ? props.schedule
+      ? [[`<name>-<unix nanos>-driver (each run's driver pod)`, SCHEDULED_RUN_SUFFIX + 7], ['<name>-<unix nanos>-ui-svc (each run\'s UI Service)', SCHEDULED_RUN_SUFFIX + 7]]
+      : [['<name>-driver (the driver pod)', 7], ['<name>-ui-svc (the UI Service)', 7]]
+    : props.schedule
+      ? [['<name>-<minutes>-driver (each run\'s driver pod)', CRONJOB_SUFFIX + 7], ['<name> (a CronJob name, at most 52)', 11]]
+      : [['<name>-driver (the driver pod)', 7]];
+  for (const [what, extra] of derived) {
+    if (props.name.length + extra > 63) {
+      fail('name', `${show(props.name)} is ${props.name.length} characters, so ${what} would exceed 63`, `shorten the name to at most ${63 - extra} characters`);
+    }
+  }
+}
+
+function checkMainFile(props: SparkJobProps, fail: Fail): void {
+  const file = props.mainApplicationFile;
+  checkUri(file, 'mainApplicationFile', fail);
+  const lower = file.toLowerCase();
+  const expect: Record<SparkJobType, [string[], string]> = {
+    [SparkJobType.JAVA]: [['.jar'], 'a jar'],
+    [SparkJobType.SCALA]: [['.jar'], 'a jar'],
+    [SparkJobType.PYTHON]: [['.py'], 'a .py file'],
+    [SparkJobType.R]: [['.r'], 'an .R file'],
+  };
+  const [suffixes, what] = expect[props.type];
+  if (!suffixes.some((s) => lower.endsWith(s))) fail('mainApplicationFile', `${show(file)} is not ${what}, as a ${props.type} job needs`, `point at ${what}, or change type`);
+  const jvm = props.type === SparkJobType.JAVA || props.type === SparkJobType.SCALA;
+  if (jvm && !props.mainClass) fail('mainClass', `is not set; a ${props.type} job needs the class to run`, 'set mainClass, e.g. "org.apache.spark.examples.SparkPi"');
+  if (!jvm && props.mainClass) fail('mainClass', `is set, but a ${props.type} job runs mainApplicationFile`, 'remove mainClass');
+  if (props.mainClass !== undefined && !/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(props.mainClass)) {
+    fail('mainClass', `${show(props.mainClass)} is not a fully qualified class name`, 'write it like "com.example.Main"');
+  }
+}
+
+function checkUri(uri: string, field: string, fail: Fail): void {
+  const m = /^([a-z][a-z0-9+.-]*):\/\//i.exec(uri);
+  if (!m) {
+    fail(field, `${show(uri)} has no URI scheme; in cluster mode a plain path is a file on the submitting machine, which the driver cannot see`, `for a file in the image write ${show(`local://${uri.startsWith('/') ? uri : `/${uri}`}`)}; otherwise use a remote URI (s3a://, https://, ...)`);
+  }
+  const scheme = m![1].toLowerCase();
+  if (scheme === 'file') fail(field, `${show(uri)} is a file on the submitting machine, which the driver cannot see in cluster mode`, `for a file in the image write ${show(uri.replace(/^file:/i, 'local:'))}; otherwise use a remote URI (s3a://, https://, ...)`);
+  if (!REMOTE_SCHEMES.includes(scheme)) fail(field, `${show(uri)} uses the scheme ${show(scheme)}, which Spark on Kubernetes does not fetch`, `use one of ${REMOTE_SCHEMES.map((s) => `${s}://`).join(', ')}`);
+  if (scheme === 'local' && !uri.startsWith('local:///')) fail(field, `${show(uri)} is not an absolute path in the image`, 'write local:///absolute/path');
+}
+
+function checkDeps(props: SparkJobProps, fail: Fail): ResolvedSparkJob['deps'] {
+  const d = props.deps ?? {};
+  for (const key of ['jars', 'files', 'pyFiles', 'archives'] as const) {
+    (d[key] ?? []).forEach((uri, i) => checkUri(uri, `deps.${key}[${i}]`, fail));
+  }
+  if ((d.pyFiles ?? []).length > 0 && props.type !== SparkJobType.PYTHON) fail('deps.pyFiles', `is set, but the job is a ${props.type} job`, 'remove pyFiles, or make it a Python job');
+  (d.packages ?? []).forEach((p, i) => {
+    if (!MAVEN.test(p)) fail(`deps.packages[${i}]`, `${show(p)} is not Maven coordinates`, 'write group:artifact:version, e.g. "org.apache.hadoop:hadoop-aws:3.4.1"');
+  });
+  (d.excludePackages ?? []).forEach((p, i) => {
+    if (!/^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$/.test(p)) fail(`deps.excludePackages[${i}]`, `${show(p)} is not group:artifact`, 'write group:artifact, without a version');
+  });
+  (d.repositories ?? []).forEach((r, i) => {
+    if (!/^https?:\/\//.test(r)) fail(`deps.repositories[${i}]`, `${show(r)} is not an http(s) URL`, 'give the repository URL, e.g. "https://repo1.maven.org/maven2"');
+  });
+  return {
+    jars: [...(d.jars ?? [])], files: [...(d.files ?? [])], pyFiles: [...(d.pyFiles ?? [])], archives: [...(d.archives ?? [])],
+    packages: [...(d.packages ?? [])], excludePackages: [...(d.excludePackages ?? [])], repositories: [...(d.repositories ?? [])],
+  };
+}
+
+/** Scrape annotations of the driver pod when monitoring is on. */
+const PROMETHEUS_ANNOTATIONS = { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '4040', 'prometheus.io/path': '/metrics/prometheus' };
+
+/** Volumes Spark adds itself; ours must not take their names. */
+const SPARK_VOLUME = /^(spark-local-dir-\d+|spark-conf-volume.*|pod-template-volume|hadoop-properties|krb5-file|kerberos-keytab|hadoop-secret|spark-platform-.*)$/;
+
+function checkVolumes(props: SparkJobProps, fail: Fail): Array<Record<string, unknown>> {
+  const seen = new Set<string>();
+  return (props.volumes ?? []).map((v, i) => {
+    const field = `volumes[${i}]`;
+    const json = k8s.toJson_Volume(v) as Record<string, unknown>;
+    const name = String(json.name ?? '');
+    const problem = nameProblem(name, NameRule.DNS1123_LABEL);
+    if (problem) fail(`${field}.name`, problem, `use a name such as ${show(suggestName(name))}`);
+    if (SPARK_VOLUME.test(name) || name === SCRATCH_VOLUME) fail(`${field}.name`, `${show(name)} is a volume name Spark or SparkJob uses itself`, 'choose another name');
+    if (seen.has(name)) fail(`${field}.name`, `${show(name)} is used twice`, 'give each volume its own name');
+    seen.add(name);
+    if (json.hostPath !== undefined) fail(field, `${show(name)} is a hostPath volume, which the restricted Pod Security Standard forbids (tenant namespaces enforce it)`, 'use a PersistentVolumeClaim, an emptyDir, a ConfigMap or a Secret');
+    return json;
+  });
+}
+
+function resolvePod(
+  role: 'driver' | 'executor', own: SparkDriverOptions, common: SparkPodOptions, props: SparkJobProps,
+  image: SparkImage, serviceAccount: string, volumes: ReadonlyArray<Record<string, unknown>>, fail: Fail,
+): ResolvedPod {
+  const where = `SparkJob ${show(props.name)}`;
+  const cores = wholeNumber(own.cores ?? 1, 1, `${role}.cores`, where);
+  const memory = own.memory ?? Memory.gibibytes(1);
+  if (memory.bytes < 2 ** 20 * 32) fail(`${role}.memory`, `${memory.toKubernetes()} is too small for a JVM heap`, 'give at least Memory.mebibytes(512)');
+  if (own.coreRequest && own.coreRequest.millicores <= 0) fail(`${role}.coreRequest`, 'is not above zero', 'request some CPU, e.g. Cpu.millis(500)');
+  const request = own.coreRequest ?? Cpu.cores(cores);
+  if (own.coreLimit && own.coreLimit.compare(request) < 0) fail(`${role}.coreLimit`, `${own.coreLimit} is below the CPU request ${request}; the API server rejects such a pod`, `raise coreLimit to at least ${request}`);
+  const gpu = own.gpu
+    ? {
+      amount: wholeNumber(own.gpu.amount, 1, `${role}.gpu.amount`, where),
+      vendor: own.gpu.vendor ?? 'nvidia.com',
+      discoveryScript: own.gpu.discoveryScript ?? `${image.sparkHome}/examples/src/main/scripts/getGpusResources.sh`,
+    }
+    : undefined;
+  const env = Object.entries({ ...(common.env ?? {}), ...(own.env ?? {}) });
+  for (const [name] of env) {
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) fail(`${role}.env`, `${show(name)} is not a valid environment variable name`, 'use letters, digits and _ (not starting with a digit)');
+  }
+  const mounts = [...(common.volumeMounts ?? []), ...(own.volumeMounts ?? [])];
+  const names = new Set(volumes.map((v) => String(v.name)));
+  const paths = new Set<string>([SCRATCH_DIR]);
+  mounts.forEach((m, i) => {
+    const field = `${role}.volumeMounts[${i}]`;
+    if (!names.has(m.volume)) fail(`${field}.volume`, `${show(m.volume)} is not one of the job's volumes (${[...names].map(show).join(', ') || 'none'})`, 'add it to volumes, or fix the name');
+    if (!m.path.startsWith('/')) fail(`${field}.path`, `${show(m.path)} is not an absolute path`, 'start the path with /');
+    if (paths.has(m.path)) fail(`${field}.path`, `${show(m.path)} is already mounted${m.path === SCRATCH_DIR ? ' (SparkJob mounts an emptyDir at /tmp)' : ''}`, 'mount each path once');
+    paths.add(m.path);
+  });
+  const labels = { [JOB_LABEL]: props.name, ...(props.labels ?? {}), ...(common.labels ?? {}), ...(own.labels ?? {}) };
+  for (const [k, v] of Object.entries(labels)) {
+    if (v.length > 63 || !/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/.test(v)) fail(`${role}.labels[${show(k)}]`, `${show(v)} is not a valid label value`, 'use at most 63 letters, digits, -, _ and ., starting and ending with a letter or digit');
+  }
+  // Spark's PrometheusServlet answers on the driver's UI port (4040); the user's annotations win.
+  const scrape = role === 'driver' && (props.monitoring?.prometheus ?? true) ? PROMETHEUS_ANNOTATIONS : {};
+  const annotations: Record<string, string> = { ...scrape, ...(common.annotations ?? {}), ...(own.annotations ?? {}) };
+  return {
+    role,
+    image,
+    serviceAccount,
+    cores,
+    coreRequest: own.coreRequest,
+    coreLimit: own.coreLimit,
+    memory,
+    memoryOverhead: own.memoryOverhead,
+    gpu,
+    env,
+    envFrom: {
+      configMaps: [...(common.envFrom?.configMaps ?? []), ...(own.envFrom?.configMaps ?? [])],
+      secrets: [...(common.envFrom?.secrets ?? []), ...(own.envFrom?.secrets ?? [])],
+    },
+    volumeMounts: mounts,
+    nodeSelector: { ...(common.nodeSelector ?? {}), ...(own.nodeSelector ?? {}) },
+    tolerations: [...(common.tolerations ?? []), ...(own.tolerations ?? [])].map((t) => k8s.toJson_Toleration(t) as Record<string, unknown>),
+    affinity: k8s.toJson_Affinity(own.affinity ?? common.affinity),
+    labels,
+    annotations,
+  };
+}
+
+function checkDynamicAllocation(props: SparkJobProps, where: string, fail: Fail): ResolvedDynamicAllocation | undefined {
+  const d = props.dynamicAllocation;
+  if (!d) return undefined;
+  const min = wholeNumber(d.minExecutors ?? 0, 0, 'dynamicAllocation.minExecutors', where);
+  const max = wholeNumber(d.maxExecutors, 1, 'dynamicAllocation.maxExecutors', where);
+  const initial = wholeNumber(d.initialExecutors ?? min, 0, 'dynamicAllocation.initialExecutors', where);
+  if (min > max) fail('dynamicAllocation.minExecutors', `${min} is above maxExecutors ${max}`, 'make minExecutors <= initialExecutors <= maxExecutors');
+  if (initial < min || initial > max) fail('dynamicAllocation.initialExecutors', `${initial} is outside [minExecutors ${min}, maxExecutors ${max}]`, 'make minExecutors <= initialExecutors <= maxExecutors');
+  if (props.executor?.instances !== undefined) fail('executor.instances', 'is set together with dynamicAllocation, which decides the count', 'remove executor.instances and use dynamicAllocation.initialExecutors');
+  if (d.shuffleTrackingTimeoutMillis !== undefined) wholeNumber(d.shuffleTrackingTimeoutMillis, 1, 'dynamicAllocation.shuffleTrackingTimeoutMillis', where);
+  return { minExecutors: min, initialExecutors: initial, maxExecutors: max, shuffleTracking: d.shuffleTracking ?? true, shuffleTrackingTimeoutMillis: d.shuffleTrackingTimeoutMillis };
+}
+
+function checkRestartPolicy(policy: RestartPolicy, mode: SparkJobMode, where: string, fail: Fail): void {
+  if (!(policy instanceof RestartPolicy)) fail('restartPolicy', `${show(policy)} is not a RestartPolicy`, 'use RestartPolicy.never(), RestartPolicy.onFailure({ retries }) or RestartPolicy.always()');
+  if (policy.type === 'Never') return;
+  if (mode === SparkJobMode.SUBMIT) {
+    fail('restartPolicy', `${policy.type} needs the operator: a Job retry reruns spark-submit, which either starts a second driver or collides with the first one's name`, 'use SparkJobMode.OPERATOR, or RestartPolicy.never() (submit mode runs with backoffLimit 0)');
+  }
+  const r = policy.retry;
+  if (policy.type === 'OnFailure') wholeNumber(r.retries as number, 1, 'restartPolicy.retries', where);
+  for (const key of ['retries', 'submissionRetries', 'retryIntervalSeconds', 'submissionRetryIntervalSeconds'] as const) {
+    if (r[key] !== undefined) wholeNumber(r[key] as number, key.endsWith('Seconds') ? 1 : 0, `restartPolicy.${key}`, where);
+  }
+}
+
+function checkSchedule(props: SparkJobProps, mode: SparkJobMode, where: string, fail: Fail): ResolvedSchedule {
+  const s = props.schedule!;
+  const dialect = mode === SparkJobMode.OPERATOR ? CronDialect.OPERATOR : CronDialect.KUBERNETES;
+  const problem = cronProblem(s.cron, dialect);
+  if (problem) fail('schedule.cron', problem, mode === SparkJobMode.OPERATOR ? 'write 5 fields (minute hour day-of-month month day-of-week), @hourly/@daily/..., or @every <duration>' : 'write 5 fields (minute hour day-of-month month day-of-week) or @hourly/@daily/...; the time zone goes in schedule.timeZone');
+  const timeZone = s.timeZone ?? 'Etc/UTC';
+  const tzProblem = timeZoneProblem(timeZone);
+  if (tzProblem) fail('schedule.timeZone', tzProblem, 'use an IANA zone name such as "Etc/UTC" or "Europe/Berlin"');
+  const policy = s.concurrencyPolicy ?? ConcurrencyPolicy.FORBID;
+  if (!Object.values(ConcurrencyPolicy).includes(policy)) fail('schedule.concurrencyPolicy', `${show(policy)} is not a concurrency policy`, 'use ConcurrencyPolicy.ALLOW, FORBID or REPLACE');
+  return {
+    cron: s.cron.trim(),
+    timeZone,
+    concurrencyPolicy: policy,
+    successfulRunHistoryLimit: wholeNumber(s.successfulRunHistoryLimit ?? 1, 0, 'schedule.successfulRunHistoryLimit', where),
+    failedRunHistoryLimit: wholeNumber(s.failedRunHistoryLimit ?? 1, 0, 'schedule.failedRunHistoryLimit', where),
+    suspend: s.suspend ?? false,
+  };
+}
+
+/** The pods must pass the namespace's LimitRange and fit its quota, or they are rejected at run time. */
+function checkFitsNamespace(job: ResolvedSparkJob, fail: Fail): void {
+  const ns = job.namespace;
+  const pyspark = job.sparkConf['spark.executor.pyspark.memory'];
+  const pysparkMemory = pyspark ? Memory.parseSpark(pyspark, 'sparkConf["spark.executor.pyspark.memory"]') : undefined;
+  const pods = [job.driver, job.executor].map((p) => ({ role: p.role, cpu: podCpu(p), memory: podMemory(p, job.type, pysparkMemory), limit: p.coreLimit }));
+  const d = ns.containerDefaults;
+  for (const p of pods) {
+    const text = `the ${p.role} pod requests ${p.cpu} CPU and ${p.memory} memory (heap + overhead)`;
+    if (d?.maxCpu && (p.limit ?? p.cpu).compare(d.maxCpu) > 0) fail(`${p.role}.cores`, `${text}, above the LimitRange maximum of ${d.maxCpu} CPU in namespace ${show(ns.name)}`, `lower ${p.role}.cores/coreLimit, or raise the tenant's containerDefaults.maxCpu`);
+    if (d?.maxMemory && p.memory.compare(d.maxMemory) > 0) fail(`${p.role}.memory`, `${text}, above the LimitRange maximum of ${d.maxMemory} in namespace ${show(ns.name)}`, `lower ${p.role}.memory (or memoryOverhead), or raise the tenant's containerDefaults.maxMemory`);
+    if (d?.cpuLimit && !p.limit && d.cpuLimit.compare(p.cpu) < 0) fail(`${p.role}.coreLimit`, `is not set, so the namespace default CPU limit ${d.cpuLimit} applies, below the ${p.cpu} CPU requested: the API server rejects the pod`, `set ${p.role}.coreLimit to at least ${p.cpu}`);
+  }
+  const q = ns.quota;
+  if (!q) return;
+  const executors = startingExecutors(job);
+  const submitter = job.mode === SparkJobMode.SUBMIT ? 1 : 0;
+  const cpu = pods[0].cpu.plus(pods[1].cpu.times(executors)).plus(submitter ? job.submitter.cpu : Cpu.ZERO);
+  const memory = pods[0].memory.plus(pods[1].memory.times(executors)).plus(submitter ? job.submitter.memory : Memory.ZERO);
+  const count = 1 + executors + submitter;
+  const text = `${job.mode === SparkJobMode.SUBMIT ? 'the submitter, ' : ''}the driver and ${executors} executor(s) need ${cpu} CPU, ${memory} memory and ${count} pods at start`;
+  if (cpu.compare(q.cpu) > 0) fail('executor', `${text}, above namespace ${show(ns.name)}'s quota of ${q.cpu} CPU`, 'run fewer or smaller executors, or raise the tenant\'s quota.cpu');
+  if (memory.compare(q.memory) > 0) fail('executor', `${text}, above namespace ${show(ns.name)}'s quota of ${q.memory} memory`, 'run fewer or smaller executors, or raise the tenant\'s quota.memory');
+  if (count > q.pods) fail('executor', `${text}, above namespace ${show(ns.name)}'s quota of ${q.pods} pods`, 'run fewer executors, or raise the tenant\'s quota.pods');
+}
