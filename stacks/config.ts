@@ -2,6 +2,7 @@ import { SparkPlatformError } from '../constructs/errors';
 import { NameRule, nameProblem } from '../constructs/names';
 import { EndpointPort, NetworkEndpoint, Protocol } from '../constructs/network';
 import { IJobNamespace, SparkOperatorProps, WebhookCertificate } from '../constructs/operator';
+import { SparkJobProps } from '../constructs/jobs';
 import { ContainerDefaults, PodSecurityLevel, SparkNamespaceProps, SparkNamespaceQuota } from '../constructs/tenancy';
 import { Cpu, Memory } from '../constructs/units';
 import { Fields, arrayOf, bool, cpu, int, mapOf, memory, num, object, oneOf, str, stringMap } from './config-check';
@@ -24,7 +25,19 @@ export interface PlatformConfig {
   readonly operator?: OperatorConfig;
   /** The tenant namespaces where Spark jobs run. */
   readonly tenants: readonly TenantConfig[];
+  /**
+   * Spark jobs the environment runs (the GitOps `jobs` layer). Typed SparkJob props, so they
+   * come from TypeScript environment files; each names its tenant.
+   * @default - none
+   */
+  readonly jobs?: readonly JobConfig[];
 }
+
+/** A SparkJob of an environment: SparkJob props (checked by SparkJob) plus the tenant it runs in. */
+export type JobConfig = Omit<SparkJobProps, 'namespace' | 'operator'> & {
+  /** Name of the tenant namespace (one of `tenants`). */
+  readonly tenant: string;
+};
 
 /** Where the cluster's services are. */
 export interface NetworkConfig {
@@ -196,6 +209,14 @@ const platformFields: Fields<PlatformConfig> = {
   tenantDefaults: object(settingsFields),
   operator: object(operatorFields),
   tenants: arrayOf(object(tenantFields, ['name'])),
+  // The props themselves are SparkJob's to check (they hold typed values such as Memory).
+  jobs: arrayOf((v, path) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SparkPlatformError(path, 'is not an object', 'write SparkJob props plus tenant');
+    const job = v as Record<string, unknown>;
+    for (const key of ['tenant', 'name']) {
+      if (typeof job[key] !== 'string') throw new SparkPlatformError(`${path}.${key}`, 'is not set', `set ${key}`);
+    }
+  }),
 };
 
 /**
@@ -220,6 +241,18 @@ export function parsePlatformConfig(input: unknown, source?: string): PlatformCo
       throw new SparkPlatformError(`tenants[${i}].name`, `${JSON.stringify(t.name)} is already tenants[${first}]`, 'give each tenant its own namespace, or merge the two entries', where);
     }
     seen.set(t.name, i);
+  });
+  const jobs = new Map<string, number>();
+  (config.jobs ?? []).forEach((j, i) => {
+    if (!seen.has(j.tenant)) {
+      throw new SparkPlatformError(`jobs[${i}].tenant`, `${JSON.stringify(j.tenant)} is not one of the tenants (${[...seen.keys()].join(', ')})`, 'run the job in a tenant namespace of this environment', where);
+    }
+    const key = `${j.tenant}/${j.name}`;
+    const first = jobs.get(key);
+    if (first !== undefined) {
+      throw new SparkPlatformError(`jobs[${i}].name`, `${JSON.stringify(j.name)} is already jobs[${first}] in tenant ${JSON.stringify(j.tenant)}`, 'give each job of a tenant its own name', where);
+    }
+    jobs.set(key, i);
   });
   return config;
 }

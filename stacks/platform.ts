@@ -1,4 +1,5 @@
 import { App, Chart } from 'cdk8s';
+import { SparkJob } from '../constructs/jobs';
 import { SparkOperator, SparkOperatorCrds } from '../constructs/operator';
 import { SparkNamespace } from '../constructs/tenancy';
 import { PlatformConfig, operatorProps, parsePlatformConfig, tenantProps } from './config';
@@ -15,6 +16,10 @@ export interface PlatformCharts {
   readonly operator: Chart;
   /** The operator construct. */
   readonly sparkOperator: SparkOperator;
+  /** The environment's Spark jobs (SparkApplications, Jobs, ...), when it has any. */
+  readonly jobs?: Chart;
+  /** The job constructs, by `<tenant>/<name>`. */
+  readonly sparkJobs: ReadonlyMap<string, SparkJob>;
 }
 
 /**
@@ -37,5 +42,17 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string)
   // The operator's Roles live in the tenant namespaces, which must exist first.
   operator.addDependency(crds, tenants);
   const sparkOperator = new SparkOperator(operator, 'SparkOperator', operatorProps(checked, [...tenantNamespaces.values()]));
-  return { crds, tenants, tenantNamespaces, operator, sparkOperator };
+
+  const sparkJobs = new Map<string, SparkJob>();
+  let jobs: Chart | undefined;
+  if ((checked.jobs ?? []).length > 0) {
+    jobs = new Chart(app, 'jobs');
+    // SparkApplications need the operator (and its CRDs) first; Jobs need their namespace.
+    jobs.addDependency(operator);
+    for (const { tenant, ...props } of checked.jobs ?? []) {
+      const namespace = tenantNamespaces.get(tenant)!;
+      sparkJobs.set(`${tenant}/${props.name}`, new SparkJob(jobs, `${tenant}-${props.name}`, { ...props, namespace, operator: sparkOperator }));
+    }
+  }
+  return { crds, tenants, tenantNamespaces, operator, sparkOperator, jobs, sparkJobs };
 }

@@ -1,3 +1,5 @@
+import { SparkJobMode, SparkJobType } from '../../constructs/jobs';
+import { Memory } from '../../constructs/units';
 import type { PlatformConfig } from '../config';
 
 /**
@@ -21,5 +23,28 @@ export const dev: PlatformConfig = {
   },
   tenants: [
     { name: 'spark-jobs' },
+  ],
+  // Smoke tests of both ways to run Spark: through the operator, and spark-submit in a Job.
+  jobs: [
+    {
+      tenant: 'spark-jobs',
+      name: 'spark-pi',
+      type: SparkJobType.SCALA,
+      mainClass: 'org.apache.spark.examples.SparkPi',
+      mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
+      arguments: ['1000'],
+      driver: { memory: Memory.mebibytes(512) },
+      executor: { instances: 2, memory: Memory.mebibytes(512) },
+    },
+    {
+      tenant: 'spark-jobs',
+      name: 'spark-pi-python',
+      mode: SparkJobMode.SUBMIT,
+      type: SparkJobType.PYTHON,
+      mainApplicationFile: 'local:///opt/spark/examples/src/main/python/pi.py',
+      arguments: ['100'],
+      driver: { memory: Memory.mebibytes(512) },
+      executor: { instances: 2, memory: Memory.mebibytes(512) },
+    },
   ],
 };

@@ -27,6 +27,9 @@ describe('parsePlatformConfig', () => {
     ['a port out of range in a list', { ...minimal, network: { apiServerPorts: [0] } }, /network\.apiServerPorts\[0\]: 0 is not a whole number >= 1/],
     ['a webhook without a certificate source', { ...minimal, operator: { webhook: {} } }, /x\.yaml: operator\.webhook\.certificate: is required/],
     ['an unknown certificate source', { ...minimal, operator: { webhook: { certificate: 'vault' } } }, /operator\.webhook\.certificate: "vault" is not one of "self-signed", "cert-manager"/],
+    ['a job in an unknown tenant', { ...minimal, jobs: [{ tenant: 'nope', name: 'pi' }] }, /x\.yaml: jobs\[0\]\.tenant: "nope" is not one of the tenants \(spark-jobs\)\. Fix: run the job in a tenant namespace/],
+    ['a job without a name', { ...minimal, jobs: [{ tenant: 'spark-jobs' }] }, /jobs\[0\]\.name: is not set/],
+    ['two jobs of one name in a tenant', { ...minimal, jobs: [{ tenant: 'spark-jobs', name: 'pi' }, { tenant: 'spark-jobs', name: 'pi' }] }, /jobs\[1\]\.name: "pi" is already jobs\[0\] in tenant "spark-jobs"/],
     ['a config that is not an object', 'dev', /x\.yaml: : "dev" is not an object|x\.yaml: "dev" is not an object/],
   ])('fails on %s', (_name, input, message) => {
     expect(() => parsePlatformConfig(input, 'x.yaml')).toThrow(message);
