@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { SparkPlatformError, show } from '../errors';
-import { JOB_LABEL } from '../labels';
+import { JOB_LABEL, platformLabels } from '../labels';
 import { NameRule, nameProblem, suggestName } from '../names';
 import { SparkImage } from '../spark-image';
 import { Cpu, Memory } from '../units';
@@ -235,7 +235,9 @@ function resolvePod(
     if (paths.has(m.path)) fail(`${field}.path`, `${show(m.path)} is already mounted${m.path === SCRATCH_DIR ? ' (SparkJob mounts an emptyDir at /tmp)' : ''}`, 'mount each path once');
     paths.add(m.path);
   });
-  const labels = { [JOB_LABEL]: props.name, ...(props.labels ?? {}), ...(common.labels ?? {}), ...(own.labels ?? {}) };
+  // The operator copies the SparkApplication's own labels onto both pods, so the pods get the
+  // same set here (platform labels + job label + the user's) in both modes.
+  const labels = platformLabels({ [JOB_LABEL]: props.name, ...(props.labels ?? {}), ...(common.labels ?? {}), ...(own.labels ?? {}) });
   for (const [k, v] of Object.entries(labels)) {
     if (v.length > 63 || !/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/.test(v)) fail(`${role}.labels[${show(k)}]`, `${show(v)} is not a valid label value`, 'use at most 63 letters, digits, -, _ and ., starting and ending with a letter or digit');
   }
