@@ -1,0 +1,682 @@
+/**
+ * An independent model of what a Spark job makes Spark do, for the two ways SparkJob runs it:
+ *
+ * - {@link effectiveFromSparkApplication}: what the Kubeflow spark-operator (v2.5) passes to
+ *   spark-submit for a SparkApplication (or each run of a ScheduledSparkApplication), written
+ *   from the operator's submission code (internal/controller/sparkapplication/submission.go)
+ *   and, optionally, what its pod-mutating webhook (internal/webhook/sparkpod_defaulter.go)
+ *   adds to the pods;
+ * - {@link effectiveFromSubmitJob}: what the spark-submit command line of a submit-mode Job (or
+ *   CronJob) says, with the pod templates read back from the ConfigMap its pod mounts.
+ *
+ * Both return an {@link EffectiveApp}, so "same job, same pods" is one `toEqual`.
+ *
+ * Deliberately independent of the construct: nothing here imports SparkJob's conf builders or
+ * constants (typedSparkConf, sparkApplicationSpec, sparkSubmitArgs, SPARK_CONTAINER, ...). Names
+ * such as the in-cluster master URL or the Spark container names are written down again from
+ * Spark's and the operator's documentation, so a change on the construct side cannot silently
+ * change the model with it.
+ *
+ * Fields the model does not know throw ("not modelled") instead of being skipped, so a new field
+ * the construct starts to emit cannot make a comparison pass by being ignored on both sides.
+ */
+import * as path from 'path';
+import { k8s } from 'cdk8s-plus-28';
+import { parse } from 'yaml';
+import {
+  ConcurrencyPolicy, Cpu, Memory, SparkEnvValue, SparkImage, SparkJob, SparkJobProps, SparkJobType,
+} from '../../constructs';
+import { Json, isRecord } from './k8s-json';
+
+/** What a Spark application amounts to once submitted: the same shape for both modes. */
+export interface EffectiveApp {
+  namespace: string;
+  appName: string;
+  driverPodName: string;
+  mainClass?: string;
+  mainApplicationFile: string;
+  arguments: string[];
+  /** The Spark conf spark-submit ends up with, without the mode-specific keys (namespace, names, template files, waitAppCompletion). */
+  conf: Record<string, string>;
+  /** Driver pod template (metadata + spec), after the webhook's mutations when modelled, without ownerReferences. */
+  driverPod: Json;
+  /** Executor pod template, likewise. */
+  executorPod: Json;
+}
+
+/** Options of {@link effectiveFromSparkApplication}. */
+export interface SparkApplicationModelOptions {
+  /**
+   * Model the operator's pod-mutating webhook: with it, `env`, `envFrom`, `volumeMounts` (+ the
+   * `spec.volumes` they name), `securityContext`, `podSecurityContext`, `nodeSelector`,
+   * `tolerations` and `affinity` of the driver/executor reach the pods; without it (the chart's
+   * default) the operator silently ignores them.
+   */
+  readonly webhook: boolean;
+}
+
+/** The master URL spark-submit needs in a pod: the in-cluster API server, port included. */
+export const EXPECTED_MASTER = 'k8s://https://kubernetes.default.svc:443';
+
+/**
+ * Stands for the part of a scheduled run's name only known at run time: the operator names each
+ * run of a ScheduledSparkApplication `<name>-<unix nanos>` (scheduledsparkapplication/controller.go).
+ */
+export const SCHEDULED_RUN_SUFFIX = '<unix-nanos>';
+
+/** Keys that only say how a mode submits, not what runs: removed from both sides' `conf`. */
+export const MODE_SPECIFIC_KEYS: readonly string[] = [
+  'spark.kubernetes.namespace',
+  'spark.kubernetes.driver.pod.name',
+  'spark.kubernetes.submission.waitAppCompletion',
+  'spark.kubernetes.driver.podTemplateFile',
+  'spark.kubernetes.executor.podTemplateFile',
+  'spark.app.name',
+];
+
+/** Labels the operator adds for its own bookkeeping (app name, submission id, ...): left out. */
+const OPERATOR_LABEL_PREFIX = 'sparkoperator.k8s.io/';
+
+type Role = 'driver' | 'executor';
+const ROLES: readonly Role[] = ['driver', 'executor'];
+
+/** The name Spark gives its container, and the one the webhook mutates (Spark's `spark-kubernetes-<role>`). */
+function sparkContainerName(role: Role): string {
+  return `spark-kubernetes-${role}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SparkApplication (operator mode)
+// ---------------------------------------------------------------------------------------------
+
+/** SparkApplicationSpec fields the model reads. */
+const SPEC_FIELDS = new Set([
+  'type', 'mode', 'sparkVersion', 'image', 'imagePullPolicy', 'imagePullSecrets', 'mainClass', 'mainApplicationFile',
+  'arguments', 'pythonVersion', 'sparkConf', 'hadoopConf', 'deps', 'dynamicAllocation', 'nodeSelector', 'volumes',
+  'driver', 'executor',
+  // No effect on what is submitted: retries, clean-up.
+  'restartPolicy', 'timeToLiveSeconds',
+]);
+
+/** Driver/executor fields the operator turns into conf (or uses itself). */
+const ROLE_CONF_FIELDS = new Set(['cores', 'coreRequest', 'coreLimit', 'memory', 'memoryOverhead', 'image', 'serviceAccount', 'labels', 'annotations', 'template', 'podName']);
+/** Driver/executor fields only the pod-mutating webhook applies. */
+const ROLE_WEBHOOK_FIELDS = new Set(['env', 'envFrom', 'volumeMounts', 'securityContext', 'podSecurityContext', 'nodeSelector', 'tolerations', 'affinity']);
+const EXECUTOR_ONLY_FIELDS = new Set(['instances', 'deleteOnTermination']);
+
+/** `deps` field -> the Spark conf key its spark-submit flag sets. */
+const DEPS: ReadonlyArray<readonly [string, string]> = [
+  ['jars', 'spark.jars'], ['files', 'spark.files'], ['pyFiles', 'spark.submit.pyFiles'], ['archives', 'spark.archives'],
+  ['packages', 'spark.jars.packages'], ['excludePackages', 'spark.jars.excludes'], ['repositories', 'spark.jars.repositories'],
+];
+
+/** spark-submit dependency flag -> the Spark conf key it sets. */
+const DEP_FLAGS: Readonly<Record<string, string>> = {
+  '--jars': 'spark.jars', '--files': 'spark.files', '--py-files': 'spark.submit.pyFiles', '--archives': 'spark.archives',
+  '--packages': 'spark.jars.packages', '--exclude-packages': 'spark.jars.excludes', '--repositories': 'spark.jars.repositories',
+};
+
+/**
+ * What the operator v2.5 makes spark-submit do for `app` (a SparkApplication or a
+ * ScheduledSparkApplication, whose runs use `spec.template`).
+ *
+ * Conf, in the operator's argument order (a later `--conf` wins): image, pull policy and secrets,
+ * pythonVersion; `sparkConf`; `hadoopConf` as `spark.hadoop.*`; per role the SparkApplication's
+ * own labels (the operator copies `metadata.labels` onto both pods), then cores, requests and
+ * limits, memory and overhead, image, account, labels and annotations; app-level nodeSelector;
+ * dynamic allocation; and deps last (they are flags, which beat `--conf`).
+ */
+export function effectiveFromSparkApplication(app: unknown, options: SparkApplicationModelOptions): EffectiveApp {
+  const root = record(app, 'the object');
+  if (root.apiVersion !== 'sparkoperator.k8s.io/v1beta2') throw new Error(`not a sparkoperator.k8s.io/v1beta2 object: apiVersion ${JSON.stringify(root.apiVersion)}`);
+  const meta = record(root.metadata, 'metadata');
+  const name = text(meta.name, 'metadata.name');
+  const namespace = text(meta.namespace, 'metadata.namespace');
+  let spec: Json;
+  let appName: string;
+  if (root.kind === 'SparkApplication') {
+    spec = record(root.spec, 'spec');
+    appName = name;
+  } else if (root.kind === 'ScheduledSparkApplication') {
+    spec = record(record(root.spec, 'spec').template, 'spec.template');
+    appName = `${name}-${SCHEDULED_RUN_SUFFIX}`;
+  } else {
+    throw new Error(`not a SparkApplication or ScheduledSparkApplication: kind ${JSON.stringify(root.kind)}`);
+  }
+  known(spec, SPEC_FIELDS, 'spec');
+  const mode = spec.mode ?? 'cluster';
+  if (mode !== 'cluster') throw new Error(`spec.mode ${JSON.stringify(mode)}: only cluster mode is modelled`);
+
+  const roles = { driver: record(spec.driver, 'spec.driver'), executor: record(spec.executor, 'spec.executor') };
+  for (const role of ROLES) {
+    const allowed = new Set([...ROLE_CONF_FIELDS, ...ROLE_WEBHOOK_FIELDS, ...(role === 'executor' ? EXECUTOR_ONLY_FIELDS : [])]);
+    known(roles[role], allowed, `spec.${role}`);
+    // Volumes named spark-local-dir-* become confs even without the webhook: not modelled.
+    for (const m of list(roles[role].volumeMounts, `spec.${role}.volumeMounts`)) {
+      if (String(record(m, 'volumeMount').name).startsWith('spark-local-dir-')) throw new Error(`spec.${role}.volumeMounts: spark-local-dir-* volumes are not modelled`);
+    }
+  }
+
+  const conf: Record<string, string> = {};
+  const set = (key: string, value: unknown): void => {
+    if (value === undefined || value === null || value === '') return;
+    conf[key] = goString(value, key);
+  };
+  set('spark.kubernetes.container.image', spec.image);
+  set('spark.kubernetes.container.image.pullPolicy', spec.imagePullPolicy);
+  const pullSecrets = strings(spec.imagePullSecrets, 'spec.imagePullSecrets');
+  if (pullSecrets.length > 0) set('spark.kubernetes.container.image.pullSecrets', pullSecrets.join(','));
+  set('spark.kubernetes.pyspark.pythonVersion', spec.pythonVersion);
+  for (const [key, value] of Object.entries(stringMap(spec.sparkConf, 'spec.sparkConf'))) {
+    // The operator sets the driver pod name itself and skips this key of sparkConf.
+    if (key !== 'spark.kubernetes.driver.pod.name') set(key, value);
+  }
+  for (const [key, value] of Object.entries(stringMap(spec.hadoopConf, 'spec.hadoopConf'))) set(`spark.hadoop.${key}`, value);
+
+  const appLabels = Object.fromEntries(Object.entries(stringMap(meta.labels, 'metadata.labels')).filter(([k]) => !k.startsWith(OPERATOR_LABEL_PREFIX)));
+  for (const role of ROLES) {
+    const r = roles[role];
+    if (role === 'executor') set('spark.executor.instances', r.instances);
+    set(`spark.kubernetes.${role}.container.image`, r.image);
+    set(`spark.${role}.cores`, r.cores);
+    set(`spark.kubernetes.${role}.request.cores`, r.coreRequest);
+    set(`spark.kubernetes.${role}.limit.cores`, r.coreLimit);
+    set(`spark.${role}.memory`, r.memory);
+    set(`spark.${role}.memoryOverhead`, r.memoryOverhead);
+    set(`spark.kubernetes.authenticate.${role}.serviceAccountName`, r.serviceAccount);
+    if (role === 'executor') set('spark.kubernetes.executor.deleteOnTermination', r.deleteOnTermination);
+    // metadata.labels first, the role's own labels after: on a clash the role's win (last --conf).
+    for (const [k, v] of Object.entries({ ...appLabels, ...stringMap(r.labels, `spec.${role}.labels`) })) set(`spark.kubernetes.${role}.label.${k}`, v);
+    for (const [k, v] of Object.entries(stringMap(r.annotations, `spec.${role}.annotations`))) set(`spark.kubernetes.${role}.annotation.${k}`, v);
+  }
+  for (const [k, v] of Object.entries(stringMap(spec.nodeSelector, 'spec.nodeSelector'))) set(`spark.kubernetes.node.selector.${k}`, v);
+
+  const da = spec.dynamicAllocation === undefined ? undefined : record(spec.dynamicAllocation, 'spec.dynamicAllocation');
+  if (da?.enabled === true) {
+    set('spark.dynamicAllocation.enabled', true);
+    set('spark.dynamicAllocation.initialExecutors', da.initialExecutors);
+    set('spark.dynamicAllocation.minExecutors', da.minExecutors);
+    set('spark.dynamicAllocation.maxExecutors', da.maxExecutors);
+    // The operator writes shuffle tracking always, defaulting it to true.
+    set('spark.dynamicAllocation.shuffleTracking.enabled', da.shuffleTrackingEnabled ?? true);
+    set('spark.dynamicAllocation.shuffleTracking.timeout', da.shuffleTrackingTimeout);
+  }
+
+  const deps = spec.deps === undefined ? {} : record(spec.deps, 'spec.deps');
+  known(deps, new Set(DEPS.map(([field]) => field)), 'spec.deps');
+  for (const [field, key] of DEPS) {
+    const items = strings(deps[field], `spec.deps.${field}`);
+    if (items.length > 0) set(key, items.join(','));
+  }
+
+  const volumes = list(spec.volumes, 'spec.volumes').map((v, i) => record(v, `spec.volumes[${i}]`));
+  const pod = (role: Role): Json => {
+    const p = normalisePod(roles[role].template, `spec.${role}.template`);
+    return options.webhook ? applyWebhook(p, role, roles[role], volumes) : p;
+  };
+  return {
+    namespace,
+    appName,
+    driverPodName: driverPodName(roles.driver, stringMap(spec.sparkConf, 'spec.sparkConf'), appName),
+    mainClass: spec.mainClass === undefined ? undefined : text(spec.mainClass, 'spec.mainClass'),
+    mainApplicationFile: text(spec.mainApplicationFile, 'spec.mainApplicationFile'),
+    arguments: strings(spec.arguments, 'spec.arguments'),
+    conf: withoutRedundantRoleImages(withoutModeKeys(conf)),
+    driverPod: pod('driver'),
+    executorPod: pod('executor'),
+  };
+}
+
+/** util.GetDriverPodName: `driver.podName`, else sparkConf's pod name, else `<app>-driver`. */
+function driverPodName(driver: Json, sparkConf: Record<string, string>, appName: string): string {
+  if (typeof driver.podName === 'string' && driver.podName !== '') return driver.podName;
+  return sparkConf['spark.kubernetes.driver.pod.name'] || `${appName}-driver`;
+}
+
+/**
+ * The webhook's pod mutations for `role` (sparkpod_defaulter.go): env, envFrom and volume mounts
+ * appended to the Spark container (created if the template has none), the volumes those mounts
+ * name appended to the pod, nodeSelector merged, tolerations appended, affinity and both
+ * security contexts replaced.
+ */
+function applyWebhook(pod: Json, role: Role, r: Json, appVolumes: readonly Json[]): Json {
+  const spec = record(pod.spec, 'pod spec');
+  const containers = list(spec.containers, 'containers').map((c) => record(c, 'container'));
+  let container = containers.find((c) => c.name === sparkContainerName(role));
+  if (!container) {
+    container = { name: sparkContainerName(role) };
+    containers.push(container);
+  }
+  spec.containers = containers;
+  const append = (target: Json, key: string, items: unknown[]): void => {
+    if (items.length > 0) target[key] = [...list(target[key], key), ...clone(items)];
+  };
+  append(container, 'env', list(r.env, `${role}.env`));
+  append(container, 'envFrom', list(r.envFrom, `${role}.envFrom`));
+  const added = new Set<string>();
+  for (const m of list(r.volumeMounts, `${role}.volumeMounts`)) {
+    const mount = record(m, `${role}.volumeMounts[]`);
+    const volume = appVolumes.find((v) => v.name === mount.name);
+    if (!volume) continue; // the webhook skips mounts of volumes the app does not declare
+    if (!added.has(String(mount.name))) {
+      append(spec, 'volumes', [volume]);
+      added.add(String(mount.name));
+    }
+    append(container, 'volumeMounts', [mount]);
+  }
+  const nodeSelector = stringMap(r.nodeSelector, `${role}.nodeSelector`);
+  if (Object.keys(nodeSelector).length > 0) spec.nodeSelector = { ...stringMap(spec.nodeSelector, 'nodeSelector'), ...nodeSelector };
+  if (r.affinity !== undefined) spec.affinity = clone(r.affinity);
+  append(spec, 'tolerations', list(r.tolerations, `${role}.tolerations`));
+  if (r.securityContext !== undefined) container.securityContext = clone(r.securityContext);
+  if (r.podSecurityContext !== undefined) spec.securityContext = clone(r.podSecurityContext);
+  return pod;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Job / CronJob running spark-submit (submit mode)
+// ---------------------------------------------------------------------------------------------
+
+/** spark-submit options with a value that the model reads. */
+const SUBMIT_FLAGS = new Set(['--master', '--deploy-mode', '--name', '--class', '--conf', ...Object.keys(DEP_FLAGS)]);
+
+/** Labels Kubernetes puts on a Job's pods holding the Job's name (>= 1.27, and the legacy one). */
+const JOB_NAME_LABELS = ["metadata.labels['batch.kubernetes.io/job-name']", "metadata.labels['job-name']"];
+
+/**
+ * What the spark-submit command line of the Job (or CronJob) `jobName` among `objects` makes
+ * Spark do: arguments parsed as spark-submit parses them (options until the first positional,
+ * which is the main file; everything after it goes to the application), pod templates read from
+ * the ConfigMap the submitter pod mounts. Throws when the command would not run in cluster mode
+ * against the in-cluster API server.
+ */
+export function effectiveFromSubmitJob(objects: readonly unknown[], jobName: string): EffectiveApp {
+  const matches = objects.filter(isRecord).filter((o) => (o.kind === 'Job' || o.kind === 'CronJob') && o.apiVersion === 'batch/v1' && isRecord(o.metadata) && o.metadata.name === jobName);
+  if (matches.length !== 1) throw new Error(`expected one batch/v1 Job or CronJob named ${jobName}, found ${matches.length}`);
+  const job = matches[0];
+  const jobNamespace = text(record(job.metadata, 'metadata').namespace, 'metadata.namespace');
+  const jobSpec = job.kind === 'Job' ? record(job.spec, 'spec') : record(record(record(job.spec, 'spec').jobTemplate, 'spec.jobTemplate').spec, 'spec.jobTemplate.spec');
+  const podSpec = record(record(jobSpec.template, 'template').spec, 'template.spec');
+  const submitters = list(podSpec.containers, 'containers').map((c) => record(c, 'container')).filter((c) => list(c.args, 'args').includes('--deploy-mode'));
+  if (submitters.length !== 1) throw new Error(`expected one container running spark-submit (args with --deploy-mode), found ${submitters.length}`);
+  const container = submitters[0];
+  const cmd = parseSubmitArgs(strings(container.args, 'args'));
+
+  if (cmd.options['--master'] !== EXPECTED_MASTER) throw new Error(`--master is ${JSON.stringify(cmd.options['--master'])}, expected ${EXPECTED_MASTER}`);
+  if (cmd.options['--deploy-mode'] !== 'cluster') throw new Error(`--deploy-mode is ${JSON.stringify(cmd.options['--deploy-mode'])}, expected cluster`);
+  const conf = { ...cmd.conf };
+  for (const [flag, key] of Object.entries(DEP_FLAGS)) {
+    const value = cmd.options[flag];
+    if (value === undefined) continue;
+    if (key in conf) throw new Error(`${flag} and --conf ${key} are both given`);
+    conf[key] = value;
+  }
+  const appName = cmd.options['--name'] ?? conf['spark.app.name'];
+  if (!appName) throw new Error('no --name: Spark would name the application after the main class or file');
+
+  const templates = templateFiles(objects, podSpec, container, jobNamespace);
+  const pod = (role: Role): Json => {
+    const file = conf[`spark.kubernetes.${role}.podTemplateFile`];
+    if (file === undefined) return { metadata: {}, spec: {} };
+    const base = path.posix.basename(file);
+    if (base !== `${role}-template.yaml`) throw new Error(`spark.kubernetes.${role}.podTemplateFile ${file} is not the ConfigMap's ${role}-template.yaml`);
+    // The executor template is read where the ConfigMap is mounted; the driver's is a copy the
+    // submit script writes elsewhere (it fills in the owner), so only its file name is checked.
+    if (role === 'executor' && file !== path.posix.join(templates.mountPath, base)) throw new Error(`${file} is not in the ConfigMap's mount ${templates.mountPath}`);
+    const content = templates.data[base];
+    if (content === undefined) throw new Error(`ConfigMap ${templates.name} has no ${base}`);
+    return normalisePod(parse(content), `${templates.name}/${base}`);
+  };
+
+  const podName = conf['spark.kubernetes.driver.pod.name'];
+  return {
+    namespace: conf['spark.kubernetes.namespace'] ?? 'default',
+    appName,
+    driverPodName: podName === undefined ? `${appName}-<generated>-driver` : expandJobName(podName, container, job.kind === 'Job' ? jobName : undefined),
+    mainClass: cmd.options['--class'],
+    mainApplicationFile: cmd.mainFile,
+    arguments: cmd.arguments,
+    conf: withoutRedundantRoleImages(withoutModeKeys(conf)),
+    driverPod: pod('driver'),
+    executorPod: pod('executor'),
+  };
+}
+
+interface SubmitCommand {
+  options: Record<string, string>;
+  conf: Record<string, string>;
+  mainFile: string;
+  arguments: string[];
+}
+
+/** Parses spark-submit arguments: `--opt value` pairs until the first positional (the main file). */
+function parseSubmitArgs(args: readonly string[]): SubmitCommand {
+  const options: Record<string, string> = {};
+  const conf: Record<string, string> = {};
+  let i = 0;
+  for (; i < args.length && args[i].startsWith('--'); i += 2) {
+    const flag = args[i];
+    if (!SUBMIT_FLAGS.has(flag)) throw new Error(`spark-submit option ${flag} is not modelled`);
+    const value = args[i + 1];
+    if (value === undefined) throw new Error(`${flag} has no value`);
+    if (flag === '--conf') {
+      const eq = value.indexOf('=');
+      if (eq <= 0) throw new Error(`--conf ${value} is not key=value`);
+      conf[value.slice(0, eq)] = value.slice(eq + 1);
+    } else {
+      if (flag in options) throw new Error(`${flag} is given twice`);
+      options[flag] = value;
+    }
+  }
+  if (i >= args.length) throw new Error('no main application file after the options');
+  return { options, conf, mainFile: args[i], arguments: args.slice(i + 1) };
+}
+
+/** The ConfigMap with the pod templates, found through the submitter pod's volumes and mounts. */
+function templateFiles(objects: readonly unknown[], podSpec: Json, container: Json, namespace: string): { name: string; mountPath: string; data: Record<string, string> } {
+  const found = list(podSpec.volumes, 'volumes').map((v) => record(v, 'volume')).flatMap((volume) => {
+    if (!isRecord(volume.configMap)) return [];
+    const cmName = text(volume.configMap.name, `volume ${String(volume.name)}.configMap.name`);
+    const cm = objects.filter(isRecord).find((o) => o.kind === 'ConfigMap' && isRecord(o.metadata) && o.metadata.name === cmName && o.metadata.namespace === namespace);
+    if (!cm) throw new Error(`the submitter mounts ConfigMap ${namespace}/${cmName}, which is not among the objects`);
+    const data = stringMap(cm.data, `ConfigMap ${cmName}.data`);
+    if (!('driver-template.yaml' in data) && !('executor-template.yaml' in data)) return [];
+    const mount = list(container.volumeMounts, 'volumeMounts').map((m) => record(m, 'volumeMount')).find((m) => m.name === volume.name);
+    if (!mount) throw new Error(`ConfigMap ${cmName} is a volume of the submitter pod but not mounted in its container`);
+    return [{ name: cmName, mountPath: text(mount.mountPath, 'mountPath'), data }];
+  });
+  if (found.length !== 1) throw new Error(`expected one mounted ConfigMap with pod templates, found ${found.length}`);
+  return found[0];
+}
+
+/**
+ * Expands `$(JOB_NAME)` as the kubelet does, checking that the container defines it from the
+ * Job-name label (else the kubelet leaves it literally and the driver pod gets an invalid name).
+ * `jobName` undefined (a CronJob) keeps the reference: each run's Job name is not known yet.
+ */
+function expandJobName(value: string, container: Json, jobName: string | undefined): string {
+  for (const [, variable] of value.matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) {
+    const env = list(container.env, 'env').map((e) => record(e, 'env')).find((e) => e.name === variable);
+    const fieldPath = isRecord(env?.valueFrom) && isRecord(env.valueFrom.fieldRef) ? env.valueFrom.fieldRef.fieldPath : undefined;
+    if (variable !== 'JOB_NAME' || !JOB_NAME_LABELS.includes(String(fieldPath))) {
+      throw new Error(`spark.kubernetes.driver.pod.name uses $(${variable}), which the container does not define from the Job-name label`);
+    }
+  }
+  return jobName === undefined ? value : value.split('$(JOB_NAME)').join(jobName);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared normalisation
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A pod template as both sides are compared: only `metadata` and `spec`, no `apiVersion`/`kind`
+ * (a template file has them, a PodTemplateSpec not), no `ownerReferences` (the submitter pod or
+ * the SparkApplication, depending on the mode), `metadata` `{}` when empty or missing.
+ */
+export function normalisePod(template: unknown, where: string): Json {
+  if (template === undefined || template === null) return { metadata: {}, spec: {} };
+  const t = clone(record(template, where));
+  const extra = Object.keys(t).filter((k) => !['apiVersion', 'kind', 'metadata', 'spec'].includes(k));
+  if (extra.length > 0) throw new Error(`${where}: unexpected fields ${extra.join(', ')}`);
+  if (t.kind !== undefined && t.kind !== 'Pod') throw new Error(`${where}: kind ${JSON.stringify(t.kind)} is not Pod`);
+  const metadata = t.metadata === undefined || t.metadata === null ? {} : record(t.metadata, `${where}.metadata`);
+  delete metadata.ownerReferences;
+  return { metadata, spec: t.spec === undefined || t.spec === null ? {} : record(t.spec, `${where}.spec`) };
+}
+
+/**
+ * Container fields Kubernetes takes from the pod's securityContext when the container sets none.
+ * @see https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
+ */
+const INHERITED_SECURITY_FIELDS = ['runAsUser', 'runAsGroup', 'runAsNonRoot', 'seLinuxOptions', 'seccompProfile', 'windowsOptions', 'appArmorProfile'];
+
+/**
+ * `pod` with each container's securityContext as Kubernetes applies it: the pod-level fields
+ * that containers inherit, overridden by the container's own. Lets a container-level
+ * `runAsUser: 185` (upstream's examples) compare equal to a pod-level one (SparkJob's).
+ */
+export function withEffectiveSecurityContexts(pod: Json): Json {
+  const out = clone(pod);
+  const spec = isRecord(out.spec) ? out.spec : {};
+  const podLevel = isRecord(spec.securityContext) ? spec.securityContext : {};
+  const inherited = Object.fromEntries(Object.entries(podLevel).filter(([k]) => INHERITED_SECURITY_FIELDS.includes(k)));
+  spec.containers = list(spec.containers, 'containers').map((c) => {
+    const container = record(c, 'container');
+    const own = isRecord(container.securityContext) ? container.securityContext : {};
+    const merged = { ...inherited, ...own };
+    return Object.keys(merged).length > 0 ? { ...container, securityContext: merged } : container;
+  });
+  return out;
+}
+
+function withoutModeKeys(conf: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(conf).filter(([k]) => !MODE_SPECIFIC_KEYS.includes(k)));
+}
+
+/**
+ * Spark reads `spark.kubernetes.{driver,executor}.container.image` and falls back to
+ * `spark.kubernetes.container.image`; a role image equal to it changes nothing (some operator
+ * versions write both), so it is dropped on both sides.
+ */
+function withoutRedundantRoleImages(conf: Record<string, string>): Record<string, string> {
+  const image = conf['spark.kubernetes.container.image'];
+  return Object.fromEntries(Object.entries(conf).filter(([k, v]) => !(/^spark\.kubernetes\.(driver|executor)\.container\.image$/.test(k) && v === image)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparison helpers for tests
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Where `theirs` is not contained in `ours`, as `path: reason` lines (empty when contained).
+ * Objects: every key of theirs is present in ours and contained. Arrays: each element of theirs
+ * is contained in the element of ours with the same `name` when it has one, else in the element
+ * at the same index. Anything else: equal.
+ */
+export function containmentProblems(ours: unknown, theirs: unknown, at = ''): string[] {
+  if (Array.isArray(theirs)) {
+    if (!Array.isArray(ours)) return [`${at}: expected an array, got ${JSON.stringify(ours)}`];
+    return theirs.flatMap((item, i) => {
+      const named = isRecord(item) && typeof item.name === 'string';
+      const match = named ? ours.find((o) => isRecord(o) && o.name === item.name) : ours[i];
+      const where = named ? `${at}[name=${String(item.name)}]` : `${at}[${i}]`;
+      if (match === undefined) return [`${where}: missing`];
+      return containmentProblems(match, item, where);
+    });
+  }
+  if (isRecord(theirs)) {
+    if (!isRecord(ours)) return [`${at}: expected an object, got ${JSON.stringify(ours)}`];
+    return Object.entries(theirs).flatMap(([k, v]) => (k in ours ? containmentProblems(ours[k], v, `${at}.${k}`) : [`${at}.${k}: missing (theirs ${JSON.stringify(v)})`]));
+  }
+  return ours === theirs ? [] : [`${at}: ${JSON.stringify(ours)}, theirs ${JSON.stringify(theirs)}`];
+}
+
+/** Asserts that `theirs` is a deep subset of `ours` (see {@link containmentProblems}); the failure lists every difference. */
+export function expectContains(ours: unknown, theirs: unknown): void {
+  expect(containmentProblems(ours, theirs)).toEqual([]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small JSON readers
+// ---------------------------------------------------------------------------------------------
+
+function clone<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+function record(value: unknown, where: string): Json {
+  if (!isRecord(value)) throw new Error(`${where} must be an object, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function text(value: unknown, where: string): string {
+  if (typeof value !== 'string' || value === '') throw new Error(`${where} must be a non-empty string, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function list(value: unknown, where: string): unknown[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new Error(`${where} must be an array`);
+  return value;
+}
+
+function strings(value: unknown, where: string): string[] {
+  return list(value, where).map((v) => (typeof v === 'string' ? v : goString(v, where)));
+}
+
+function stringMap(value: unknown, where: string): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  return Object.fromEntries(Object.entries(record(value, where)).map(([k, v]) => [k, typeof v === 'string' ? v : goString(v, `${where}.${k}`)]));
+}
+
+/** A scalar as the operator formats it into `--conf k=v` (`%d`, `%t`, `%s`). */
+function goString(value: unknown, where: string): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'boolean') return String(value);
+  throw new Error(`${where}: ${JSON.stringify(value)} is not a scalar`);
+}
+
+/** Throws on fields of `obj` outside `allowed`: an unmodelled field must not pass unnoticed. */
+function known(obj: Json, allowed: ReadonlySet<string>, where: string): void {
+  const unknown = Object.keys(obj).filter((k) => !allowed.has(k) && obj[k] !== undefined);
+  if (unknown.length > 0) throw new Error(`${where}: ${unknown.join(', ')} not modelled`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sample jobs shared by the job tests (same-pods, upstream conformance)
+// ---------------------------------------------------------------------------------------------
+
+/** A SparkJob to build in both modes: its props without namespace, operator and mode, plus calls after construction. */
+export interface SampleJob {
+  readonly props: Omit<SparkJobProps, 'namespace' | 'operator' | 'mode'>;
+  /** Called on the constructed job, e.g. to add conf later. @default - nothing */
+  readonly configure?: (job: SparkJob) => void;
+}
+
+/**
+ * Jobs covering what SparkJob renders: a plain Scala SparkPi; a PySpark job using every pod
+ * option, dependency kind and conf source; dynamic allocation; a schedule; a different but
+ * compatible executor image.
+ */
+export function sampleJobs(): Record<string, SampleJob> {
+  const official = SparkImage.official();
+  return {
+    'scala': {
+      props: {
+        name: 'spark-pi',
+        type: SparkJobType.SCALA,
+        mainClass: 'org.apache.spark.examples.SparkPi',
+        mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
+        arguments: ['5000'],
+        driver: { memory: Memory.gibibytes(2) },
+        executor: { instances: 3, memory: Memory.gibibytes(2) },
+      },
+    },
+    'python-everything': {
+      props: {
+        name: 'pyspark-etl',
+        type: SparkJobType.PYTHON,
+        mainApplicationFile: 's3a://artifacts/py/etl.py',
+        // Options-like arguments: they belong to the application, not to spark-submit.
+        arguments: ['--date', '2024-01-01', '--conf', 'not-spark=1'],
+        imagePullPolicy: 'Always',
+        imagePullSecrets: ['registry-creds', 'mirror-creds'],
+        labels: { team: 'data' },
+        pods: {
+          env: {
+            APP_ENV: SparkEnvValue.fromValue('prod'),
+            DB_PASSWORD: SparkEnvValue.fromSecret('etl-db', 'password'),
+            FEATURE_FLAGS: SparkEnvValue.fromConfigMap('etl-flags', 'flags.json', { optional: true }),
+          },
+          envFrom: { configMaps: ['etl-config'], secrets: ['etl-secrets'] },
+          volumeMounts: [
+            { volume: 'config', path: '/etc/etl', readOnly: true },
+            { volume: 'creds', path: '/var/run/creds', readOnly: true },
+            { volume: 'scratch', path: '/scratch' },
+          ],
+          nodeSelector: { 'node.kubernetes.io/pool': 'spark' },
+          tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'spark', effect: 'NoSchedule' }],
+          labels: { tier: 'batch' },
+          annotations: { 'example.com/owner': 'data-team' },
+        },
+        volumes: [
+          { name: 'config', configMap: { name: 'etl-config' } },
+          { name: 'creds', secret: { secretName: 'etl-creds' } },
+          { name: 'data', persistentVolumeClaim: { claimName: 'etl-data' } },
+          { name: 'scratch', emptyDir: { sizeLimit: k8s.Quantity.fromString('10Gi') } },
+        ],
+        driver: {
+          coreRequest: Cpu.millis(500),
+          coreLimit: Cpu.cores(2),
+          memory: Memory.gibibytes(2),
+          env: { DRIVER_ONLY: SparkEnvValue.fromValue('1') },
+          volumeMounts: [{ volume: 'data', path: '/data', subPath: 'in' }],
+        },
+        executor: {
+          instances: 2,
+          cores: 2,
+          memory: Memory.gibibytes(4),
+          memoryOverhead: Memory.gibibytes(1),
+          gpu: { amount: 1 },
+          labels: { accelerator: 'gpu' },
+          tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+          affinity: {
+            nodeAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['eu-west-1a', 'eu-west-1b'] }] }],
+              },
+            },
+          },
+        },
+        deps: {
+          jars: ['s3a://artifacts/jars/udfs-1.0.jar'],
+          files: ['https://artifacts.example.com/lookup.csv'],
+          pyFiles: ['s3a://artifacts/py/lib.zip', 's3a://artifacts/py/util.py'],
+          archives: ['s3a://artifacts/env.tar.gz#env'],
+          packages: ['org.apache.hadoop:hadoop-aws:3.4.1'],
+          excludePackages: ['com.amazonaws:aws-java-sdk-bundle'],
+          repositories: ['https://repo1.maven.org/maven2'],
+        },
+        sparkConf: { 'spark.sql.shuffle.partitions': '64', 'spark.executor.pyspark.memory': '512m' },
+        hadoopConf: { 'fs.s3a.endpoint': 'http://minio.storage.svc:9000', 'fs.s3a.path.style.access': 'true' },
+      },
+      configure: (job) => job.addSparkConf({ 'spark.eventLog.enabled': 'false' }),
+    },
+    'dynamic-allocation': {
+      props: {
+        name: 'spark-pi-dynamic',
+        type: SparkJobType.SCALA,
+        mainClass: 'org.apache.spark.examples.SparkPi',
+        mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
+        dynamicAllocation: { minExecutors: 1, initialExecutors: 2, maxExecutors: 6, shuffleTrackingTimeoutMillis: 60_000 },
+      },
+    },
+    'scheduled': {
+      props: {
+        name: 'spark-pi-nightly',
+        type: SparkJobType.SCALA,
+        mainClass: 'org.apache.spark.examples.SparkPi',
+        mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
+        schedule: { cron: '0 3 * * *', timeZone: 'Europe/Berlin', concurrencyPolicy: ConcurrencyPolicy.FORBID },
+      },
+    },
+    'custom-executor-image': {
+      props: {
+        name: 'spark-pi-custom-exec',
+        type: SparkJobType.SCALA,
+        mainClass: 'org.apache.spark.examples.SparkPi',
+        mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
+        // Same Spark, Scala and Python as the driver's image: compatible, so allowed.
+        executorImage: SparkImage.custom({
+          image: 'registry.example.com/spark/executor:4.0-cuda12',
+          sparkVersion: official.sparkVersion,
+          scalaVersion: official.scalaVersion,
+          pythonVersion: official.pythonVersion,
+          javaVersion: official.javaVersion,
+        }),
+      },
+    },
+  };
+}
