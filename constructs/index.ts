@@ -11,4 +11,6 @@ export * from './images';
 export * from './security';
 export * from './operator';
 export * from './spark-image';
+export * from './spark-env';
 export * from './jobs';
+export * from './storage';

@@ -22,6 +22,9 @@ export const TENANT_LABEL = `${PLATFORM_LABEL_PREFIX}/tenant`;
 /** Marks a SparkJob's objects and pods: the value is the job name. */
 export const JOB_LABEL = `${PLATFORM_LABEL_PREFIX}/job`;
 
+/** Labels of every spark-submit pod (submit-mode jobs): tenant egress policies select them. */
+export const SPARK_SUBMIT_POD_LABELS: Readonly<Record<string, string>> = { [`${PLATFORM_LABEL_PREFIX}/role`]: 'spark-submit' };
+
 /** Labels on every object the platform emits. */
 export const COMMON_LABELS: Readonly<Record<string, string>> = {
   'app.kubernetes.io/managed-by': 'spark-platform',

@@ -90,3 +90,17 @@ export function sparkLineOf(version: string): SparkLine | undefined {
   if (!m) return undefined;
   return (SPARK_LINES as Record<string, SparkLine>)[`${m[1]}.${m[2]}`];
 }
+
+/**
+ * MinIO server and client. Upstream went source-only in October 2025 and its Docker Hub images
+ * were deleted in 2026; these are the last tags still served from quay.io, frozen: they will get
+ * no security fixes (they lack the CVE-2025-62506 fix). Point `MinIOProps.image`/`clientImage`
+ * at your own build or a maintained fork, or use another S3 store (README "Object storage").
+ * @see ../shared/reference/client-mode-and-storage.md section 3
+ */
+export const MINIO = {
+  image: 'quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z',
+  clientImage: 'quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z',
+  /** The images have no USER; run as this non-root uid/gid. */
+  uid: 1000,
+} as const;

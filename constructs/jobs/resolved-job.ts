@@ -1,9 +1,10 @@
+import { SparkEnvValue } from '../spark-env';
 import { SparkImage } from '../spark-image';
 import { SPARK_DEFAULT_OVERHEAD_FACTOR, sparkPodMemory } from '../spark-sizing';
 import type { ISparkJobNamespace } from '../tenancy';
 import { Cpu, Memory } from '../units';
 import {
-  ConcurrencyPolicy, RestartPolicy, SparkEnvValue, SparkGpu, SparkJobMode, SparkJobType, SparkVolumeMount,
+  ConcurrencyPolicy, RestartPolicy, SparkGpu, SparkJobMode, SparkJobType, SparkVolumeMount,
 } from './spark-job-options';
 
 /** Spark's non-JVM memory overhead factor (Python and R): their workers live outside the heap. */

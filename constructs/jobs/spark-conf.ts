@@ -48,7 +48,7 @@ const TYPED: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 
 /** Spark conf keys whose values are sizes in Spark syntax (`512m`, `4g`), never Kubernetes' `Gi`. */
-const SIZE_KEY = /(\.memory|\.memoryOverhead|\.maxResultSize|\.offHeap\.size|\.buffer\.max|\.buffer|\.maxSizeInFlight|\.pyspark\.memory)$/;
+const SIZE_KEY = /^spark\.(?!hadoop\.).*(\.memory|\.memoryOverhead|\.maxResultSize|\.offHeap\.size|kryoserializer\.buffer(\.max)?|\.maxSizeInFlight|\.pyspark\.memory)$/;
 
 /** The Spark size syntax: a number and an optional binary unit (`k`, `m`, `g`, `t`, `p`, with optional `b`). */
 const SPARK_SIZE = /^\d+([kmgtp]b?)?$/i;

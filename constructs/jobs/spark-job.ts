@@ -1,13 +1,16 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SparkPlatformError, show } from '../errors';
+import { SparkEnvValue } from '../spark-env';
+import { SparkImage } from '../spark-image';
+import type { ISparkWorkload } from '../storage/s3a';
 import { renderOperatorMode } from './operator-mode';
 import { PodTemplate, podTemplate } from './pod-templates';
 import { ResolvedSparkJob } from './resolved-job';
 import { checkUserConf, typedSparkConf } from './spark-conf';
 import { SparkJobMode, SparkJobProps } from './spark-job-options';
 import { renderSubmitMode } from './submit-mode';
-import { resolveSparkJob } from './validate-spark-job';
+import { checkObjectStoreUse, resolveSparkJob } from './validate-spark-job';
 
 /**
  * A Spark application described once and run one of two ways:
@@ -19,18 +22,20 @@ import { resolveSparkJob } from './validate-spark-job';
  * executor pods are the same either way. Every rule that can be checked before run time is
  * checked in the constructor, and the message names the prop and the fix.
  */
-export class SparkJob extends Construct {
+export class SparkJob extends Construct implements ISparkWorkload {
   /** The application name. */
   public readonly name: string;
   /** The namespace it runs in. */
   public readonly namespace: string;
   /** How it runs. */
   public readonly mode: SparkJobMode;
-  /** The spec with every default applied. */
+  /** The spec with every default applied, as given (before later additions). */
   public readonly spec: ResolvedSparkJob;
   /** The SparkApplication, ScheduledSparkApplication, Job or CronJob. */
   public readonly resource: ApiObject;
   private readonly addedConf: Record<string, string> = {};
+  private readonly addedPackages: string[] = [];
+  private readonly addedEnv: Array<[string, SparkEnvValue]> = [];
 
   constructor(scope: Construct, id: string, props: SparkJobProps) {
     super(scope, id);
@@ -42,8 +47,20 @@ export class SparkJob extends Construct {
     this.namespace = this.spec.namespace.name;
     this.mode = this.spec.mode;
     this.resource = this.mode === SparkJobMode.OPERATOR
-      ? renderOperatorMode(this, this.spec, () => ({ job: this.spec, templates: this.templates(), sparkConf: this.operatorConf() }))
-      : renderSubmitMode(this, this.spec, () => ({ job: this.spec, templates: this.templates(), conf: this.submitConf() }));
+      ? renderOperatorMode(this, this.spec, () => ({ job: this.effective(), templates: this.templates(), sparkConf: this.operatorConf() }))
+      : renderSubmitMode(this, this.spec, () => ({ job: this.effective(), templates: this.templates(), conf: this.sparkConf() }));
+    // Wiring may be added after construction (storage.connect(job)), so these run at synth.
+    this.node.addValidation({ validate: () => checkObjectStoreUse(this.effective(), this.sparkConf()) });
+  }
+
+  /** Name for messages (ISparkWorkload). */
+  public get workloadName(): string {
+    return `SparkJob ${show(this.name)}`;
+  }
+
+  /** The driver's image (ISparkWorkload): its Spark line selects the s3a jars. */
+  public get sparkImage(): SparkImage {
+    return this.spec.driver.image;
   }
 
   /**
@@ -51,7 +68,7 @@ export class SparkJob extends Construct {
    * apply, and a key already set to another value is an error, not an override.
    */
   public addSparkConf(conf: Readonly<Record<string, string>>, source = 'addSparkConf'): void {
-    const where = `SparkJob ${show(this.name)}`;
+    const where = this.workloadName;
     checkUserConf(conf, {}, where, source);
     for (const [key, value] of Object.entries(conf)) {
       const existing = this.spec.sparkConf[key] ?? this.addedConf[key];
@@ -62,23 +79,57 @@ export class SparkJob extends Construct {
     }
   }
 
+  /** Adds Maven packages (`deps.packages`); one already there is kept once. */
+  public addPackages(packages: readonly string[], source = 'addPackages'): void {
+    const have = new Set([...this.spec.deps.packages, ...this.addedPackages]);
+    packages.forEach((p, i) => {
+      if (!/^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+:[A-Za-z0-9_.+-]+$/.test(p)) {
+        throw new SparkPlatformError(`${source}[${i}]`, `${show(p)} is not Maven coordinates`, 'write group:artifact:version', this.workloadName);
+      }
+      if (!have.has(p)) this.addedPackages.push(p);
+      have.add(p);
+    });
+  }
+
+  /** Adds environment variables to the driver and the executors; a name already set is an error. */
+  public addEnv(env: Readonly<Record<string, SparkEnvValue>>, source = 'addEnv'): void {
+    const taken = new Set([...this.spec.driver.env, ...this.spec.executor.env, ...this.addedEnv].map(([n]) => n));
+    for (const [name, value] of Object.entries(env)) {
+      if (taken.has(name)) {
+        throw new SparkPlatformError(`${source}.env[${show(name)}]`, 'is already set on the job', 'set each variable once (e.g. drop it from the job\'s env when the object store provides it)', this.workloadName);
+      }
+      taken.add(name);
+      this.addedEnv.push([name, value]);
+    }
+  }
+
+  /** The spec with everything added after construction. */
+  public effective(): ResolvedSparkJob {
+    const s = this.spec;
+    return {
+      ...s,
+      sparkConf: { ...s.sparkConf, ...this.addedConf },
+      deps: { ...s.deps, packages: [...s.deps.packages, ...this.addedPackages] },
+      driver: { ...s.driver, env: [...s.driver.env, ...this.addedEnv] },
+      executor: { ...s.executor, env: [...s.executor.env, ...this.addedEnv] },
+    };
+  }
+
   /** The driver and executor pod templates. */
   public templates(): { driver: PodTemplate; executor: PodTemplate } {
-    return { driver: podTemplate(this.spec, this.spec.driver), executor: podTemplate(this.spec, this.spec.executor) };
+    const job = this.effective();
+    return { driver: podTemplate(job, job.driver), executor: podTemplate(job, job.executor) };
   }
 
   /** The complete Spark conf of the application except what the mode itself sets (master, names, template files). */
   public sparkConf(): Record<string, string> {
-    const typed = typedSparkConf(this.spec);
+    const typed = typedSparkConf(this.effective());
     return { ...typed.fromFields, ...this.operatorConf(), ...this.hadoopConf() };
   }
 
   private operatorConf(): Record<string, string> {
-    return { ...typedSparkConf(this.spec).extra, ...this.spec.sparkConf, ...this.addedConf };
-  }
-
-  private submitConf(): Record<string, string> {
-    return this.sparkConf();
+    const job = this.effective();
+    return { ...typedSparkConf(job).extra, ...job.sparkConf };
   }
 
   private hadoopConf(): Record<string, string> {

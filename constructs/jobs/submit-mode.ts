@@ -2,7 +2,7 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { JOB_LABEL, PLATFORM_LABEL_PREFIX, platformLabels } from '../labels';
+import { JOB_LABEL, SPARK_SUBMIT_POD_LABELS, platformLabels } from '../labels';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
 import { PodTemplate, SCRATCH_VOLUME } from './pod-templates';
 import { ResolvedSparkJob } from './resolved-job';
@@ -11,9 +11,6 @@ import { DRIVER_TEMPLATE_PATH, OWNER_PLACEHOLDERS, SUBMIT_DIR, SUBMIT_SCRIPT } f
 
 /** The in-cluster API server, as spark-submit's `--master` needs it (the port is mandatory). */
 export const IN_CLUSTER_MASTER = 'k8s://https://kubernetes.default.svc:443';
-
-/** Labels of every spark-submit pod: the tenant's API-server egress policy selects them. */
-export const SPARK_SUBMIT_POD_LABELS: Readonly<Record<string, string>> = { [`${PLATFORM_LABEL_PREFIX}/role`]: 'spark-submit' };
 
 /** Name of the NetworkPolicy that lets spark-submit pods reach the API server. */
 export const SPARK_SUBMIT_EGRESS_POLICY = 'allow-spark-submit-kube-api';

@@ -339,3 +339,36 @@ function checkFitsNamespace(job: ResolvedSparkJob, fail: Fail): void {
   if (memory.compare(q.memory) > 0) fail('executor', `${text}, above namespace ${show(ns.name)}'s quota of ${q.memory} memory`, 'run fewer or smaller executors, or raise the tenant\'s quota.memory');
   if (count > q.pods) fail('executor', `${text}, above namespace ${show(ns.name)}'s quota of ${q.pods} pods`, 'run fewer executors, or raise the tenant\'s quota.pods');
 }
+
+/**
+ * Run-time failures of object-store use, checked at synth (after wiring may have been added):
+ * an `s3a://` URI without s3a wiring (403 / no credentials, or ClassNotFoundException:
+ * S3AFileSystem), a hadoop-aws package that does not match the Spark line (NoSuchMethodError),
+ * and packages that the driver cannot download because the tenant allows no egress to a
+ * Maven repository.
+ */
+export function checkObjectStoreUse(job: ResolvedSparkJob, conf: Readonly<Record<string, string>>): string[] {
+  const where = `SparkJob ${show(job.name)}`;
+  const errors: string[] = [];
+  const uses = [
+    ['mainApplicationFile', job.mainApplicationFile] as const,
+    ...job.arguments.map((a, i) => [`arguments[${i}]`, a] as const),
+    ...Object.entries(job.deps).flatMap(([k, list]) => (list as readonly string[]).map((u, i) => [`deps.${k}[${i}]`, u] as const)),
+    ...Object.entries(job.sparkConf).map(([k, v]) => [`sparkConf[${show(k)}]`, v] as const),
+  ].filter(([, v]) => /(^|[\s,=])s3a:\/\//.test(v));
+  const wired = Object.keys(conf).some((k) => k.startsWith('spark.hadoop.fs.s3a.'));
+  if (uses.length > 0 && !wired) {
+    errors.push(`${where} ${uses[0][0]}: ${show(uses[0][1])} is an s3a:// URI, but the job has no object-store wiring (no spark.hadoop.fs.s3a.* conf, no credentials, no hadoop-aws): it would fail with 403 or ClassNotFoundException: S3AFileSystem. Fix: give the platform storage (it connects every job), or call connection.connect(job) (ObjectStoreConnection).`);
+  }
+  const line = job.driver.image.line;
+  for (const p of job.deps.packages) {
+    const m = /^org\.apache\.hadoop:hadoop-aws:(.+)$/.exec(p);
+    if (m && line && m[1] !== line.hadoopAws) {
+      errors.push(`${where} deps.packages: hadoop-aws ${m[1]} does not match Spark ${job.driver.image.sparkVersion}, which bundles Hadoop ${line.hadoopAws}: expect NoSuchMethodError or ClassNotFoundException at run time. Fix: use org.apache.hadoop:hadoop-aws:${line.hadoopAws} with ${line.awsSdkBundle} (or let the object-store connection add them).`);
+    }
+  }
+  if (job.deps.packages.length > 0 && job.namespace.canDownloadPackages === false) {
+    errors.push(`${where} deps.packages: ${job.deps.packages.join(', ')} must be downloaded by the driver at start, but namespace ${show(job.namespace.name)} allows no egress to a Maven repository. Fix: set the tenant's packageRepository (network.packageRepository in the environment config), or bake the jars into the image (S3aJars.IMAGE for the object store).`);
+  }
+  return errors;
+}

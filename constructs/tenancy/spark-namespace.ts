@@ -2,7 +2,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { SparkPlatformError, show } from '../errors';
-import { SPARK_ROLE_LABEL, SparkRole, TENANT_LABEL, platformLabels } from '../labels';
+import { SPARK_ROLE_LABEL, SPARK_SUBMIT_POD_LABELS, SparkRole, TENANT_LABEL, platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
 import { NetworkEndpoint } from '../network';
 import { SizedSparkJob, SparkJobShape, sizeSparkJob } from '../spark-sizing';
@@ -88,6 +88,12 @@ export interface SparkNamespaceProps {
   readonly dns?: NetworkEndpoint;
   /** The platform's object store; Spark pods may send traffic to it. @default - no object-store egress */
   readonly objectStore?: NetworkEndpoint;
+  /**
+   * A Maven repository drivers and spark-submit pods may download packages from
+   * (`spark.jars.packages`), e.g. `NetworkEndpoint.cidrs(['0.0.0.0/0'], [{ port: 443 }])`.
+   * @default - none: jobs with packages fail the synth
+   */
+  readonly packageRepository?: NetworkEndpoint;
   /** Extra labels on the Namespace. @default - none */
   readonly labels?: Record<string, string>;
 }
@@ -109,6 +115,8 @@ export interface ISparkJobNamespace {
   readonly quota?: ResolvedQuota;
   /** The LimitRange in effect, when known. */
   readonly containerDefaults?: ResolvedContainerDefaults;
+  /** Whether drivers may reach a Maven repository (for `--packages`); undefined when unknown. */
+  readonly canDownloadPackages?: boolean;
   /**
    * Lets pods with `podLabels` (spark-submit pods) reach the API server, when the namespace
    * restricts egress. Called once per job; must be idempotent.
@@ -175,6 +183,8 @@ export class SparkNamespace extends Construct implements ISparkJobNamespace {
   public readonly executorServiceAccount: kplus.ServiceAccount;
   /** The Role of the driver ServiceAccount. */
   public readonly driverRole: kplus.Role;
+  /** Whether drivers may reach a Maven repository. */
+  public readonly canDownloadPackages: boolean;
   private readonly apiServer: NetworkEndpoint;
   private readonly egressPolicies = new Map<string, string>();
 
@@ -201,6 +211,7 @@ export class SparkNamespace extends Construct implements ISparkJobNamespace {
     }
     this.registerTenant(props.name, where);
     this.apiServer = props.apiServer ?? NetworkEndpoint.kubeApiServer();
+    this.canDownloadPackages = props.packageRepository !== undefined;
 
     this.name = props.name;
     this.podSecurity = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
@@ -317,6 +328,14 @@ export class SparkNamespace extends Construct implements ISparkJobNamespace {
       { egress: [this.apiServer.toEgressRule()] }, labels);
     if (props.objectStore) {
       this.networkPolicy('AllowObjectStore', 'allow-spark-object-store', sparkPods, { egress: [props.objectStore.toEgressRule()] }, labels);
+    }
+    if (props.packageRepository) {
+      // spark-submit resolves --packages in the driver (and in a submitter pod, if any);
+      // executors fetch the jars from the driver.
+      this.networkPolicy('AllowDriverPackages', 'allow-driver-package-repository',
+        { matchLabels: { [SPARK_ROLE_LABEL]: SparkRole.DRIVER } }, { egress: [props.packageRepository.toEgressRule()] }, labels);
+      this.networkPolicy('AllowSubmitPackages', 'allow-spark-submit-package-repository',
+        { matchLabels: { ...SPARK_SUBMIT_POD_LABELS } }, { egress: [props.packageRepository.toEgressRule()] }, labels);
     }
   }
 

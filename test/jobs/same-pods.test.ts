@@ -5,7 +5,7 @@
  * says, not by the construct's own conf builder, which both modes share and so could not catch
  * a divergence.
  */
-import { SparkJob, SparkJobMode, SparkNamespace, SparkOperator } from '../../constructs';
+import { NetworkEndpoint, SparkJob, SparkJobMode, SparkNamespace, SparkOperator } from '../../constructs';
 import { Obj, findObject, synth, testChart } from '../helpers/manifests';
 import {
   EffectiveApp, EXPECTED_MASTER, SCHEDULED_RUN_SUFFIX, SampleJob, effectiveFromSparkApplication, effectiveFromSubmitJob, sampleJobs,
@@ -15,7 +15,8 @@ import { Json } from '../helpers/k8s-json';
 /** Synthesizes `sample` in its own chart: a tenant namespace, an operator watching it, the job in `mode`. */
 function render(sample: SampleJob, mode: SparkJobMode): Obj[] {
   const chart = testChart();
-  const ns = new SparkNamespace(chart, 'Tenant', { name: 'spark-jobs' });
+  // Packages (deps.packages) need a way out to a Maven repository.
+  const ns = new SparkNamespace(chart, 'Tenant', { name: 'spark-jobs', packageRepository: NetworkEndpoint.cidrs(['0.0.0.0/0'], [{ port: 443 }]) });
   const operator = new SparkOperator(chart, 'Operator', { jobNamespaces: [ns] });
   const job = new SparkJob(chart, 'Job', { ...sample.props, namespace: ns, operator, mode });
   sample.configure?.(job);

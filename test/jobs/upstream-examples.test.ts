@@ -10,7 +10,7 @@ import * as path from 'path';
 import { k8s } from 'cdk8s-plus-28';
 import { parse } from 'yaml';
 import {
-  ConcurrencyPolicy, Cpu, ManifestValidator, Memory, SparkImage, SparkJob, SparkJobMode, SparkJobProps, SparkJobType,
+  NetworkEndpoint, ConcurrencyPolicy, Cpu, ManifestValidator, Memory, SparkImage, SparkJob, SparkJobMode, SparkJobProps, SparkJobType,
   SparkNamespace, SparkOperator, formatIssues,
 } from '../../constructs';
 import { scheduledSparkApplicationCrd, sparkApplicationCrd } from '../../constructs/operator/crds';
@@ -201,7 +201,8 @@ describeWithShared('upstream spark-operator v2.5.2 examples re-expressed with Sp
 function generatedResources(): Array<[string, Obj]> {
   const samples = Object.entries(sampleJobs()).map(([key, sample]): [string, Obj] => {
     const chart = testChart();
-    const ns = new SparkNamespace(chart, 'Tenant', { name: 'spark-jobs' });
+    // Packages (deps.packages) need a way out to a Maven repository.
+  const ns = new SparkNamespace(chart, 'Tenant', { name: 'spark-jobs', packageRepository: NetworkEndpoint.cidrs(['0.0.0.0/0'], [{ port: 443 }]) });
     const operator = new SparkOperator(chart, 'Operator', { jobNamespaces: [ns] });
     const job = new SparkJob(chart, 'Job', { ...sample.props, namespace: ns, operator, mode: SparkJobMode.OPERATOR });
     sample.configure?.(job);

@@ -1,0 +1,146 @@
+import { Testing } from 'cdk8s';
+import {
+  NetworkEndpoint, ObjectStoreConnection, S3ObjectStore, S3aJars, SPARK_LINES, SparkEnvValue, SparkImage, SparkJob, SparkJobMode, SparkJobProps,
+  SparkJobType, SparkLineName, SparkNamespace, SparkOperatorCrds, s3aArtifacts, s3aConf,
+} from '../../constructs';
+import { Obj, expectValidManifests, findObject, synth, testChart } from '../helpers/manifests';
+
+const store = S3ObjectStore.external({ endpoint: 'http://minio.spark-platform.svc.cluster.local:9000', buckets: ['data', 'spark-logs'] });
+
+const ETL: Omit<SparkJobProps, 'namespace'> = {
+  name: 'etl',
+  type: SparkJobType.PYTHON,
+  mainApplicationFile: 's3a://data/jobs/etl.py',
+  arguments: ['s3a://data/in', 's3a://data/out'],
+};
+
+function tenant(chart = testChart(), packages = true): SparkNamespace {
+  return new SparkNamespace(chart, 'Tenant', {
+    name: 'spark-jobs',
+    packageRepository: packages ? NetworkEndpoint.cidrs(['0.0.0.0/0'], [{ port: 443 }]) : undefined,
+  });
+}
+
+function submitConf(objects: readonly Obj[], name: string): Record<string, string> {
+  const args: string[] = findObject(objects, 'Job', name).spec.template.spec.containers[0].args;
+  return Object.fromEntries(args.filter((_, i) => args[i - 1] === '--conf').map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]));
+}
+
+describe('the version matrix: each Spark line gets its own hadoop-aws and SDK', () => {
+  // Hadoop each Spark release bundles, and the SDK that hadoop-aws release was built against.
+  const expected: Record<SparkLineName, [string, string, string]> = {
+    '3.5': ['org.apache.hadoop:hadoop-aws:3.3.4', 'com.amazonaws:aws-java-sdk-bundle:1.12.262', 'com.amazonaws.auth.EnvironmentVariableCredentialsProvider'],
+    '4.0': ['org.apache.hadoop:hadoop-aws:3.4.1', 'software.amazon.awssdk:bundle:2.24.6', 'software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider'],
+    '4.1': ['org.apache.hadoop:hadoop-aws:3.4.2', 'software.amazon.awssdk:bundle:2.29.52', 'software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider'],
+  };
+  test('every supported line is covered', () => {
+    expect(Object.keys(expected).sort()).toEqual(Object.keys(SPARK_LINES).sort());
+  });
+  test.each(Object.entries(expected))('Spark %s', (line, [hadoopAws, sdk, provider]) => {
+    const image = SparkImage.official(line as SparkLineName);
+    const a = s3aArtifacts(image);
+    expect(a.hadoopAws).toBe(hadoopAws);
+    expect(a.awsSdkBundle).toBe(sdk);
+    expect(a.hadoopCloud).toBe(`org.apache.spark:spark-hadoop-cloud_${image.scalaVersion}:${image.sparkVersion}`);
+    expect(s3aConf(store, image)['spark.hadoop.fs.s3a.aws.credentials.provider']).toBe(provider);
+  });
+  test('an image of an unknown line is refused, naming it', () => {
+    const old = SparkImage.custom({ image: 'example/spark:3.3.4', sparkVersion: '3.3.4', scalaVersion: '2.12' });
+    expect(() => s3aArtifacts(old)).toThrow(/image: Spark 3\.3\.4 \("example\/spark:3\.3\.4"\) is not a line the version matrix knows.*Fix: use Spark 3\.5\.x, 4\.0\.x or 4\.1\.x/);
+  });
+});
+
+describe('s3a conf', () => {
+  test('MinIO-style store: endpoint, path style, plain http, region, env credentials, magic committer', () => {
+    expect(s3aConf(store, SparkImage.official('4.0'))).toEqual({
+      'spark.hadoop.fs.s3a.endpoint': 'http://minio.spark-platform.svc.cluster.local:9000',
+      'spark.hadoop.fs.s3a.endpoint.region': 'us-east-1',
+      'spark.hadoop.fs.s3a.path.style.access': 'true',
+      'spark.hadoop.fs.s3a.connection.ssl.enabled': 'false',
+      'spark.hadoop.fs.s3a.impl': 'org.apache.hadoop.fs.s3a.S3AFileSystem',
+      'spark.hadoop.fs.s3a.aws.credentials.provider': 'software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider',
+      'spark.hadoop.fs.s3a.fast.upload.buffer': 'disk',
+      'spark.hadoop.fs.s3a.buffer.dir': '/tmp/s3a',
+      'spark.hadoop.fs.s3a.committer.name': 'magic',
+      'spark.hadoop.fs.s3a.committer.magic.enabled': 'true',
+      'spark.hadoop.mapreduce.outputcommitter.factory.scheme.s3a': 'org.apache.hadoop.fs.s3a.commit.S3ACommitterFactory',
+      'spark.sql.sources.commitProtocolClass': 'org.apache.spark.internal.io.cloud.PathOutputCommitProtocol',
+      'spark.sql.parquet.output.committer.class': 'org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter',
+    });
+  });
+
+  test('AWS S3: no endpoint (the SDK\'s own), virtual-host addressing, TLS', () => {
+    const conf = s3aConf(S3ObjectStore.aws({ region: 'eu-central-1' }), SparkImage.official());
+    expect(conf['spark.hadoop.fs.s3a.endpoint']).toBeUndefined();
+    expect(conf).toMatchObject({ 'spark.hadoop.fs.s3a.endpoint.region': 'eu-central-1', 'spark.hadoop.fs.s3a.path.style.access': 'false', 'spark.hadoop.fs.s3a.connection.ssl.enabled': 'true' });
+  });
+
+  test('fails on a bad region or endpoint', () => {
+    expect(() => S3ObjectStore.aws({ region: 'Frankfurt' })).toThrow(/S3ObjectStore\.aws region: "Frankfurt" is not an AWS region/);
+    expect(() => S3ObjectStore.external({ endpoint: 'minio:9000' })).toThrow(/endpoint: "minio:9000" is not an http\(s\) URL/);
+  });
+});
+
+describe.each([SparkJobMode.OPERATOR, SparkJobMode.SUBMIT])('connect(job) in %s mode', (mode) => {
+  function build(connection?: ObjectStoreConnection, packages = true, props: Partial<SparkJobProps> = {}) {
+    const chart = testChart();
+    new SparkOperatorCrds(chart, 'Crds'); // so SparkApplications validate
+    const ns = tenant(chart, packages);
+    const job = new SparkJob(chart, 'Job', { namespace: ns, mode, ...ETL, ...props });
+    connection?.connect(job);
+    return { chart, job };
+  }
+
+  test('adds the conf, the jars of the job\'s Spark line and the credentials from a Secret', () => {
+    const { chart } = build(new ObjectStoreConnection({ store }).withEventLog('s3a://spark-logs/events'));
+    const objects = synth(chart);
+    expectValidManifests(objects);
+    const conf = mode === SparkJobMode.OPERATOR ? { ...findObject(objects, 'SparkApplication', 'etl').spec.sparkConf } : submitConf(objects, 'etl');
+    expect(conf).toMatchObject({
+      'spark.hadoop.fs.s3a.endpoint': 'http://minio.spark-platform.svc.cluster.local:9000',
+      'spark.eventLog.enabled': 'true',
+      'spark.eventLog.dir': 's3a://spark-logs/events',
+    });
+    const packages = mode === SparkJobMode.OPERATOR ? findObject(objects, 'SparkApplication', 'etl').spec.deps.packages : conf['spark.jars.packages'].split(',');
+    expect(packages).toEqual(['org.apache.hadoop:hadoop-aws:3.4.1', 'software.amazon.awssdk:bundle:2.24.6', 'org.apache.spark:spark-hadoop-cloud_2.13:4.0.3']);
+    const templates = mode === SparkJobMode.OPERATOR
+      ? ['driver', 'executor'].map((r) => findObject(objects, 'SparkApplication', 'etl').spec[r].template)
+      : [];
+    for (const t of templates) {
+      expect(t.spec.containers[0].env).toEqual([
+        { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 's3-credentials', key: 'AWS_ACCESS_KEY_ID' } } },
+        { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 's3-credentials', key: 'AWS_SECRET_ACCESS_KEY' } } },
+      ]);
+    }
+    // No credential value anywhere, only references.
+    expect(JSON.stringify(objects)).not.toMatch(/fs\.s3a\.(access|secret)\.key/);
+  });
+
+  test('jars from the image: no packages, so no Maven egress needed', () => {
+    const { chart } = build(new ObjectStoreConnection({ store, jars: S3aJars.IMAGE }), false);
+    expect(() => Testing.synth(chart)).not.toThrow();
+  });
+
+  test('fails at synth when an s3a:// URI is used without wiring', () => {
+    const { chart } = build();
+    expect(() => Testing.synth(chart)).toThrow(/SparkJob "etl" mainApplicationFile: "s3a:\/\/data\/jobs\/etl\.py" is an s3a:\/\/ URI, but the job has no object-store wiring.*ClassNotFoundException: S3AFileSystem\. Fix: give the platform storage/);
+  });
+
+  test('fails at synth when packages cannot be downloaded', () => {
+    const { chart } = build(new ObjectStoreConnection({ store }), false);
+    expect(() => Testing.synth(chart)).toThrow(/deps\.packages: .*hadoop-aws:3\.4\.1.* must be downloaded by the driver at start, but namespace "spark-jobs" allows no egress to a Maven repository\. Fix: set the tenant's packageRepository/);
+  });
+
+  test('fails at synth on a hadoop-aws that does not match the Spark line', () => {
+    const { chart } = build(undefined, true, { mainApplicationFile: 'local:///app/etl.py', arguments: [], deps: { packages: ['org.apache.hadoop:hadoop-aws:3.3.4'] } });
+    expect(() => Testing.synth(chart)).toThrow(/hadoop-aws 3\.3\.4 does not match Spark 4\.0\.3, which bundles Hadoop 3\.4\.1.*Fix: use org\.apache\.hadoop:hadoop-aws:3\.4\.1 with software\.amazon\.awssdk:bundle:2\.24\.6/);
+  });
+
+  test('an event log bucket the store does not have is refused', () => {
+    expect(() => new ObjectStoreConnection({ store, eventLogDir: 's3a://logs/events' })).toThrow(/eventLogDir: bucket "logs" is not one of the store's buckets \(data, spark-logs\)/);
+  });
+
+  test('a job that already sets AWS_ACCESS_KEY_ID itself is told to drop it', () => {
+    expect(() => build(new ObjectStoreConnection({ store }), true, { pods: { env: { AWS_ACCESS_KEY_ID: SparkEnvValue.fromValue('x') } } })).toThrow(/ObjectStoreConnection\.env\["AWS_ACCESS_KEY_ID"\]: is already set on the job/);
+  });
+});
