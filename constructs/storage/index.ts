@@ -1,3 +1,4 @@
 export * from './object-store';
 export * from './s3-object-store';
 export * from './s3a';
+export * from './history-server';

@@ -1,0 +1,190 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { SparkPlatformError, show } from '../errors';
+import { platformLabels } from '../labels';
+import { NameRule, assertName } from '../names';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
+import { SparkEnvValue } from '../spark-env';
+import { SparkImage } from '../spark-image';
+import { Cpu, Memory } from '../units';
+import { ISparkWorkload, ObjectStoreConnection, checkS3aUri } from './s3a';
+
+/** Properties of a SparkHistoryServer. */
+export interface SparkHistoryServerProps {
+  /** Name of its objects. @default "spark-history" */
+  readonly name?: string;
+  /** Namespace (must exist, e.g. the storage namespace). @default "spark-platform" */
+  readonly namespace?: string;
+  /** The object store and credentials; the server reads the event logs through it. */
+  readonly connection: ObjectStoreConnection;
+  /** Where applications write event logs and the server reads them: `s3a://<bucket>/<prefix>`. */
+  readonly logDirectory: string;
+  /** Spark image. @default SparkImage.official() */
+  readonly image?: SparkImage;
+  /** Maven repository the s3a jars are downloaded from at start (the server cannot use --packages). @default "https://repo1.maven.org/maven2" */
+  readonly mavenRepository?: string;
+  /** Days event logs are kept before the server's cleaner deletes them. @default 7 */
+  readonly retentionDays?: number;
+  /** CPU request. @default 250m */
+  readonly cpu?: Cpu;
+  /** Memory request and limit; the JVM heap is 512 MiB less. @default 1536 MiB */
+  readonly memory?: Memory;
+}
+
+/** The history server's UI and REST port. */
+export const HISTORY_SERVER_PORT = 18080;
+
+const JARS_DIR = '/opt/spark-platform/jars';
+const CONF_DIR = '/opt/spark-platform/conf';
+
+/**
+ * The Spark History Server reading event logs from the object store: a Deployment and a Service
+ * on 18080. `connection()` is what jobs and notebooks use so they write where it reads.
+ *
+ * The server cannot resolve `--packages`, so the s3a jars its connection asks for are downloaded
+ * by an init container into an emptyDir on the daemon classpath (or come with the image when the
+ * connection says S3aJars.IMAGE). Restricted pod, read-only root filesystem.
+ */
+export class SparkHistoryServer extends Construct implements ISparkWorkload {
+  /** Object name. */
+  public readonly name: string;
+  /** Namespace. */
+  public readonly namespace: string;
+  /** The event log directory. */
+  public readonly logDirectory: string;
+  /** The image. */
+  public readonly sparkImage: SparkImage;
+  /** In-cluster URL of the UI. */
+  public readonly url: string;
+  private readonly conf: Record<string, string> = {};
+  private readonly packages: string[] = [];
+  private readonly env: Array<[string, SparkEnvValue]> = [];
+  private readonly base: ObjectStoreConnection;
+
+  constructor(scope: Construct, id: string, props: SparkHistoryServerProps) {
+    super(scope, id);
+    const where = 'SparkHistoryServer';
+    this.name = props.name ?? 'spark-history';
+    this.namespace = props.namespace ?? 'spark-platform';
+    assertName(this.name, NameRule.DNS1035_LABEL, 'name', where);
+    assertName(this.namespace, NameRule.DNS1123_LABEL, 'namespace', where);
+    checkS3aUri(props.logDirectory, 'logDirectory', props.connection.store);
+    this.logDirectory = props.logDirectory;
+    this.sparkImage = props.image ?? SparkImage.official();
+    this.base = props.connection;
+    this.url = `http://${this.name}.${this.namespace}.svc.cluster.local:${HISTORY_SERVER_PORT}`;
+    const retention = props.retentionDays ?? 7;
+    if (!Number.isInteger(retention) || retention < 1) throw new SparkPlatformError('retentionDays', `${show(retention)} is not a whole number >= 1`, 'keep event logs for at least a day', where);
+    const memory = props.memory ?? Memory.mebibytes(1536);
+    if (memory.compare(Memory.mebibytes(1024)) < 0) throw new SparkPlatformError('memory', `${memory} leaves too little heap`, 'give at least 1Gi', where);
+    const repository = (props.mavenRepository ?? 'https://repo1.maven.org/maven2').replace(/\/$/, '');
+    if (!/^https:\/\//.test(repository)) throw new SparkPlatformError('mavenRepository', `${show(repository)} is not an https URL`, 'use an https Maven repository, e.g. your proxy', where);
+
+    this.addSparkConf({
+      'spark.history.fs.logDirectory': this.logDirectory,
+      'spark.history.ui.port': String(HISTORY_SERVER_PORT),
+      'spark.history.fs.update.interval': '10s',
+      'spark.history.fs.cleaner.enabled': 'true',
+      'spark.history.fs.cleaner.maxAge': `${retention}d`,
+    }, 'SparkHistoryServer');
+    props.connection.connect(this);
+
+    const labels = platformLabels({ 'app.kubernetes.io/name': 'spark-history-server', 'app.kubernetes.io/instance': this.name });
+    const meta = (name: string) => ({ name, namespace: this.namespace, labels });
+    new k8s.KubeConfigMap(this, 'Conf', {
+      metadata: meta(`${this.name}-conf`),
+      data: { 'spark-defaults.conf': Object.entries(this.conf).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k} ${v}`).join('\n') + '\n' },
+    });
+    const img = this.sparkImage;
+    const container = restrictedContainerSecurityContext();
+    const urls = this.packages.map((p) => mavenUrl(repository, p));
+    const scratch = { name: 'tmp', mountPath: '/tmp' };
+    const jars = { name: 'jars', mountPath: JARS_DIR };
+    const quantity = (v: Cpu | Memory) => k8s.Quantity.fromString(v.toKubernetes());
+    new k8s.KubeDeployment(this, 'Resource', {
+      metadata: meta(this.name),
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { 'app.kubernetes.io/name': 'spark-history-server', 'app.kubernetes.io/instance': this.name } },
+        template: {
+          metadata: { labels },
+          spec: {
+            securityContext: restrictedPodSecurityContext(img.uid, img.gid),
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            initContainers: urls.length === 0 ? undefined : [{
+              name: 'fetch-s3a-jars',
+              image: img.image,
+              command: ['/bin/bash', '-c', `set -euo pipefail\ncd ${JARS_DIR}\nfor url in "$@"; do wget -q -T 60 -t 3 "$url"; done`, 'fetch'],
+              args: urls,
+              securityContext: container,
+              resources: { requests: { cpu: quantity(Cpu.millis(100)), memory: quantity(Memory.mebibytes(128)) }, limits: { memory: quantity(Memory.mebibytes(128)) } },
+              volumeMounts: [jars, scratch],
+            }],
+            containers: [{
+              name: 'history-server',
+              image: img.image,
+              command: [`${img.sparkHome}/bin/spark-class`, 'org.apache.spark.deploy.history.HistoryServer'],
+              env: [
+                { name: 'SPARK_CONF_DIR', value: CONF_DIR },
+                { name: 'SPARK_DAEMON_CLASSPATH', value: `${JARS_DIR}/*` },
+                { name: 'SPARK_DAEMON_MEMORY', value: Memory.mebibytes(memory.mebibytes - 512).toSpark() },
+                { name: 'HOME', value: '/tmp' },
+                ...this.env.map(([name, value]) => value.toEnvVar(name) as unknown as k8s.EnvVar),
+              ],
+              ports: [{ name: 'http', containerPort: HISTORY_SERVER_PORT }],
+              readinessProbe: { httpGet: { path: '/api/v1/applications?limit=1', port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 5 },
+              livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('http') }, initialDelaySeconds: 30, periodSeconds: 20 },
+              resources: { requests: { cpu: quantity(props.cpu ?? Cpu.millis(250)), memory: quantity(memory) }, limits: { memory: quantity(memory) } },
+              securityContext: container,
+              volumeMounts: [{ name: 'conf', mountPath: CONF_DIR, readOnly: true }, jars, scratch],
+            }],
+            volumes: [
+              { name: 'conf', configMap: { name: `${this.name}-conf` } },
+              { name: 'jars', emptyDir: {} },
+              { name: 'tmp', emptyDir: {} },
+            ],
+          },
+        },
+      },
+    });
+    new k8s.KubeService(this, 'Service', {
+      metadata: meta(this.name),
+      spec: { selector: { 'app.kubernetes.io/name': 'spark-history-server', 'app.kubernetes.io/instance': this.name }, ports: [{ name: 'http', port: HISTORY_SERVER_PORT, targetPort: k8s.IntOrString.fromString('http') }] },
+    });
+  }
+
+  /** Name for messages (ISparkWorkload). */
+  public get workloadName(): string {
+    return `SparkHistoryServer ${show(this.name)}`;
+  }
+
+  /** The connection jobs and notebooks use: the same store, writing event logs where this server reads. */
+  public connection(): ObjectStoreConnection {
+    return this.base.withEventLog(this.logDirectory);
+  }
+
+  /** Adds lines to the server's spark-defaults.conf (ISparkWorkload). */
+  public addSparkConf(conf: Readonly<Record<string, string>>, source: string): void {
+    for (const [k, v] of Object.entries(conf)) {
+      if (this.conf[k] !== undefined && this.conf[k] !== v) throw new SparkPlatformError(`${source}[${show(k)}]`, `${show(v)} contradicts ${show(this.conf[k])}`, 'set each key once', this.workloadName);
+      this.conf[k] = v;
+    }
+  }
+
+  /** Adds jars to download at start (ISparkWorkload). */
+  public addPackages(packages: readonly string[]): void {
+    for (const p of packages) if (!this.packages.includes(p)) this.packages.push(p);
+  }
+
+  /** Adds environment variables (ISparkWorkload). */
+  public addEnv(env: Readonly<Record<string, SparkEnvValue>>): void {
+    for (const [k, v] of Object.entries(env)) this.env.push([k, v]);
+  }
+}
+
+/** The URL of a Maven artifact's jar: `<repo>/<group as path>/<artifact>/<version>/<artifact>-<version>.jar`. */
+export function mavenUrl(repository: string, coordinates: string): string {
+  const [group, artifact, version] = coordinates.split(':');
+  return `${repository}/${group.replace(/\./g, '/')}/${artifact}/${version}/${artifact}-${version}.jar`;
+}
