@@ -53,4 +53,49 @@ export const EXTERNAL_CRDS: readonly Json[] = [
   crd('Issuer', 'issuers', obj({
     selfSigned: obj({}),
   })),
+  ...secretSourceCrds(),
 ];
+
+/**
+ * The same for the kinds a SecretSource emits: Sealed Secrets' `SealedSecret`
+ * (bitnami.com/v1alpha1) and External Secrets' `ExternalSecret` (external-secrets.io/v1; v1beta1
+ * is not served since External Secrets 0.17), by the fields this project sets.
+ * @see https://github.com/bitnami-labs/sealed-secrets#sealedsecrets-as-templates-for-secrets
+ * @see https://external-secrets.io/latest/api/externalsecret/
+ */
+function secretSourceCrds(): Json[] {
+  const stringMap = { type: 'object', additionalProperties: str };
+  const of = (group: string, version: string, kind: string, plural: string, spec: Json): Json => ({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.${group}` },
+    spec: {
+      group,
+      scope: 'Namespaced',
+      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+      versions: [{
+        name: version,
+        served: true,
+        storage: true,
+        schema: { openAPIV3Schema: obj({ apiVersion: str, kind: str, metadata: { type: 'object' }, spec }, ['spec']) },
+      }],
+    },
+  });
+  return [
+    of('bitnami.com', 'v1alpha1', 'SealedSecret', 'sealedsecrets', obj({
+      encryptedData: stringMap,
+      template: obj({
+        metadata: obj({ name: str, namespace: str, labels: stringMap }),
+      }),
+    }, ['encryptedData'])),
+    of('external-secrets.io', 'v1', 'ExternalSecret', 'externalsecrets', obj({
+      refreshInterval: str,
+      secretStoreRef: obj({ name: str, kind: { type: 'string', enum: ['SecretStore', 'ClusterSecretStore'] } }, ['name']),
+      target: obj({ name: str, creationPolicy: { type: 'string', enum: ['Owner', 'Orphan', 'Merge', 'None'] } }),
+      data: {
+        type: 'array',
+        items: obj({ secretKey: str, remoteRef: obj({ key: str, property: str }, ['key']) }, ['secretKey', 'remoteRef']),
+      },
+    })),
+  ];
+}
