@@ -25,6 +25,8 @@ export interface PlatformConfig {
   readonly operator?: OperatorConfig;
   /** The tenant namespaces where Spark jobs run. */
   readonly tenants: readonly TenantConfig[];
+  /** Object storage, s3a wiring and the History Server. @default - none */
+  readonly storage?: StorageConfig;
   /**
    * Spark jobs the environment runs (the GitOps `jobs` layer). Typed SparkJob props, so they
    * come from TypeScript environment files; each names its tenant.
@@ -49,6 +51,39 @@ export interface NetworkConfig {
   readonly dns?: EndpointConfig;
   /** The object store Spark pods read and write. @default - no object-store egress */
   readonly objectStore?: EndpointConfig;
+  /** A Maven repository drivers may download `--packages` from. @default - none (jobs with packages fail the synth) */
+  readonly packageRepository?: EndpointConfig;
+}
+
+/** Object storage: MinIO deployed by the platform, or an existing S3 store; s3a for every job; the History Server. */
+export interface StorageConfig {
+  /** Namespace of MinIO and the History Server. @default "spark-platform" */
+  readonly namespace?: string;
+  /** Deploy MinIO (the default when neither `external` nor `aws` is set). */
+  readonly minio?: {
+    readonly mode?: 'standalone' | 'distributed';
+    readonly replicas?: number;
+    readonly drivesPerNode?: number;
+    /** Size of each drive. @default "20Gi" */
+    readonly size?: string;
+    readonly storageClassName?: string;
+    readonly image?: string;
+    readonly clientImage?: string;
+    /** Existing Secret (keys rootUser, rootPassword) in the storage namespace. @default "minio-root" */
+    readonly rootCredentialsSecret?: string;
+  };
+  /** An existing S3-compatible store instead of MinIO: nothing is deployed. */
+  readonly external?: { readonly endpoint: string; readonly region?: string; readonly pathStyleAccess?: boolean };
+  /** AWS S3 instead of MinIO. */
+  readonly aws?: { readonly region: string };
+  /** Buckets (created in MinIO; declared otherwise). @default ["spark-data", "spark-logs"] */
+  readonly buckets?: readonly string[];
+  /** Secret with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in every namespace that runs Spark (made out of band). @default "s3-credentials" */
+  readonly credentialsSecret?: string;
+  /** Where the s3a jars come from: resolved at start, or baked into the images. @default "packages" */
+  readonly jars?: 'packages' | 'image';
+  /** The History Server; every job writes its event log to `logDirectory`. @default - on, s3a://spark-logs/events */
+  readonly historyServer?: { readonly enabled?: boolean; readonly logDirectory?: string };
 }
 
 /** The Spark operator's settings (see SparkOperatorProps). */
@@ -205,6 +240,20 @@ const platformFields: Fields<PlatformConfig> = {
     apiServerPorts: arrayOf(port, 1),
     dns: object(endpointFields),
     objectStore: object(endpointFields),
+    packageRepository: object(endpointFields),
+  }),
+  storage: object<StorageConfig>({
+    namespace: dnsLabel,
+    minio: object<NonNullable<StorageConfig['minio']>>({
+      mode: oneOf('standalone', 'distributed'), replicas: int(1), drivesPerNode: int(1), size: memory,
+      storageClassName: dnsSubdomain, image: str(), clientImage: str(), rootCredentialsSecret: dnsSubdomain,
+    }),
+    external: object<NonNullable<StorageConfig['external']>>({ endpoint: str(), region: str(), pathStyleAccess: bool() }, ['endpoint']),
+    aws: object<NonNullable<StorageConfig['aws']>>({ region: str() }, ['region']),
+    buckets: arrayOf(str()),
+    credentialsSecret: dnsSubdomain,
+    jars: oneOf('packages', 'image'),
+    historyServer: object<NonNullable<StorageConfig['historyServer']>>({ enabled: bool(), logDirectory: str() }),
   }),
   tenantDefaults: object(settingsFields),
   operator: object(operatorFields),
@@ -300,6 +349,7 @@ export function tenantProps(config: PlatformConfig, index: number): SparkNamespa
     apiServer: NetworkEndpoint.kubeApiServer(net.apiServerCidrs, net.apiServerPorts),
     dns: net.dns ? endpointOf(net.dns, 'network.dns') : undefined,
     objectStore: net.objectStore ? endpointOf(net.objectStore, 'network.objectStore') : undefined,
+    packageRepository: net.packageRepository ? endpointOf(net.packageRepository, 'network.packageRepository') : undefined,
   };
 }
 

@@ -1,8 +1,13 @@
 import { App, Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { SparkJob } from '../constructs/jobs';
+import { platformLabels } from '../constructs/labels';
+import { IObjectStore, MinIO, MinIOMode, ObjectStoreConnection, S3ObjectStore, S3aJars, SecretSource, SparkHistoryServer } from '../constructs/storage';
+import { Memory } from '../constructs/units';
+import { POD_SECURITY_VERSION } from '../constructs/versions';
 import { SparkOperator, SparkOperatorCrds } from '../constructs/operator';
 import { SparkNamespace } from '../constructs/tenancy';
-import { PlatformConfig, operatorProps, parsePlatformConfig, tenantProps } from './config';
+import { PlatformConfig, StorageConfig, operatorProps, parsePlatformConfig, tenantProps } from './config';
 
 /** The charts of one environment, one per deploy layer, in apply order. */
 export interface PlatformCharts {
@@ -16,6 +21,12 @@ export interface PlatformCharts {
   readonly operator: Chart;
   /** The operator construct. */
   readonly sparkOperator: SparkOperator;
+  /** Object storage and the History Server, when the environment has storage. */
+  readonly storage?: Chart;
+  /** The s3a connection every job gets (with the event log when there is a History Server). */
+  readonly connection?: ObjectStoreConnection;
+  /** The History Server, when enabled. */
+  readonly historyServer?: SparkHistoryServer;
   /** The environment's Spark jobs (SparkApplications, Jobs, ...), when it has any. */
   readonly jobs?: Chart;
   /** The job constructs, by `<tenant>/<name>`. */
@@ -43,16 +54,64 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string)
   operator.addDependency(crds, tenants);
   const sparkOperator = new SparkOperator(operator, 'SparkOperator', operatorProps(checked, [...tenantNamespaces.values()]));
 
+  const built = checked.storage ? buildStorage(app, checked.storage) : undefined;
+  const connection = built?.historyServer?.connection() ?? built?.connection;
+
   const sparkJobs = new Map<string, SparkJob>();
   let jobs: Chart | undefined;
   if ((checked.jobs ?? []).length > 0) {
     jobs = new Chart(app, 'jobs');
     // SparkApplications need the operator (and its CRDs) first; Jobs need their namespace.
     jobs.addDependency(operator);
+    if (built) jobs.addDependency(built.chart);
     for (const { tenant, ...props } of checked.jobs ?? []) {
       const namespace = tenantNamespaces.get(tenant)!;
-      sparkJobs.set(`${tenant}/${props.name}`, new SparkJob(jobs, `${tenant}-${props.name}`, { ...props, namespace, operator: sparkOperator }));
+      const job = new SparkJob(jobs, `${tenant}-${props.name}`, { ...props, namespace, operator: sparkOperator });
+      // Every job can read and write the platform's store and logs to its History Server.
+      connection?.connect(job);
+      sparkJobs.set(`${tenant}/${props.name}`, job);
     }
   }
-  return { crds, tenants, tenantNamespaces, operator, sparkOperator, jobs, sparkJobs };
+  return { crds, tenants, tenantNamespaces, operator, sparkOperator, storage: built?.chart, connection, historyServer: built?.historyServer, jobs, sparkJobs };
+}
+
+/** The storage layer of an environment: MinIO (unless external/AWS), the s3a connection, the History Server. */
+function buildStorage(app: App, config: StorageConfig): { chart: Chart; connection: ObjectStoreConnection; historyServer?: SparkHistoryServer } {
+  const chart = new Chart(app, 'storage');
+  const namespace = config.namespace ?? 'spark-platform';
+  const buckets = [...(config.buckets ?? ['spark-data', 'spark-logs'])];
+  const history = config.historyServer?.enabled ?? true;
+  const logDirectory = config.historyServer?.logDirectory ?? 's3a://spark-logs/events';
+  const prefix = /^s3a:\/\/(.+)$/.exec(logDirectory)?.[1];
+  let store: IObjectStore;
+  if (config.aws) {
+    store = S3ObjectStore.aws({ region: config.aws.region, buckets });
+  } else if (config.external) {
+    store = S3ObjectStore.external({ ...config.external, buckets });
+  } else {
+    const m = config.minio ?? {};
+    store = new MinIO(chart, 'MinIO', {
+      namespace,
+      mode: m.mode === 'distributed' ? MinIOMode.DISTRIBUTED : MinIOMode.STANDALONE,
+      replicas: m.replicas,
+      drivesPerNode: m.drivesPerNode,
+      storage: m.size ? Memory.parse(m.size, 'storage.minio.size') : undefined,
+      storageClassName: m.storageClassName,
+      image: m.image,
+      clientImage: m.clientImage,
+      rootCredentials: SecretSource.existing(m.rootCredentialsSecret ?? 'minio-root'),
+      buckets,
+      prefixes: history && prefix ? [prefix] : [],
+    });
+  }
+  if ((config.aws || config.external) && history) {
+    new k8s.KubeNamespace(chart, 'Namespace', { metadata: { name: namespace, labels: platformLabels({ 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': POD_SECURITY_VERSION }) } });
+  }
+  const connection = new ObjectStoreConnection({
+    store,
+    credentials: { secretName: config.credentialsSecret ?? 's3-credentials' },
+    jars: config.jars === 'image' ? S3aJars.IMAGE : S3aJars.PACKAGES,
+  });
+  const historyServer = history ? new SparkHistoryServer(chart, 'HistoryServer', { namespace, connection, logDirectory }) : undefined;
+  return { chart, connection, historyServer };
 }

@@ -14,6 +14,14 @@ export const dev: PlatformConfig = {
     apiServerCidrs: ['0.0.0.0/0'],
     // MinIO of the platform (deployed by the storage layer) in the platform namespace.
     objectStore: { namespace: 'spark-platform', podLabels: { 'app.kubernetes.io/name': 'minio' }, ports: [9000] },
+    // Drivers resolve the s3a jars (--packages) from Maven Central at start.
+    packageRepository: { cidrs: ['0.0.0.0/0'], ports: [443] },
+  },
+  // MinIO (one node), s3a for every job, the History Server on s3a://spark-logs/events.
+  // Out of band: Secret minio-root (rootUser, rootPassword) in spark-platform, and Secret
+  // s3-credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) in spark-platform and every tenant.
+  storage: {
+    minio: { mode: 'standalone', size: '20Gi' },
   },
   operator: {
     workers: 4,

@@ -14,6 +14,9 @@ export const prod: PlatformConfig = {
     apiServerCidrs: ['10.0.0.0/28'],
     apiServerPorts: [443],
     objectStore: { namespace: 'spark-platform', podLabels: { 'app.kubernetes.io/name': 'minio' }, ports: [9000] },
+    // Drivers resolve the s3a jars at start: narrow to your Maven proxy, or bake the jars into
+    // the images and set storage.jars to "image".
+    packageRepository: { cidrs: ['0.0.0.0/0'], ports: [443] },
   },
   operator: {
     // HA: two controllers per shard elect a leader; a PodDisruptionBudget keeps one up.
@@ -25,6 +28,10 @@ export const prod: PlatformConfig = {
     containerDefaults: { cpuRequest: '250m', memoryRequest: '512Mi', memoryLimit: '1Gi', maxCpu: '16', maxMemory: '64Gi' },
     // Each team must be able to run at least a 4-executor job of 2 cores / 4 GiB each.
     minimumJob: { driverCores: 1, driverMemory: '2Gi', executorCores: 2, executorMemory: '4Gi', executors: 4 },
+  },
+  // Distributed MinIO: 4 servers x 2 drives, erasure-coded, with a PodDisruptionBudget.
+  storage: {
+    minio: { mode: 'distributed', replicas: 4, drivesPerNode: 2, size: '500Gi' },
   },
   tenants: [
     { name: 'spark-analytics', labels: { team: 'analytics' } },

@@ -349,7 +349,7 @@ describe('errors name the prop and the fix', () => {
 describe('MinIO prefixes', () => {
   test('the bucket Job writes a placeholder per prefix, so "directories" such as the event log exist', () => {
     const { objects, minio } = build({ buckets: ['spark-logs'], prefixes: ['spark-logs/events'] });
-    const script: string = findObject(objects, 'Job', minio.bucketJobName).spec.template.spec.containers[0].command[2];
+    const script: string = findObject(objects, 'Job', minio.bucketJobName!).spec.template.spec.containers[0].command[2];
     expect(script).toContain('mc pipe minio/spark-logs/events/.keep');
   });
 
