@@ -1,12 +1,9 @@
 import { App, Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { SparkJob } from '../constructs/jobs';
-import { platformLabels } from '../constructs/labels';
 import { IObjectStore, MinIO, MinIOMode, ObjectStoreConnection, S3ObjectStore, S3aJars, SecretSource, SparkHistoryServer } from '../constructs/storage';
 import { Memory } from '../constructs/units';
-import { POD_SECURITY_VERSION } from '../constructs/versions';
 import { SparkOperator, SparkOperatorCrds } from '../constructs/operator';
-import { SparkNamespace } from '../constructs/tenancy';
+import { SparkNamespace, restrictedNamespace } from '../constructs/tenancy';
 import { PlatformConfig, StorageConfig, operatorProps, parsePlatformConfig, tenantProps } from './config';
 
 /** The charts of one environment, one per deploy layer, in apply order. */
@@ -105,7 +102,7 @@ function buildStorage(app: App, config: StorageConfig): { chart: Chart; connecti
     });
   }
   if ((config.aws || config.external) && history) {
-    new k8s.KubeNamespace(chart, 'Namespace', { metadata: { name: namespace, labels: platformLabels({ 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': POD_SECURITY_VERSION }) } });
+    restrictedNamespace(chart, 'Namespace', namespace);
   }
   const connection = new ObjectStoreConnection({
     store,

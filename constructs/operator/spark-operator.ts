@@ -5,9 +5,9 @@ import { SparkPlatformError, show } from '../errors';
 import { assertPinnedImage } from '../images';
 import { platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
-import { PodSecurityLevel } from '../tenancy';
+import { restrictedNamespace } from '../tenancy';
 import { Cpu, Memory } from '../units';
-import { POD_SECURITY_VERSION, SPARK_OPERATOR } from '../versions';
+import { SPARK_OPERATOR } from '../versions';
 import { OPERATOR_HEALTH_PORT, operatorDeployment } from './operator-deployment';
 import { OperatorShard, assignShards, positiveInt } from './operator-shards';
 import { CONTROLLER_CLUSTER_RULES, CONTROLLER_JOB_RULES, grantRules, leaderElectionRules } from './operator-rbac';
@@ -140,15 +140,7 @@ export class SparkOperator extends Construct {
     this.shards = assignShards(this.name, this.jobNamespaces, props.shards ?? 1, props.shardAssignment ?? {}, where);
 
     if (props.createNamespace ?? true) {
-      new k8s.KubeNamespace(this, 'Namespace', {
-        metadata: {
-          name: this.namespace,
-          labels: platformLabels({
-            'pod-security.kubernetes.io/enforce': PodSecurityLevel.RESTRICTED,
-            'pod-security.kubernetes.io/enforce-version': POD_SECURITY_VERSION,
-          }),
-        },
-      });
+      restrictedNamespace(this, 'Namespace', this.namespace);
     }
 
     const resources = this.controllerResources(props.resources);

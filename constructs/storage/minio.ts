@@ -7,9 +7,9 @@ import { platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
 import { NetworkEndpoint } from '../network';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
-import { PodSecurityLevel } from '../tenancy/spark-namespace';
+import { restrictedNamespace } from '../tenancy/spark-namespace';
 import { Cpu, Memory } from '../units';
-import { MINIO, POD_SECURITY_VERSION } from '../versions';
+import { MINIO } from '../versions';
 import { SecretSource } from './credentials';
 import { IObjectStore } from './object-store';
 
@@ -183,15 +183,7 @@ export class MinIO extends Construct implements IObjectStore {
     this.networkEndpoint = NetworkEndpoint.pods({ namespace: this.namespace, labels: { ...this.selector }, ports: [{ port: PORTS.api }] });
 
     if (props.createNamespace ?? true) {
-      new k8s.KubeNamespace(this, 'Namespace', {
-        metadata: {
-          name: this.namespace,
-          labels: platformLabels({
-            'pod-security.kubernetes.io/enforce': PodSecurityLevel.RESTRICTED,
-            'pod-security.kubernetes.io/enforce-version': POD_SECURITY_VERSION,
-          }),
-        },
-      });
+      restrictedNamespace(this, 'Namespace', this.namespace);
     }
 
     this.rootCredentials.emit(this, 'RootCredentials', this.namespace, Object.values(MINIO_ROOT_CREDENTIAL_KEYS), platformLabels(this.selector), { field: 'rootCredentials', where });

@@ -415,3 +415,19 @@ export class SparkNamespace extends Construct implements ISparkJobNamespace {
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/**
+ * A platform namespace (operator, storage) that enforces the restricted Pod Security Standard,
+ * pinned to POD_SECURITY_VERSION.
+ */
+export function restrictedNamespace(scope: Construct, id: string, name: string): k8s.KubeNamespace {
+  return new k8s.KubeNamespace(scope, id, {
+    metadata: {
+      name,
+      labels: platformLabels({
+        'pod-security.kubernetes.io/enforce': PodSecurityLevel.RESTRICTED,
+        'pod-security.kubernetes.io/enforce-version': POD_SECURITY_VERSION,
+      }),
+    },
+  });
+}
