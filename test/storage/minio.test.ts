@@ -325,7 +325,7 @@ describe('errors name the prop and the fix', () => {
       /MinIO buckets\[2\]: "spark-events" is listed twice\. Fix: list each bucket once/],
     ['an unpinned server image', () => build({ image: 'quay.io/minio/minio' }),
       /MinIO image: "quay\.io\/minio\/minio" has no tag, so it means :latest.*Fix: pin an explicit version tag/],
-    ['a latest client image', () => build({ clientImage: 'quay.io/minio/mc:latest' }),
+    ['a latest client image', () => build({ clientImage: MINIO.clientImage.replace(/:[^:]+$/, ':latest') }),
       /MinIO clientImage: "quay\.io\/minio\/mc:latest" uses the mutable tag latest\. Fix: pin an explicit version tag/],
     ['no root credentials', () => build({ rootCredentials: undefined as never }),
       /MinIO rootCredentials: is not set: MinIO has no safe default root credential\. Fix: set rootCredentials to SecretSource\.sealedSecret/],
