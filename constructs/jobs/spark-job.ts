@@ -10,7 +10,7 @@ import { ResolvedSparkJob } from './resolved-job';
 import { checkUserConf, typedSparkConf } from './spark-conf';
 import { SparkJobMode, SparkJobProps } from './spark-job-options';
 import { renderSubmitMode } from './submit-mode';
-import { checkObjectStoreUse, resolveSparkJob } from './validate-spark-job';
+import { MAVEN_COORDINATES, checkObjectStoreUse, resolveSparkJob } from './validate-spark-job';
 
 /**
  * A Spark application described once and run one of two ways:
@@ -83,7 +83,7 @@ export class SparkJob extends Construct implements ISparkWorkload {
   public addPackages(packages: readonly string[], source = 'addPackages'): void {
     const have = new Set([...this.spec.deps.packages, ...this.addedPackages]);
     packages.forEach((p, i) => {
-      if (!/^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+:[A-Za-z0-9_.+-]+$/.test(p)) {
+      if (!MAVEN_COORDINATES.test(p)) {
         throw new SparkPlatformError(`${source}[${i}]`, `${show(p)} is not Maven coordinates`, 'write group:artifact:version', this.workloadName);
       }
       if (!have.has(p)) this.addedPackages.push(p);

@@ -22,8 +22,8 @@ const CRONJOB_SUFFIX = 9;
 const SCHEDULED_RUN_SUFFIX = 20;
 /** URI schemes Spark can fetch a file from; `local://` is a path in the image. */
 const REMOTE_SCHEMES = ['local', 's3a', 's3', 'gs', 'abfs', 'abfss', 'wasb', 'wasbs', 'hdfs', 'http', 'https', 'oci', 'cos'];
-/** Maven coordinates `group:artifact:version`. */
-const MAVEN = /^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+:[A-Za-z0-9_.+-]+$/;
+/** Maven coordinates `group:artifact:version` (deps.packages, addPackages). */
+export const MAVEN_COORDINATES = /^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+:[A-Za-z0-9_.+-]+$/;
 
 /**
  * Applies SparkJob's defaults and checks every rule that props alone decide, throwing the first
@@ -167,7 +167,7 @@ function checkDeps(props: SparkJobProps, fail: Fail): ResolvedSparkJob['deps'] {
   }
   if ((d.pyFiles ?? []).length > 0 && props.type !== SparkJobType.PYTHON) fail('deps.pyFiles', `is set, but the job is a ${props.type} job`, 'remove pyFiles, or make it a Python job');
   (d.packages ?? []).forEach((p, i) => {
-    if (!MAVEN.test(p)) fail(`deps.packages[${i}]`, `${show(p)} is not Maven coordinates`, 'write group:artifact:version, e.g. "org.apache.hadoop:hadoop-aws:3.4.1"');
+    if (!MAVEN_COORDINATES.test(p)) fail(`deps.packages[${i}]`, `${show(p)} is not Maven coordinates`, 'write group:artifact:version, e.g. "org.apache.hadoop:hadoop-aws:3.4.1"');
   });
   (d.excludePackages ?? []).forEach((p, i) => {
     if (!/^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$/.test(p)) fail(`deps.excludePackages[${i}]`, `${show(p)} is not group:artifact`, 'write group:artifact, without a version');
