@@ -14,3 +14,4 @@ export * from './spark-image';
 export * from './spark-env';
 export * from './jobs';
 export * from './storage';
+export * from './notebook';

@@ -104,3 +104,12 @@ export const MINIO = {
   /** The images have no USER; run as this non-root uid/gid. */
   uid: 1000,
 } as const;
+
+/**
+ * JupyterLab, installed into the unified notebook image (images/spark-notebook/Dockerfile, whose
+ * build arguments `unifiedImageBuildArgs()` derives from this matrix). JupyterLab releases its
+ * Python package and its npm packages (`@jupyterlab/application`) with the same version.
+ */
+export const JUPYTERLAB = {
+  version: '4.6.6',
+} as const;

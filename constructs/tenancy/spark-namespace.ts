@@ -122,6 +122,24 @@ export interface ISparkJobNamespace {
    * restricts egress. Called once per job; must be idempotent.
    */
   allowApiServerEgress?(name: string, podLabels: Record<string, string>): void;
+  /**
+   * Where the namespace's pods may send traffic, when the namespace restricts egress: workloads
+   * whose pods are not Spark drivers or executors (a notebook) allow themselves the same.
+   * Undefined when unknown (a namespace made elsewhere).
+   */
+  readonly endpoints?: SparkNamespaceEndpoints;
+}
+
+/** The egress targets of a tenant namespace. */
+export interface SparkNamespaceEndpoints {
+  /** The Kubernetes API server. */
+  readonly apiServer: NetworkEndpoint;
+  /** The cluster DNS. */
+  readonly dns: NetworkEndpoint;
+  /** The platform's object store, if the namespace may reach one. */
+  readonly objectStore?: NetworkEndpoint;
+  /** A Maven/package repository, if the namespace may reach one. */
+  readonly packageRepository?: NetworkEndpoint;
 }
 
 /** Verbs a Spark driver needs on the objects it manages (upstream's Spark role). */
@@ -185,6 +203,8 @@ export class SparkNamespace extends Construct implements ISparkJobNamespace {
   public readonly driverRole: kplus.Role;
   /** Whether drivers may reach a Maven repository. */
   public readonly canDownloadPackages: boolean;
+  /** The namespace's egress targets. */
+  public readonly endpoints: SparkNamespaceEndpoints;
   private readonly apiServer: NetworkEndpoint;
   private readonly egressPolicies = new Map<string, string>();
 
@@ -212,6 +232,12 @@ export class SparkNamespace extends Construct implements ISparkJobNamespace {
     this.registerTenant(props.name, where);
     this.apiServer = props.apiServer ?? NetworkEndpoint.kubeApiServer();
     this.canDownloadPackages = props.packageRepository !== undefined;
+    this.endpoints = {
+      apiServer: this.apiServer,
+      dns: props.dns ?? NetworkEndpoint.kubeDns(),
+      objectStore: props.objectStore,
+      packageRepository: props.packageRepository,
+    };
 
     this.name = props.name;
     this.podSecurity = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
@@ -317,7 +343,7 @@ export class SparkNamespace extends Construct implements ISparkJobNamespace {
     const sparkPods: k8s.LabelSelector = { matchExpressions: [{ key: SPARK_ROLE_LABEL, operator: 'Exists' }] };
     // Deny everything not allowed below, in and out.
     this.networkPolicy('DefaultDeny', 'default-deny-all', {}, { ingress: [], egress: [] }, labels);
-    this.networkPolicy('AllowDns', 'allow-dns', {}, { egress: [(props.dns ?? NetworkEndpoint.kubeDns()).toEgressRule()] }, labels);
+    this.networkPolicy('AllowDns', 'allow-dns', {}, { egress: [this.endpoints.dns.toEgressRule()] }, labels);
     // Driver <-> executors and executor <-> executor (shuffle, block manager), this namespace only.
     this.networkPolicy('AllowSparkIntra', 'allow-spark-driver-executor', sparkPods, {
       ingress: [{ from: [{ podSelector: sparkPods }] }],

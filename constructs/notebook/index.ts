@@ -1,0 +1,3 @@
+export * from './client-mode';
+export * from './notebook-image';
+export * from './spark-notebook';
