@@ -3,6 +3,7 @@ import { NameRule, nameProblem } from '../constructs/names';
 import { EndpointPort, NetworkEndpoint, Protocol } from '../constructs/network';
 import { IJobNamespace, SparkOperatorProps, WebhookCertificate } from '../constructs/operator';
 import { SparkJobProps } from '../constructs/jobs';
+import { SparkNotebookProps } from '../constructs/notebook';
 import { ContainerDefaults, PodSecurityLevel, SparkNamespaceProps, SparkNamespaceQuota } from '../constructs/tenancy';
 import { Cpu, Memory } from '../constructs/units';
 import { Fields, arrayOf, bool, cpu, int, mapOf, memory, num, object, oneOf, str, stringMap } from './config-check';
@@ -33,7 +34,19 @@ export interface PlatformConfig {
    * @default - none
    */
   readonly jobs?: readonly JobConfig[];
+  /**
+   * JupyterLab notebooks whose kernels run the Spark driver (client mode), each in a tenant
+   * namespace with its executors. Typed SparkNotebook props, from TypeScript environment files.
+   * @default - none
+   */
+  readonly notebooks?: readonly NotebookConfig[];
 }
+
+/** A SparkNotebook of an environment: SparkNotebook props (checked by SparkNotebook) plus its tenant. */
+export type NotebookConfig = Omit<SparkNotebookProps, 'namespace'> & {
+  /** Name of the tenant namespace (one of `tenants`). */
+  readonly tenant: string;
+};
 
 /** A SparkJob of an environment: SparkJob props (checked by SparkJob) plus the tenant it runs in. */
 export type JobConfig = Omit<SparkJobProps, 'namespace' | 'operator'> & {
@@ -258,15 +271,20 @@ const platformFields: Fields<PlatformConfig> = {
   tenantDefaults: object(settingsFields),
   operator: object(operatorFields),
   tenants: arrayOf(object(tenantFields, ['name'])),
-  // The props themselves are SparkJob's to check (they hold typed values such as Memory).
-  jobs: arrayOf((v, path) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SparkPlatformError(path, 'is not an object', 'write SparkJob props plus tenant');
-    const job = v as Record<string, unknown>;
-    for (const key of ['tenant', 'name']) {
-      if (typeof job[key] !== 'string') throw new SparkPlatformError(`${path}.${key}`, 'is not set', `set ${key}`);
-    }
-  }),
+  // The props themselves are SparkJob's and SparkNotebook's to check (they hold typed values such as Memory).
+  jobs: arrayOf(propsWithTenant('SparkJob')),
+  notebooks: arrayOf(propsWithTenant('SparkNotebook')),
 };
+
+function propsWithTenant(construct: string): (v: unknown, path: string) => void {
+  return (v, path) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SparkPlatformError(path, 'is not an object', `write ${construct} props plus tenant`);
+    const props = v as Record<string, unknown>;
+    for (const key of ['tenant', 'name']) {
+      if (typeof props[key] !== 'string') throw new SparkPlatformError(`${path}.${key}`, 'is not set', `set ${key}`);
+    }
+  };
+}
 
 /**
  * Checks configuration read at run time and returns it typed. Errors name the field path
@@ -302,6 +320,18 @@ export function parsePlatformConfig(input: unknown, source?: string): PlatformCo
       throw new SparkPlatformError(`jobs[${i}].name`, `${JSON.stringify(j.name)} is already jobs[${first}] in tenant ${JSON.stringify(j.tenant)}`, 'give each job of a tenant its own name', where);
     }
     jobs.set(key, i);
+  });
+  const notebooks = new Map<string, number>();
+  (config.notebooks ?? []).forEach((n, i) => {
+    if (!seen.has(n.tenant)) {
+      throw new SparkPlatformError(`notebooks[${i}].tenant`, `${JSON.stringify(n.tenant)} is not one of the tenants (${[...seen.keys()].join(', ')})`, 'run the notebook in a tenant namespace of this environment', where);
+    }
+    const key = `${n.tenant}/${n.name}`;
+    const first = notebooks.get(key);
+    if (first !== undefined) {
+      throw new SparkPlatformError(`notebooks[${i}].name`, `${JSON.stringify(n.name)} is already notebooks[${first}] in tenant ${JSON.stringify(n.tenant)}`, 'give each notebook of a tenant its own name', where);
+    }
+    notebooks.set(key, i);
   });
   return config;
 }

@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { SparkJob } from '../constructs/jobs';
+import { SparkNotebook } from '../constructs/notebook';
 import { IObjectStore, MinIO, MinIOMode, ObjectStoreConnection, S3ObjectStore, S3aJars, SecretSource, SparkHistoryServer } from '../constructs/storage';
 import { Memory } from '../constructs/units';
 import { SparkOperator, SparkOperatorCrds } from '../constructs/operator';
@@ -28,6 +29,10 @@ export interface PlatformCharts {
   readonly jobs?: Chart;
   /** The job constructs, by `<tenant>/<name>`. */
   readonly sparkJobs: ReadonlyMap<string, SparkJob>;
+  /** The environment's notebooks, when it has any. */
+  readonly notebooks?: Chart;
+  /** The notebook constructs, by `<tenant>/<name>`. */
+  readonly sparkNotebooks: ReadonlyMap<string, SparkNotebook>;
 }
 
 /**
@@ -69,7 +74,20 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string)
       sparkJobs.set(`${tenant}/${props.name}`, job);
     }
   }
-  return { crds, tenants, tenantNamespaces, operator, sparkOperator, storage: built?.chart, connection, historyServer: built?.historyServer, jobs, sparkJobs };
+  const sparkNotebooks = new Map<string, SparkNotebook>();
+  let notebooks: Chart | undefined;
+  if ((checked.notebooks ?? []).length > 0) {
+    notebooks = new Chart(app, 'notebooks');
+    // Notebooks need their namespace (and its egress policies) and the object store.
+    notebooks.addDependency(tenants);
+    if (built) notebooks.addDependency(built.chart);
+    for (const { tenant, ...props } of checked.notebooks ?? []) {
+      const notebook = new SparkNotebook(notebooks, `${tenant}-${props.name}`, { ...props, namespace: tenantNamespaces.get(tenant)! });
+      connection?.connect(notebook);
+      sparkNotebooks.set(`${tenant}/${props.name}`, notebook);
+    }
+  }
+  return { crds, tenants, tenantNamespaces, operator, sparkOperator, storage: built?.chart, connection, historyServer: built?.historyServer, jobs, sparkJobs, notebooks, sparkNotebooks };
 }
 
 /** The storage layer of an environment: MinIO (unless external/AWS), the s3a connection, the History Server. */

@@ -1,4 +1,5 @@
 import { SparkJobMode, SparkJobType } from '../../constructs/jobs';
+import { SparkNotebookImage } from '../../constructs/notebook';
 import { Memory } from '../../constructs/units';
 import type { PlatformConfig } from '../config';
 
@@ -53,6 +54,19 @@ export const dev: PlatformConfig = {
       arguments: ['100'],
       driver: { memory: Memory.mebibytes(512) },
       executor: { instances: 2, memory: Memory.mebibytes(512) },
+    },
+  ],
+  // JupyterLab with the driver in its kernels; executors in spark-jobs. The unified image is
+  // built from images/spark-notebook and pushed to kind's local registry (README "Notebooks").
+  // Out of band: Secret lab-token (key token) in spark-jobs.
+  notebooks: [
+    {
+      tenant: 'spark-jobs',
+      name: 'lab',
+      image: SparkNotebookImage.unified({ image: 'localhost:5001/spark-notebook:4.0.3-jupyterlab4.6.6' }),
+      memory: Memory.gibibytes(4),
+      sessions: 2,
+      executors: { instances: 2, memory: Memory.mebibytes(512) },
     },
   ],
 };
