@@ -1,4 +1,4 @@
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import * as YAML from 'yaml';
 
 /** A Kubernetes object as synthesized (plain JSON). */
@@ -64,12 +64,19 @@ function kindRank(kind: string): number {
 /**
  * The app's charts as files, in dependency order (a chart comes after the charts it depends
  * on), each object annotated with its file's sync wave so Argo CD applies in the same order.
+ *
+ * cdk8s' `chart.toJson()` prepares the whole app on every call (infers cross-chart
+ * dependencies and runs every construct validation, the doctor included) and `app.charts`
+ * sorts the graph of every construct: per chart, that is the app's cost times the number of
+ * charts. So the app is prepared once (the first chart's `toJson()`), the other charts are only
+ * rendered, the same way cdk8s renders them, and the charts are ordered from their own
+ * dependencies.
  */
 export function renderCharts(app: App): RenderedChart[] {
-  // toJson() lifts implied cross-chart dependencies, so call it before reading app.charts' order.
+  const created = app.node.children.filter((c): c is Chart => Chart.isChart(c));
   const json = new Map<Chart, KubeObject[]>();
-  for (const chart of app.charts) json.set(chart, chart.toJson() as KubeObject[]);
-  const charts = app.charts;
+  created.forEach((chart, i) => json.set(chart, (i === 0 ? chart.toJson() : renderPrepared(chart)) as KubeObject[]));
+  const charts = chartOrder(created);
   const width = Math.max(2, String(charts.length - 1).length);
   return charts.map((chart, wave) => {
     const objects = (json.get(chart) ?? [])
@@ -78,6 +85,38 @@ export function renderCharts(app: App): RenderedChart[] {
       .map(({ o }) => withSyncWave(o, wave));
     return { chart: chart.node.id, file: `${String(wave).padStart(width, '0')}-${chart.node.id}.yaml`, wave, objects };
   });
+}
+
+/** A chart's objects in dependency order, as `chart.toJson()` renders them, once the app is prepared. */
+function renderPrepared(chart: Chart): unknown[] {
+  return new DependencyGraph(chart.node).topology()
+    .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
+    .map((o) => o.toJson());
+}
+
+/**
+ * Charts after the charts they depend on (after the app is prepared, the dependencies cdk8s
+ * inferred included), otherwise in creation order: a depth-first post-order, each chart once.
+ */
+export function chartOrder(charts: readonly Chart[]): Chart[] {
+  const known = new Set(charts);
+  const done = new Set<Chart>();
+  const active = new Set<Chart>();
+  const order: Chart[] = [];
+  const visit = (chart: Chart): void => {
+    if (done.has(chart)) return;
+    if (active.has(chart)) throw new Error(`chart dependency cycle through ${chart.node.id}`);
+    active.add(chart);
+    for (const dep of chart.node.dependencies) {
+      const target = Chart.isChart(dep) ? dep : Chart.of(dep);
+      if (known.has(target) && target !== chart) visit(target);
+    }
+    active.delete(chart);
+    done.add(chart);
+    order.push(chart);
+  };
+  charts.forEach(visit);
+  return order;
 }
 
 function withSyncWave(o: KubeObject, wave: number): KubeObject {

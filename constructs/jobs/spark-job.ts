@@ -36,6 +36,8 @@ export class SparkJob extends Construct implements ISparkWorkload {
   private readonly addedConf: Record<string, string> = {};
   private readonly addedPackages: string[] = [];
   private readonly addedEnv: Array<[string, SparkEnvValue]> = [];
+  /** What effective() and sparkConf() computed since the last add*(). */
+  private cached?: { effective?: ResolvedSparkJob; typed?: ReturnType<typeof typedSparkConf> };
 
   constructor(scope: Construct, id: string, props: SparkJobProps) {
     super(scope, id);
@@ -76,6 +78,7 @@ export class SparkJob extends Construct implements ISparkWorkload {
         throw new SparkPlatformError(`${source}[${show(key)}]`, `${show(value)} contradicts ${show(existing)}, set before`, 'set each key once', where);
       }
       this.addedConf[key] = value;
+      this.cached = undefined;
     }
   }
 
@@ -86,7 +89,10 @@ export class SparkJob extends Construct implements ISparkWorkload {
       if (!MAVEN_COORDINATES.test(p)) {
         throw new SparkPlatformError(`${source}[${i}]`, `${show(p)} is not Maven coordinates`, 'write group:artifact:version', this.workloadName);
       }
-      if (!have.has(p)) this.addedPackages.push(p);
+      if (!have.has(p)) {
+        this.addedPackages.push(p);
+        this.cached = undefined;
+      }
       have.add(p);
     });
   }
@@ -100,11 +106,17 @@ export class SparkJob extends Construct implements ISparkWorkload {
       }
       taken.add(name);
       this.addedEnv.push([name, value]);
+      this.cached = undefined;
     }
   }
 
-  /** The spec with everything added after construction. */
+  /** The spec with everything added after construction (computed once per change: renderers ask often). */
   public effective(): ResolvedSparkJob {
+    this.cached ??= {};
+    return this.cached.effective ??= this.computeEffective();
+  }
+
+  private computeEffective(): ResolvedSparkJob {
     const s = this.spec;
     return {
       ...s,
@@ -123,13 +135,17 @@ export class SparkJob extends Construct implements ISparkWorkload {
 
   /** The complete Spark conf of the application except what the mode itself sets (master, names, template files). */
   public sparkConf(): Record<string, string> {
-    const typed = typedSparkConf(this.effective());
-    return { ...typed.fromFields, ...this.operatorConf(), ...this.hadoopConf() };
+    return { ...this.typed().fromFields, ...this.operatorConf(), ...this.hadoopConf() };
   }
 
+  /** What operator mode puts in `sparkConf` (typed fields and Hadoop conf have their own spec fields). */
   private operatorConf(): Record<string, string> {
-    const job = this.effective();
-    return { ...typedSparkConf(job).extra, ...job.sparkConf };
+    return { ...this.typed().extra, ...this.effective().sparkConf };
+  }
+
+  private typed(): ReturnType<typeof typedSparkConf> {
+    this.cached ??= {};
+    return this.cached.typed ??= typedSparkConf(this.effective());
   }
 
   private hadoopConf(): Record<string, string> {

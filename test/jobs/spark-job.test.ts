@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import {
   ConcurrencyPolicy, Cpu, ISparkJobNamespace, ManifestValidator, Memory, RestartPolicy, SparkEnvValue, SparkImage, SparkJob,
   SparkJobMode, SparkJobProps, SparkJobType, SparkNamespace, SparkNamespaceProps, SparkOperator, SparkOperatorCrds, WebhookCertificate,
-  formatIssues,
+  NetworkEndpoint, formatIssues,
 } from '../../constructs';
 import { Obj, expectValidManifests, findObject, ofKind, synth, testChart } from '../helpers/manifests';
 import { NetworkPolicyEvaluator } from '../helpers/netpol';
@@ -362,4 +362,23 @@ test('Testing.synth of a chart with a job succeeds and validates (app-level vali
   const tenant = new SparkNamespace(chart, 'Tenant', { name: 'spark-jobs' });
   new SparkJob(chart, 'Job', { namespace: tenant, ...SPARK_PI, mode: SparkJobMode.SUBMIT });
   expect(() => Testing.synth(chart)).not.toThrow();
+});
+
+describe('effective spec and conf are computed once per change', () => {
+  test.each([SparkJobMode.OPERATOR, SparkJobMode.SUBMIT])('%s: a read before add*() does not hide what is added after', (mode) => {
+    const { job, chart } = build({ ...PYSPARK, mode }, { packageRepository: NetworkEndpoint.cidrs(['192.0.2.10/32'], [{ port: 443 }]) });
+    const before = job.sparkConf();
+    expect(job.effective()).toBe(job.effective());
+    job.addSparkConf({ 'spark.sql.shuffle.partitions': '64' }, 'test');
+    job.addPackages(['org.example:lib:1.0.0'], 'test');
+    job.addEnv({ ADDED: SparkEnvValue.fromValue('1') }, 'test');
+    expect(before['spark.sql.shuffle.partitions']).toBeUndefined();
+    expect(job.sparkConf()['spark.sql.shuffle.partitions']).toBe('64');
+    expect(job.effective().deps.packages).toContain('org.example:lib:1.0.0');
+    expect(job.effective().executor.env.map(([n]) => n)).toContain('ADDED');
+    const text = JSON.stringify(Testing.synth(chart));
+    expect(text).toContain('spark.sql.shuffle.partitions');
+    expect(text).toContain('org.example:lib:1.0.0');
+    expect(text).toMatch(/\bADDED\b/);
+  });
 });
