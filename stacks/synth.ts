@@ -70,7 +70,7 @@ export class SynthError extends Error {
 }
 
 /** Errors that mean "the input is wrong", as opposed to a bug: reported, never a stack trace. */
-function isUserError(e: unknown): e is Error {
+export function isUserError(e: unknown): e is Error {
   return e instanceof SparkPlatformError
     || e instanceof ManifestValidationError
     // cdk8s' deferred construct validations (node.addValidation), one line per construct path

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SparkPlatformError, show } from '../errors';
 import { NameRule, assertName } from '../names';
+import { declareSecretRef } from '../secret-refs';
 
 /** The kinds of SecretStore an ExternalSecret can read from. */
 export type SecretStoreKind = 'SecretStore' | 'ClusterSecretStore';
@@ -155,7 +156,11 @@ export class SecretSource {
   ): ApiObject | undefined {
     const field = context.field ?? 'secret';
     const src = this.source;
-    if (src.kind === 'existing') return undefined;
+    if (src.kind === 'existing') {
+      // Nothing to emit, but the Secret must exist: declare it for a target that can create it.
+      declareSecretRef(scope, { namespace, name: this.secretName, keys: requiredKeys, purpose: [context.where, context.field].filter(Boolean).join(' ') || `Secret ${this.secretName}` });
+      return undefined;
+    }
     const provided = src.kind === 'sealed-secret' ? src.encryptedData : src.options.data;
     const listName = src.kind === 'sealed-secret' ? 'encryptedData' : 'data';
     for (const key of requiredKeys) {

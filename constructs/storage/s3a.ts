@@ -1,4 +1,6 @@
+import { Construct } from 'constructs';
 import { SparkPlatformError, show } from '../errors';
+import { declareSecretRef } from '../secret-refs';
 import { SparkEnvValue } from '../spark-env';
 import { SparkImage } from '../spark-image';
 import { SparkLine } from '../versions';
@@ -11,6 +13,12 @@ import { IObjectStore, ObjectStoreCredentials } from './object-store';
 export interface ISparkWorkload {
   /** Name for messages. */
   readonly workloadName: string;
+  /**
+   * The namespace its Spark pods run in (a name, or a namespace such as a SparkNamespace). A
+   * construct that has one gets the credentials Secret it reads declared there (see
+   * declareSecretRef). @default - none declared
+   */
+  readonly namespace?: string | { readonly name: string };
   /** The image the workload's Spark runs in; its Spark line selects hadoop-aws. */
   readonly sparkImage: SparkImage;
   /** Adds Spark conf (refusing contradictions). */
@@ -157,6 +165,15 @@ export class ObjectStoreConnection {
       AWS_ACCESS_KEY_ID: SparkEnvValue.fromSecret(this.credentials.secretName, this.credentials.accessKeyIdKey),
       AWS_SECRET_ACCESS_KEY: SparkEnvValue.fromSecret(this.credentials.secretName, this.credentials.secretAccessKeyKey),
     }, source);
+    const namespace = typeof workload.namespace === 'string' ? workload.namespace : workload.namespace?.name;
+    if (namespace !== undefined && Construct.isConstruct(workload)) {
+      declareSecretRef(workload, {
+        namespace,
+        name: this.credentials.secretName,
+        keys: [this.credentials.accessKeyIdKey, this.credentials.secretAccessKeyKey],
+        purpose: `s3a credentials of ${workload.workloadName}`,
+      });
+    }
   }
 }
 

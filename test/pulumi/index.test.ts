@@ -1,0 +1,68 @@
+/**
+ * The program entry (`main: pulumi/index.ts` in stacks/Pulumi.yaml) as `pulumi up` loads it:
+ * under Pulumi's mocks with the stack config of stacks/Pulumi.dev.yaml, its exports are the stack
+ * outputs; an input error surfaces as a RunError (message only, no stack trace).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as pulumi from '@pulumi/pulumi';
+import { parse } from 'yaml';
+import { installPulumiMocks, setStackConfig } from '../helpers/pulumi-mocks';
+import { ENVIRONMENTS } from '../../stacks/environments';
+import { renderPlatform } from '../../stacks/pulumi/render';
+
+jest.setTimeout(60_000);
+
+const STACKS = path.join(__dirname, '..', '..', 'stacks');
+const recorder = installPulumiMocks('spark-platform', 'dev');
+
+/** A value for every Secret key dev reads. */
+function devSecrets(): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const ref of renderPlatform(ENVIRONMENTS.find((e) => e.name === 'dev')!).secretRefs) {
+    for (const key of ref.keys) (out[ref.name] ??= {})[key] = `v-${ref.name}-${key}`;
+  }
+  return out;
+}
+
+test('Pulumi.yaml runs stacks/pulumi/index.ts with TypeScript, and Pulumi.dev.yaml selects dev', () => {
+  const project = parse(fs.readFileSync(path.join(STACKS, 'Pulumi.yaml'), 'utf8'));
+  expect(project).toMatchObject({ name: 'spark-platform', runtime: { name: 'nodejs', options: { typescript: true } }, main: 'pulumi/index.ts' });
+  expect(fs.existsSync(path.join(STACKS, project.main))).toBe(true);
+  expect(fs.existsSync(path.join(STACKS, project.runtime.options.tsconfig))).toBe(true);
+  const stack = parse(fs.readFileSync(path.join(STACKS, 'Pulumi.dev.yaml'), 'utf8'));
+  expect(stack.config['spark-platform:environment']).toBe('dev');
+});
+
+test('the entry module exports the stack outputs', async () => {
+  // GIVEN the dev stack's config plus its secrets
+  const stack = parse(fs.readFileSync(path.join(STACKS, 'Pulumi.dev.yaml'), 'utf8')).config as Record<string, unknown>;
+  const plain = Object.fromEntries(Object.entries(stack).map(([k, v]) => [k.replace(/^spark-platform:/, ''), v]));
+  setStackConfig('spark-platform', { ...plain, secrets: devSecrets() }, ['secrets']);
+  // WHEN pulumi loads the program
+  const outputs = await import('../../stacks/pulumi/index');
+  // THEN its exports are the outputs, and the platform was registered
+  expect(outputs.environment).toBe('dev');
+  expect(outputs.operatorNamespace).toBe('spark-operator');
+  expect(outputs.jobNamespaces).toEqual(['spark-jobs']);
+  expect(outputs.objectStoreEndpoint).toBe('http://minio.spark-platform.svc.cluster.local:9000');
+  expect(outputs.historyServerUrl).toBe('http://spark-history.spark-platform.svc.cluster.local:18080');
+  expect(Object.keys(outputs.notebookUrls)).toEqual([...(ENVIRONMENTS.find((e) => e.name === 'dev')!.notebooks ?? [])].map((n) => `${n.tenant}/${n.name}`));
+  const registered = () => [...recorder.registrations.values()].some((r) => r.type === 'kubernetes:apps/v1:StatefulSet');
+  for (let i = 0; i < 100 && !registered(); i++) await new Promise((resolve) => setTimeout(resolve, 50)); // registrations are asynchronous
+  expect(registered()).toBe(true);
+});
+
+test('an input error becomes a RunError with the message only', () => {
+  jest.isolateModules(() => {
+    setStackConfig('spark-platform', { environment: 'staging' });
+    let error: unknown;
+    try {
+      require('../../stacks/pulumi/index');
+    } catch (e) {
+      error = e;
+    }
+    expect(pulumi.RunError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/^Pulumi stack config: spark-platform:environment: "staging" is not an environment/);
+  });
+});
