@@ -15,3 +15,5 @@ export * from './spark-env';
 export * from './jobs';
 export * from './storage';
 export * from './notebook';
+export * from './doctor';
+export * from './secret-refs';

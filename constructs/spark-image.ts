@@ -20,6 +20,12 @@ export interface SparkImageProps {
   readonly gid?: number;
   /** Where Spark is installed. @default "/opt/spark" */
   readonly sparkHome?: string;
+  /**
+   * The `hadoop-aws` version baked into the image's `jars/` (with its AWS SDK), when it has one:
+   * s3a then needs no `--packages`. The platform doctor checks it against the Spark line.
+   * @default - none (the official images have no hadoop-aws)
+   */
+  readonly hadoopAwsVersion?: string;
 }
 
 /**
@@ -60,6 +66,8 @@ export class SparkImage {
   public readonly gid: number;
   /** Where Spark is installed. */
   public readonly sparkHome: string;
+  /** hadoop-aws baked into the image, when declared. */
+  public readonly hadoopAwsVersion?: string;
 
   private constructor(props: SparkImageProps) {
     const where = `SparkImage ${show(props.image)}`;
@@ -78,6 +86,9 @@ export class SparkImage {
     if (props.pythonVersion !== undefined && !/^3\.\d+(\.\d+)?$/.test(props.pythonVersion)) {
       throw new SparkPlatformError('pythonVersion', `${show(props.pythonVersion)} is not a Python 3 version`, 'give major.minor, e.g. "3.10"', where);
     }
+    if (props.hadoopAwsVersion !== undefined && !/^\d+\.\d+\.\d+$/.test(props.hadoopAwsVersion)) {
+      throw new SparkPlatformError('hadoopAwsVersion', `${show(props.hadoopAwsVersion)} is not a hadoop-aws release (x.y.z)`, 'give the version of the hadoop-aws jar in the image, e.g. "3.4.1"', where);
+    }
     const uid = props.uid ?? SPARK_IMAGE_UID;
     const gid = props.gid ?? uid;
     for (const [field, id] of [['uid', uid], ['gid', gid]] as const) {
@@ -93,6 +104,7 @@ export class SparkImage {
     this.uid = uid;
     this.gid = gid;
     this.sparkHome = props.sparkHome ?? '/opt/spark';
+    this.hadoopAwsVersion = props.hadoopAwsVersion;
   }
 
   /** Python major.minor (the part that must match between driver and executors). */

@@ -1,0 +1,166 @@
+import { Construct, IConstruct } from 'constructs';
+import { SparkPlatformError, show } from '../errors';
+import { DoctorOptions, DoctorSuppression, ResolvedDoctorOptions, checkDoctorOptions, resolveDoctorOptions } from './options';
+import { DOCTOR_RULES } from './rules';
+import { DoctorFinding, DoctorReport, DoctorRule, RuleTarget, Severity } from './types';
+import { DoctorView } from './view';
+
+/** Suppressions made with `Doctor.suppress`, per construct (they cover its subtree). */
+const constructSuppressions = new WeakMap<IConstruct, Array<{ rule: string; reason: string }>>();
+/** Bumped by every `Doctor.suppress`, so a cached report is recomputed. */
+let suppressVersion = 0;
+
+const RULE_IDS: ReadonlySet<string> = new Set(DOCTOR_RULES.map((r) => r.id));
+
+/**
+ * The platform doctor: rules that find at synth time what otherwise breaks Spark on Kubernetes
+ * at run time (pods that fit no node or quota, images that cannot be pulled or do not match,
+ * s3a without wiring, executors that cannot reach their driver, drivers without the rights
+ * Spark needs, namespaces no operator watches, secrets in Git, ...).
+ *
+ * It is a construct with a cdk8s validation (`node.addValidation`), so `cdk8s synth`,
+ * `npm run synth`, the Pulumi program and `Testing.synth` all run it: each error-severity
+ * finding fails the validation with its rule, path and fix; warnings and suppressed findings
+ * are only in `report()`. It reads the tree (every ApiObject's JSON, indexed once, plus facts
+ * constructs declare) and owns no objects. Attach it with `attachDoctor`.
+ */
+export class Doctor extends Construct {
+  /** The id of the doctor's construct under the scope it checks. */
+  public static readonly ID = 'SparkPlatformDoctor';
+
+  /** The doctor attached to `scope`, if any. */
+  public static of(scope: IConstruct): Doctor | undefined {
+    const child = scope.node.tryFindChild(Doctor.ID);
+    return child instanceof Doctor ? child : undefined;
+  }
+
+  /**
+   * Accepts findings of `rule` on `construct` and everything under it, for `reason`: they stay
+   * in the report, marked suppressed with the reason, and no longer fail the synth.
+   */
+  public static suppress(construct: IConstruct, rule: string, reason: string): void {
+    const where = `Doctor.suppress(${show(construct.node.path)})`;
+    if (!RULE_IDS.has(rule)) throw new SparkPlatformError('rule', `${show(rule)} is not a doctor rule`, `use one of ${[...RULE_IDS].join(', ')}`, where);
+    if (typeof reason !== 'string' || reason.trim() === '') throw new SparkPlatformError('reason', 'is empty', 'say why the finding is acceptable: the reason is kept in every report', where);
+    const list = constructSuppressions.get(construct) ?? [];
+    list.push({ rule, reason: reason.trim() });
+    constructSuppressions.set(construct, list);
+    suppressVersion++;
+  }
+
+  /** The options in effect. */
+  public readonly options: ResolvedDoctorOptions;
+  /** The rules it runs. */
+  public readonly rules: readonly DoctorRule[];
+  private cached?: { key: string; report: DoctorReport };
+
+  constructor(scope: Construct, id: string, options: DoctorOptions = {}) {
+    super(scope, id);
+    try {
+      this.options = resolveDoctorOptions(options, 'doctor', RULE_IDS);
+    } catch (e) {
+      // Bad options leave no half-made doctor behind.
+      scope.node.tryRemoveChild(id);
+      throw e;
+    }
+    this.rules = DOCTOR_RULES;
+    this.node.addValidation({ validate: () => this.report().errors.map(formatFinding) });
+  }
+
+  /**
+   * The findings over the checked tree. Computed on first use and kept while the tree has the
+   * same constructs and no suppression was added (cdk8s validates the whole app once per chart
+   * rendered, so a synth reuses one run); `run()` always recomputes.
+   */
+  public report(): DoctorReport {
+    const scope = this.node.scope!;
+    const key = `${scope.node.findAll().length}/${suppressVersion}`;
+    if (this.cached?.key !== key) this.cached = { key, report: this.run() };
+    return this.cached.report;
+  }
+
+  /** Runs every rule over the tree now. */
+  public run(): DoctorReport {
+    const scope = this.node.scope!;
+    const view = new DoctorView(scope.node.findAll(), this.options);
+    const used = new Set<DoctorSuppression>();
+    const findings: DoctorFinding[] = [];
+    for (const rule of this.rules) {
+      const report = (target: RuleTarget, message: string) => {
+        const path = target.construct.node.path;
+        const suppressed = this.suppression(rule.id, target, used);
+        findings.push({
+          rule: rule.id,
+          severity: rule.severity,
+          path,
+          ...(target.object ? { object: target.object } : {}),
+          message,
+          ...(suppressed !== undefined ? { suppressed } : {}),
+        });
+      };
+      try {
+        rule.check(view, report);
+      } catch (e) {
+        if (e instanceof Error) e.message = `doctor rule ${rule.id} failed: ${e.message}`;
+        throw e;
+      }
+    }
+    findings.sort(compareFindings);
+    const active = findings.filter((f) => f.suppressed === undefined);
+    return {
+      findings,
+      errors: active.filter((f) => f.severity === Severity.ERROR),
+      warnings: active.filter((f) => f.severity === Severity.WARNING),
+      suppressed: findings.filter((f) => f.suppressed !== undefined),
+      unusedSuppressions: this.options.suppressions.filter((s) => !used.has(s)).map((s) => ({ rule: s.rule, path: s.path, reason: s.reason })),
+    };
+  }
+
+  /** The reason a finding is suppressed: by Doctor.suppress on the construct or an ancestor, or by the options. */
+  private suppression(rule: string, target: RuleTarget, used: Set<DoctorSuppression>): string | undefined {
+    for (let c: IConstruct | undefined = target.construct; c; c = c.node.scope) {
+      const hit = constructSuppressions.get(c)?.find((s) => s.rule === rule);
+      if (hit) return hit.reason;
+    }
+    const path = target.construct.node.path;
+    const hit = this.options.suppressions.find((s) => s.rule === rule
+      && (s.path === target.object || s.path === path || path.startsWith(`${s.path}/`)));
+    if (!hit) return undefined;
+    used.add(hit);
+    return hit.reason.trim();
+  }
+}
+
+/**
+ * Attaches the doctor to `scope` (an App: the whole tree; any other construct: its subtree) and
+ * returns it. Every synth of the tree then runs the rules; error findings fail it.
+ */
+export function attachDoctor(scope: Construct, options: DoctorOptions = {}): Doctor {
+  if (Doctor.of(scope)) {
+    throw new SparkPlatformError('attachDoctor', `a doctor is already attached to ${show(scope.node.path || 'the app')}`, 'attach it once; get it with Doctor.of(scope)');
+  }
+  return new Doctor(scope, Doctor.ID, options);
+}
+
+/**
+ * Checks doctor options read at run time (a PlatformConfig's `doctor`), naming the field
+ * (`doctor.nodes[0].memory`); suppressions must name rules the doctor has.
+ */
+export function checkDoctorConfig(value: unknown, path: string): void {
+  checkDoctorOptions(value, path, RULE_IDS);
+}
+
+/** One validation line: `<rule> <path> (<object>): <message>`. */
+export function formatFinding(f: DoctorFinding): string {
+  return `${f.rule} ${f.path}${f.object ? ` (${f.object})` : ''}: ${f.message}${f.suppressed !== undefined ? ` [suppressed: ${f.suppressed}]` : ''}`;
+}
+
+/** Errors, then warnings, then suppressed findings; by rule and path within each. */
+function compareFindings(a: DoctorFinding, b: DoctorFinding): number {
+  const sev = (f: DoctorFinding) => (f.suppressed !== undefined ? 2 : f.severity === Severity.ERROR ? 0 : 1);
+  return sev(a) - sev(b) || cmp(a.rule, b.rule) || cmp(a.path, b.path) || cmp(a.message, b.message);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,42 @@
+import { DoctorRule } from '../types';
+import { clientModeDriverAddress } from './client-mode-driver-address';
+import { driverUnreachable } from './driver-unreachable';
+import { dynamicAllocationBounds, dynamicAllocationNoShuffle } from './dynamic-allocation';
+import { hadoopAwsMismatch } from './hadoop-aws-mismatch';
+import { imageDigestRequired } from './image-digest-required';
+import { imageNotPinned } from './image-not-pinned';
+import { imagePullSecretMissing } from './image-pull-secret-missing';
+import { imageVersionMismatch } from './image-version-mismatch';
+import { jobExceedsQuota } from './job-exceeds-quota';
+import { maxExecutorsExceedQuota } from './max-executors-exceed-quota';
+import { namespaceNotWatched } from './namespace-not-watched';
+import { noTtl } from './no-ttl';
+import { podExceedsNode } from './pod-exceeds-node';
+import { s3aCredentialsInConf } from './s3a-credentials-in-conf';
+import { s3aNotWired } from './s3a-not-wired';
+import { credentialLiteral, secretWithData } from './secrets';
+import { serviceLinksEnabled } from './service-links-enabled';
+import { sparkRbacMissing } from './spark-rbac-missing';
+
+/** Every rule the doctor runs, grouped by the run-time symptom they prevent. */
+export const DOCTOR_RULES: readonly DoctorRule[] = [
+  // Pods Pending forever
+  podExceedsNode, jobExceedsQuota, maxExecutorsExceedQuota,
+  // ImagePullBackOff
+  imageNotPinned, imagePullSecretMissing, imageDigestRequired,
+  // Python / Spark version mismatch
+  imageVersionMismatch,
+  // s3a
+  s3aNotWired, s3aCredentialsInConf, hadoopAwsMismatch,
+  // executors <-> driver, the driver's API rights, the operator
+  clientModeDriverAddress, driverUnreachable, sparkRbacMissing, namespaceNotWatched,
+  // scale and hygiene
+  serviceLinksEnabled, noTtl, dynamicAllocationNoShuffle, dynamicAllocationBounds,
+  // secrets in Git
+  secretWithData, credentialLiteral,
+];
+
+export * from './common';
+export { credentialFindings } from './secrets';
+export { SPARK_DRIVER_NEEDS } from './spark-rbac-missing';
+export { unschedulable } from './pod-exceeds-node';
