@@ -4,6 +4,7 @@ import { EndpointPort, NetworkEndpoint, Protocol } from '../constructs/network';
 import { IJobNamespace, SparkOperatorProps, WebhookCertificate } from '../constructs/operator';
 import { SparkJobProps } from '../constructs/jobs';
 import { SparkNotebookProps } from '../constructs/notebook';
+import { DoctorOptions, checkDoctorConfig } from '../constructs/doctor';
 import { ContainerDefaults, PodSecurityLevel, SparkNamespaceProps, SparkNamespaceQuota } from '../constructs/tenancy';
 import { Cpu, Memory } from '../constructs/units';
 import { Fields, arrayOf, bool, cpu, int, mapOf, memory, num, object, oneOf, str, stringMap } from './config-check';
@@ -40,6 +41,14 @@ export interface PlatformConfig {
    * @default - none
    */
   readonly notebooks?: readonly NotebookConfig[];
+  /**
+   * The platform doctor, which checks the whole tree on every synth: the cluster's node shapes
+   * (a pod larger than every node stays Pending forever), whether images must be pinned by
+   * digest, which registries need no pull secret, and findings accepted on purpose, each with
+   * its reason. See DoctorOptions.
+   * @default - no node shapes (pod sizes are not checked against nodes), tags accepted
+   */
+  readonly doctor?: DoctorOptions;
 }
 
 /** A SparkNotebook of an environment: SparkNotebook props (checked by SparkNotebook) plus its tenant. */
@@ -274,6 +283,7 @@ const platformFields: Fields<PlatformConfig> = {
   // The props themselves are SparkJob's and SparkNotebook's to check (they hold typed values such as Memory).
   jobs: arrayOf(propsWithTenant('SparkJob')),
   notebooks: arrayOf(propsWithTenant('SparkNotebook')),
+  doctor: checkDoctorConfig,
 };
 
 function propsWithTenant(construct: string): (v: unknown, path: string) => void {

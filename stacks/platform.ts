@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { SparkJob } from '../constructs/jobs';
+import { Doctor, attachDoctor } from '../constructs/doctor';
 import { SparkNotebook } from '../constructs/notebook';
 import { IObjectStore, MinIO, MinIOMode, ObjectStoreConnection, S3ObjectStore, S3aJars, SecretSource, SparkHistoryServer } from '../constructs/storage';
 import { Memory } from '../constructs/units';
@@ -9,6 +10,8 @@ import { PlatformConfig, StorageConfig, operatorProps, parsePlatformConfig, tena
 
 /** The charts of one environment, one per deploy layer, in apply order. */
 export interface PlatformCharts {
+  /** The platform doctor: checks the whole app on every synth; its errors fail the synth. */
+  readonly doctor: Doctor;
   /** The CRDs (SparkApplication, ScheduledSparkApplication): applied before anything uses them. */
   readonly crds: Chart;
   /** Tenant namespaces: Namespace, quota, limits, driver RBAC, NetworkPolicies. */
@@ -87,7 +90,9 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string)
       sparkNotebooks.set(`${tenant}/${props.name}`, notebook);
     }
   }
-  return { crds, tenants, tenantNamespaces, operator, sparkOperator, storage: built?.chart, connection, historyServer: built?.historyServer, jobs, sparkJobs, notebooks, sparkNotebooks };
+  // Checks the whole tree at synth (a cdk8s validation): what would otherwise break at run time.
+  const doctor = Doctor.of(app) ?? attachDoctor(app, checked.doctor ?? {});
+  return { doctor, crds, tenants, tenantNamespaces, operator, sparkOperator, storage: built?.chart, connection, historyServer: built?.historyServer, jobs, sparkJobs, notebooks, sparkNotebooks };
 }
 
 /** The storage layer of an environment: MinIO (unless external/AWS), the s3a connection, the History Server. */

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { SparkPlatformError } from '../constructs/errors';
+import { Doctor, DoctorReport, formatFinding } from '../constructs/doctor';
 import { ManifestValidationError, assertValidManifests } from '../constructs/validation';
 import { PlatformConfig } from './config';
 import { KubeObject, RenderedChart, kustomization, renderCharts, toYaml } from './gitops';
@@ -17,6 +18,8 @@ export interface RenderedEnvironment {
   readonly objects: readonly KubeObject[];
   /** File path (relative to the output directory) to content. */
   readonly files: ReadonlyMap<string, string>;
+  /** The platform doctor's report: its warnings and suppressed findings (errors fail the render). */
+  readonly doctor?: DoctorReport;
 }
 
 /**
@@ -33,11 +36,11 @@ export function renderEnvironment(config: PlatformConfig): RenderedEnvironment {
   const files = new Map<string, string>();
   for (const c of charts) files.set(`${config.name}/${c.file}`, toYaml(c.objects));
   files.set(`${config.name}/kustomization.yaml`, kustomization(charts.map((c) => c.file)));
-  return { name: config.name, charts, objects, files };
+  return { name: config.name, charts, objects, files, doctor: Doctor.of(app)?.report() };
 }
 
 /** Renders every environment; throws on the first one that fails, before anything is written. */
-export function renderAll(environments: readonly PlatformConfig[]): Map<string, string> {
+export function renderAll(environments: readonly PlatformConfig[], onRendered?: (env: RenderedEnvironment) => void): Map<string, string> {
   const seen = new Set<string>();
   const files = new Map<string, string>();
   for (const env of environments) {
@@ -51,6 +54,7 @@ export function renderAll(environments: readonly PlatformConfig[]): Map<string, 
     } catch (e) {
       throw isUserError(e) ? new SynthError(env.name, e) : e;
     }
+    onRendered?.(rendered);
     for (const [file, content] of rendered.files) files.set(file, content);
   }
   return files;
@@ -111,11 +115,13 @@ export interface SynthesizeOptions {
   readonly outdir?: string;
   /** A directory `cdk8s synth` reads the manifests back from (its CDK8S_OUTDIR); also written. @default - none */
   readonly stagingDir?: string;
+  /** Called with each environment once rendered and valid (e.g. to print the doctor's warnings). @default - none */
+  readonly onRendered?: (env: RenderedEnvironment) => void;
 }
 
 /** Renders and validates every environment, then swaps the result into `outdir`. */
 export function synthesize(options: SynthesizeOptions): Map<string, string> {
-  const files = renderAll(options.environments);
+  const files = renderAll(options.environments, options.onRendered);
   const outdir = options.outdir ?? 'dist';
   if (options.stagingDir && path.resolve(options.stagingDir) !== path.resolve(outdir)) {
     writeTreeAtomically(files, options.stagingDir);
@@ -130,12 +136,23 @@ export function synthesize(options: SynthesizeOptions): Map<string, string> {
  */
 export function runSynth(options: SynthesizeOptions, log: Pick<Console, 'log' | 'error'> = console): number {
   try {
-    const files = synthesize(options);
+    const notes: string[] = [];
+    const files = synthesize({
+      ...options,
+      onRendered: (env) => {
+        options.onRendered?.(env);
+        const r = env.doctor;
+        if (!r) return;
+        for (const f of r.warnings) notes.push(`${env.name}: warning ${formatFinding(f)}`);
+        if (r.suppressed.length > 0) notes.push(`${env.name}: ${r.suppressed.length} doctor finding(s) suppressed (npm run doctor lists them with their reasons)`);
+      },
+    });
     const outdir = options.outdir ?? 'dist';
     for (const env of options.environments) {
       const count = [...files.keys()].filter((f) => f.startsWith(`${env.name}/`)).length;
       log.log(`${env.name}: ${count} files in ${path.join(outdir, env.name)}/`);
     }
+    for (const note of notes) log.log(note);
     return 0;
   } catch (e) {
     if (e instanceof SynthError || isUserError(e)) {

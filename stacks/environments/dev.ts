@@ -56,6 +56,10 @@ export const dev: PlatformConfig = {
       executor: { instances: 2, memory: Memory.mebibytes(512) },
     },
   ],
+  // The platform doctor: one kind/minikube node with what Docker is given (allocatable).
+  doctor: {
+    nodes: [{ name: 'kind', cpu: '4', memory: '8Gi' }],
+  },
   // JupyterLab with the driver in its kernels; executors in spark-jobs. The unified image is
   // built from images/spark-notebook and pushed to kind's local registry (README "Notebooks").
   // Out of band: Secret lab-token (key token) in spark-jobs.

@@ -33,6 +33,13 @@ export const prod: PlatformConfig = {
   storage: {
     minio: { mode: 'distributed', replicas: 4, drivesPerNode: 2, size: '500Gi' },
   },
+  // The platform doctor: the workers' allocatable shape (16 vCPU / 64 GiB machines, e.g.
+  // m6i.4xlarge, n2-standard-16, D16s v5, minus kubelet and system reservations). Turn on
+  // requireDigests once versions.ts pins every image by digest.
+  doctor: {
+    nodes: [{ name: 'general', cpu: '15', memory: '56Gi' }],
+    requireDigests: false,
+  },
   tenants: [
     { name: 'spark-analytics', labels: { team: 'analytics' } },
     { name: 'spark-data-eng', labels: { team: 'data-eng' } },
