@@ -2,6 +2,7 @@ import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
+import { CLIENT_MODE_DRIVER, IClientModeDriver } from '../doctor/client-mode';
 import { SparkPlatformError, show } from '../errors';
 import { SPARK_CONTAINER } from '../jobs/spark-conf';
 import { PLATFORM_LABEL_PREFIX, SPARK_ROLE_LABEL, SparkRole, TENANT_LABEL, platformLabels } from '../labels';
@@ -113,6 +114,8 @@ export interface ClientModeDriverProps {
   readonly executors?: ClientModeExecutors;
   /** `spark.ui.proxyBase` when the Spark UI is reached through a proxy (e.g. "/proxy/4040"). @default - not proxied */
   readonly uiProxyBase?: string;
+  /** Pull secrets of the executor pods (`spark.kubernetes.container.image.pullSecrets`). @default - none */
+  readonly imagePullSecrets?: readonly string[];
   /** Whether to emit the headless Service (HEADLESS_SERVICE driver host). */
   readonly headlessService: boolean;
   /** Extra ingress rules of the driver pod (its UI, its clients). @default - none */
@@ -138,7 +141,9 @@ export interface PortRange {
  *
  * Implements ISparkWorkload, so the object-store connection wires it like any Spark job.
  */
-export class ClientModeDriver extends Construct implements ISparkWorkload {
+export class ClientModeDriver extends Construct implements ISparkWorkload, IClientModeDriver {
+  /** Marks this construct for the platform doctor's client-mode rules. */
+  public readonly [CLIENT_MODE_DRIVER] = true as const;
   /** The workload's name. */
   public readonly name: string;
   /** The namespace's name. */
@@ -258,6 +263,8 @@ export class ClientModeDriver extends Construct implements ISparkWorkload {
       owned['spark.executor.memoryOverheadFactor'] = String(PYTHON_OVERHEAD_FACTOR);
     }
     if (props.uiProxyBase) owned['spark.ui.proxyBase'] = props.uiProxyBase;
+    (props.imagePullSecrets ?? []).forEach((s, i) => assertName(s, NameRule.DNS1123_SUBDOMAIN, `imagePullSecrets[${i}]`, where));
+    if ((props.imagePullSecrets ?? []).length > 0) owned['spark.kubernetes.container.image.pullSecrets'] = props.imagePullSecrets!.join(',');
     for (const [k, v] of Object.entries(owned)) {
       this.conf[k] = v;
       this.owned.add(k);
@@ -305,6 +312,16 @@ export class ClientModeDriver extends Construct implements ISparkWorkload {
   /** Name for messages (ISparkWorkload). */
   public get workloadName(): string {
     return `client-mode driver ${show(this.name)}`;
+  }
+
+  /** The driver's image (IClientModeDriver). */
+  public get driverImage(): SparkImage {
+    return this.sparkImage;
+  }
+
+  /** Labels of the driver pod (IClientModeDriver). */
+  public get podLabels(): Readonly<Record<string, string>> {
+    return this.driverPodLabels;
   }
 
   /** Adds Spark conf; refuses a key the driver wiring owns or a contradiction (ISparkWorkload). */

@@ -29,6 +29,8 @@ export interface JupyterHubSparkProps {
   readonly driverMemory?: Memory;
   /** The executors of each session. */
   readonly executors?: ClientModeExecutors;
+  /** Pull secrets of the executor pods (set the hub's `singleuser.image.pullSecrets` too). @default - none */
+  readonly imagePullSecrets?: readonly string[];
   /** Labels of the single-user pods. @default Z2JH_SINGLEUSER_LABELS */
   readonly userPodLabels?: Record<string, string>;
 }
@@ -82,6 +84,7 @@ export class JupyterHubSpark extends Construct implements ISparkWorkload {
       executors: props.executors,
       headlessService: false,
       driverPolicies: false,
+      imagePullSecrets: props.imagePullSecrets,
     });
   }
 

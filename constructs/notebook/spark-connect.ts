@@ -40,6 +40,8 @@ export interface SparkConnectServerProps {
   readonly driverMemory?: Memory;
   /** The executors. */
   readonly executors?: ClientModeExecutors;
+  /** Pull secrets of the server and executor pods. @default - none */
+  readonly imagePullSecrets?: readonly string[];
   /** Who may connect (`sc://<name>.<namespace>.svc:15002`). @default - pods of the server's namespace */
   readonly clients?: readonly SparkConnectClients[];
 }
@@ -102,6 +104,7 @@ export class SparkConnectServer extends Construct implements ISparkWorkload {
       driverPodRequests: { cpu, memory },
       executors: props.executors,
       headlessService: true,
+      imagePullSecrets: props.imagePullSecrets,
       ingress: [{ from: clients, ports: [{ port: k8s.IntOrString.fromNumber(SPARK_CONNECT_PORT), protocol: 'TCP' }] }],
     });
     this.driver.addSparkConf({ 'spark.connect.grpc.binding.port': String(SPARK_CONNECT_PORT) }, 'SparkConnectServer');
@@ -125,6 +128,7 @@ export class SparkConnectServer extends Construct implements ISparkWorkload {
             automountServiceAccountToken: true,
             enableServiceLinks: false,
             securityContext: restrictedPodSecurityContext(img.uid, img.gid),
+            imagePullSecrets: props.imagePullSecrets?.map((name) => ({ name })),
             containers: [{
               name: 'spark-connect',
               image: img.image,

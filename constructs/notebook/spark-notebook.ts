@@ -69,7 +69,7 @@ export interface SparkNotebookProps {
   readonly sparkUiProxyBase?: string;
   /** Pods admitted to the UI (an ingress controller). @default - none: use `kubectl port-forward` */
   readonly uiAccess?: readonly NotebookUiPeer[];
-  /** Image pull secrets of the notebook pod. @default - none */
+  /** Image pull secrets of the notebook pod and its executors. @default - none */
   readonly imagePullSecrets?: readonly string[];
   /** Read-only root filesystem for the notebook container (then `pip install` goes to the home volume only). @default false */
   readonly readOnlyRootFilesystem?: boolean;
@@ -175,6 +175,7 @@ export class SparkNotebook extends Construct implements ISparkWorkload {
       sessions,
       driverMemory,
       driverPodRequests: { cpu, memory },
+      imagePullSecrets: props.imagePullSecrets,
       executors: props.executors,
       uiProxyBase: props.sparkUiProxyBase,
       headlessService: true,

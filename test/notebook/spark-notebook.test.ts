@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { App } from 'cdk8s';
 import { parse } from 'yaml';
 import {
-  Cpu, DriverHost, Memory, NetworkEndpoint, ObjectStoreConnection, S3ObjectStore, SecretSource, SparkImage, SparkNamespace,
+  Cpu, DriverHost, attachDoctor, Memory, NetworkEndpoint, ObjectStoreConnection, S3ObjectStore, SecretSource, SparkImage, SparkNamespace,
   SparkNotebook, SparkNotebookImage, SparkNotebookProps, UNIFIED_IMAGE_DOCKERFILE, unifiedImageBuildArgs,
 } from '../../constructs';
 import { selectorMatches } from '../helpers/k8s-json';
@@ -330,5 +331,20 @@ describe('SparkNotebook', () => {
       const { objects } = build({ token: SecretSource.sealedSecret('lab-token', { token: 'A'.repeat(60) }) });
       expect(findObject(objects, 'SealedSecret', 'lab-token', 'spark-jobs')).toBeDefined();
     });
+  });
+});
+
+describe('the platform doctor sees notebooks (client-mode drivers)', () => {
+  test('a wired notebook passes every rule; its executors are checked against node shapes and pull secrets', () => {
+    const { chart } = build({ imagePullSecrets: ['registry-credentials'] });
+    expect(sparkDefaults(synth(chart))['spark.kubernetes.container.image.pullSecrets']).toBe('registry-credentials');
+    expect(attachDoctor(chart.node.root as App, {}).report().findings).toEqual([]);
+    // Without pull secrets, the private registry fails for the notebook pod and its executors.
+    const { chart: bare } = build();
+    const missing = attachDoctor(bare.node.root as App, {}).report().errors.filter((e) => e.rule === 'image-pull-secret-missing').map((e) => e.path);
+    expect(missing.sort()).toEqual([`${bare.node.path}/Lab/Driver`, `${bare.node.path}/Lab/Resource`]);
+    const { chart: other } = build({ imagePullSecrets: ['registry-credentials'] });
+    const small = attachDoctor(other.node.root as App, { nodes: [{ name: 'small', cpu: '4', memory: '1Gi' }] }).report();
+    expect(small.errors.map((e) => [e.rule, e.path])).toContainEqual(['pod-exceeds-node', `${other.node.path}/Lab/Driver`]);
   });
 });
