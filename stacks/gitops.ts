@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import * as YAML from 'yaml';
+import { Doctor } from '../constructs/doctor';
 
 /** A Kubernetes object as synthesized (plain JSON). */
 export interface KubeObject {
@@ -75,7 +76,16 @@ function kindRank(kind: string): number {
 export function renderCharts(app: App): RenderedChart[] {
   const created = app.node.children.filter((c): c is Chart => Chart.isChart(c));
   const json = new Map<Chart, KubeObject[]>();
-  created.forEach((chart, i) => json.set(chart, (i === 0 ? chart.toJson() : renderPrepared(chart)) as KubeObject[]));
+  // The doctor's validation (during that first toJson()) rendered every object already.
+  let doctor: Doctor | undefined;
+  created.forEach((chart, i) => {
+    if (i === 0) {
+      json.set(chart, chart.toJson() as KubeObject[]);
+      doctor = Doctor.of(app);
+    } else {
+      json.set(chart, renderPrepared(chart, doctor) as KubeObject[]);
+    }
+  });
   const charts = chartOrder(created);
   const width = Math.max(2, String(charts.length - 1).length);
   return charts.map((chart, wave) => {
@@ -88,10 +98,10 @@ export function renderCharts(app: App): RenderedChart[] {
 }
 
 /** A chart's objects in dependency order, as `chart.toJson()` renders them, once the app is prepared. */
-function renderPrepared(chart: Chart): unknown[] {
+function renderPrepared(chart: Chart, doctor?: Doctor): unknown[] {
   return new DependencyGraph(chart.node).topology()
     .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
-    .map((o) => o.toJson());
+    .map((o) => doctor?.renderedJson(o) ?? o.toJson());
 }
 
 /**

@@ -3,6 +3,7 @@ import { SparkPlatformError, show } from '../errors';
 import { DoctorOptions, DoctorSuppression, ResolvedDoctorOptions, checkDoctorOptions, resolveDoctorOptions } from './options';
 import { DOCTOR_RULES } from './rules';
 import { DoctorFinding, DoctorReport, DoctorRule, RuleTarget, Severity } from './types';
+import { treeVersion } from '../tree-version';
 import { DoctorView } from './view';
 
 /** Suppressions made with `Doctor.suppress`, per construct (they cover its subtree). */
@@ -52,7 +53,8 @@ export class Doctor extends Construct {
   public readonly options: ResolvedDoctorOptions;
   /** The rules it runs. */
   public readonly rules: readonly DoctorRule[];
-  private cached?: { key: string; report: DoctorReport };
+  private cached?: { key: string; report: DoctorReport; view: DoctorView };
+  private lastView?: DoctorView;
 
   constructor(scope: Construct, id: string, options: DoctorOptions = {}) {
     super(scope, id);
@@ -69,20 +71,38 @@ export class Doctor extends Construct {
 
   /**
    * The findings over the checked tree. Computed on first use and kept while the tree has the
-   * same constructs and no suppression was added (cdk8s validates the whole app once per chart
-   * rendered, so a synth reuses one run); `run()` always recomputes.
+   * same constructs, none of them recorded a change (`treeChanged`: SparkJob, notebooks, the
+   * History Server after add*()) and no suppression was added (cdk8s validates the whole app
+   * once per chart rendered, so a synth reuses one run); `run()` always recomputes.
    */
   public report(): DoctorReport {
-    const scope = this.node.scope!;
-    const key = `${scope.node.findAll().length}/${suppressVersion}`;
-    if (this.cached?.key !== key) this.cached = { key, report: this.run() };
+    const key = this.cacheKey();
+    if (this.cached?.key !== key) {
+      const report = this.run();
+      this.cached = { key, report, view: this.lastView! };
+    }
     return this.cached.report;
+  }
+
+  /**
+   * The JSON the current report was computed from, for `object`, while that report is still
+   * valid (see `report()`): a renderer right after validation reuses it instead of rendering
+   * every object a second time. Undefined when there is none or it may be stale.
+   */
+  public renderedJson(object: IConstruct): unknown | undefined {
+    if (!this.cached || this.cached.key !== this.cacheKey()) return undefined;
+    return this.cached.view.jsonOf(object);
+  }
+
+  private cacheKey(): string {
+    return `${this.node.scope!.node.findAll().length}/${suppressVersion}/${treeVersion()}`;
   }
 
   /** Runs every rule over the tree now. */
   public run(): DoctorReport {
     const scope = this.node.scope!;
     const view = new DoctorView(scope.node.findAll(), this.options);
+    this.lastView = view;
     const used = new Set<DoctorSuppression>();
     const findings: DoctorFinding[] = [];
     for (const rule of this.rules) {

@@ -65,6 +65,7 @@ export interface OperatorWatch {
 export class DoctorView {
   /** Every object, in tree order. */
   public readonly objects: readonly IndexedObject[];
+  private byConstruct?: Map<IConstruct, Json>;
   /** The resolved options. */
   public readonly options: ResolvedDoctorOptions;
   /** Client-mode drivers found in the tree. */
@@ -298,6 +299,12 @@ export class DoctorView {
   /** A value derived from the view, computed once per run and shared by the rules that need it. */
   public derived<T>(key: string, build: () => T): T {
     return this.memo(`derived:${key}`, build);
+  }
+
+  /** The JSON this view indexed for `construct`, when it is one of its ApiObjects. */
+  public jsonOf(construct: IConstruct): Json | undefined {
+    this.byConstruct ??= new Map(this.objects.map((o) => [o.construct as IConstruct, o.json]));
+    return this.byConstruct.get(construct);
   }
 
   private declare(image: SparkImage): void {

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SparkPlatformError, show } from '../errors';
+import { treeChanged } from '../tree-version';
 import { SparkEnvValue } from '../spark-env';
 import { SparkImage } from '../spark-image';
 import type { ISparkWorkload } from '../storage/s3a';
@@ -79,6 +80,7 @@ export class SparkJob extends Construct implements ISparkWorkload {
       }
       this.addedConf[key] = value;
       this.cached = undefined;
+      treeChanged();
     }
   }
 
@@ -92,6 +94,7 @@ export class SparkJob extends Construct implements ISparkWorkload {
       if (!have.has(p)) {
         this.addedPackages.push(p);
         this.cached = undefined;
+      treeChanged();
       }
       have.add(p);
     });
@@ -107,6 +110,7 @@ export class SparkJob extends Construct implements ISparkWorkload {
       taken.add(name);
       this.addedEnv.push([name, value]);
       this.cached = undefined;
+      treeChanged();
     }
   }
 

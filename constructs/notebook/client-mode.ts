@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { CLIENT_MODE_DRIVER, IClientModeDriver } from '../doctor/client-mode';
 import { SparkPlatformError, show } from '../errors';
+import { treeChanged } from '../tree-version';
 import { SPARK_CONTAINER } from '../jobs/spark-conf';
 import { PLATFORM_LABEL_PREFIX, SPARK_ROLE_LABEL, SparkRole, TENANT_LABEL, platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
@@ -338,6 +339,7 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
       }
       this.conf[k] = v;
     }
+    treeChanged();
   }
 
   /** Adds Maven packages the driver resolves when a session starts (ISparkWorkload). */
@@ -346,6 +348,7 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
       throw new SparkPlatformError(`${source}.packages`, `need a Maven repository, and namespace ${show(this.tenant.name)} allows no egress to one`, 'give the tenant a packageRepository endpoint, or bake the jars into the image (storage jars: "image")', this.workloadName);
     }
     for (const p of packages) if (!this.packages.includes(p)) this.packages.push(p);
+    treeChanged();
   }
 
   /** Adds environment variables to the driver and every executor (ISparkWorkload). */
@@ -357,6 +360,7 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
       }
       this.env.set(k, v);
     }
+    treeChanged();
   }
 
   /** The final Spark conf (what spark-defaults.conf holds), sorted by key. */

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SparkPlatformError, show } from '../errors';
+import { treeChanged } from '../tree-version';
 import { platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
@@ -170,16 +171,19 @@ export class SparkHistoryServer extends Construct implements ISparkWorkload {
       if (this.conf[k] !== undefined && this.conf[k] !== v) throw new SparkPlatformError(`${source}[${show(k)}]`, `${show(v)} contradicts ${show(this.conf[k])}`, 'set each key once', this.workloadName);
       this.conf[k] = v;
     }
+    treeChanged();
   }
 
   /** Adds jars to download at start (ISparkWorkload). */
   public addPackages(packages: readonly string[]): void {
     for (const p of packages) if (!this.packages.includes(p)) this.packages.push(p);
+    treeChanged();
   }
 
   /** Adds environment variables (ISparkWorkload). */
   public addEnv(env: Readonly<Record<string, SparkEnvValue>>): void {
     for (const [k, v] of Object.entries(env)) this.env.push([k, v]);
+    treeChanged();
   }
 }
 

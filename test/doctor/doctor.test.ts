@@ -6,6 +6,8 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { Doctor, attachDoctor, formatFinding } from '../../constructs/doctor';
 import { SparkPlatformError } from '../../constructs/errors';
+import { SparkJob, SparkJobMode, SparkJobType } from '../../constructs/jobs';
+import { SparkNamespace } from '../../constructs/tenancy';
 import { renderCharts } from '../../stacks/gitops';
 import { deployment, of, sparkApp } from './fixtures';
 
@@ -145,5 +147,26 @@ describe('one run per tree, linear', () => {
     } finally {
       toJson.mockRestore();
     }
+  });
+});
+
+describe('a cached report never hides a change', () => {
+  test('add*() after a report is seen by the next report (and by the synth)', () => {
+    const app = new App();
+    const chart = new Chart(app, 'jobs');
+    const namespace = new SparkNamespace(chart, 'T', { name: 'spark-jobs' });
+    const job = new SparkJob(chart, 'Job', {
+      namespace: SparkNamespace.fromName('spark-jobs'),
+      name: 'pi', type: SparkJobType.SCALA, mode: SparkJobMode.SUBMIT,
+      mainClass: 'org.apache.spark.examples.SparkPi', mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
+    });
+    expect(namespace.name).toBe('spark-jobs');
+    const doctor = attachDoctor(app);
+    const before = doctor.report();
+    expect(before.errors.filter((e) => e.rule === 's3a-credentials-in-conf')).toEqual([]);
+    job.addSparkConf({ 'spark.hadoop.fs.s3a.secret.key': 'abcdefghijklmnopqrstuvwxyz0123456789ABCD' }, 'test');
+    const after = doctor.report();
+    expect(after).not.toBe(before);
+    expect(after.errors.map((e) => e.rule)).toContain('s3a-credentials-in-conf');
   });
 });
