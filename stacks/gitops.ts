@@ -1,4 +1,5 @@
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import * as YAML from 'yaml';
 import { Doctor } from '../constructs/doctor';
 
@@ -77,13 +78,13 @@ export function renderCharts(app: App): RenderedChart[] {
   const created = app.node.children.filter((c): c is Chart => Chart.isChart(c));
   const json = new Map<Chart, KubeObject[]>();
   // The doctor's validation (during that first toJson()) rendered every object already.
-  let doctor: Doctor | undefined;
+  let rendered: ReadonlyMap<IConstruct, unknown> | undefined;
   created.forEach((chart, i) => {
     if (i === 0) {
       json.set(chart, chart.toJson() as KubeObject[]);
-      doctor = Doctor.of(app);
+      rendered = Doctor.of(app)?.renderedJson();
     } else {
-      json.set(chart, renderPrepared(chart, doctor) as KubeObject[]);
+      json.set(chart, renderPrepared(chart, rendered) as KubeObject[]);
     }
   });
   const charts = chartOrder(created);
@@ -98,10 +99,10 @@ export function renderCharts(app: App): RenderedChart[] {
 }
 
 /** A chart's objects in dependency order, as `chart.toJson()` renders them, once the app is prepared. */
-function renderPrepared(chart: Chart, doctor?: Doctor): unknown[] {
+function renderPrepared(chart: Chart, rendered?: ReadonlyMap<IConstruct, unknown>): unknown[] {
   return new DependencyGraph(chart.node).topology()
     .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
-    .map((o) => doctor?.renderedJson(o) ?? o.toJson());
+    .map((o) => rendered?.get(o) ?? o.toJson());
 }
 
 /**

@@ -85,13 +85,14 @@ export class Doctor extends Construct {
   }
 
   /**
-   * The JSON the current report was computed from, for `object`, while that report is still
-   * valid (see `report()`): a renderer right after validation reuses it instead of rendering
-   * every object a second time. Undefined when there is none or it may be stale.
+   * The JSON of every ApiObject the current report was computed from, while that report is
+   * still valid (see `report()`): a renderer right after validation reuses it instead of
+   * rendering every object a second time. Undefined when there is none or it may be stale.
+   * Checked once per call: take it once per render, not per object.
    */
-  public renderedJson(object: IConstruct): unknown | undefined {
+  public renderedJson(): ReadonlyMap<IConstruct, unknown> | undefined {
     if (!this.cached || this.cached.key !== this.cacheKey()) return undefined;
-    return this.cached.view.jsonOf(object);
+    return this.cached.view.jsonByConstruct();
   }
 
   private cacheKey(): string {

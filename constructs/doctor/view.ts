@@ -301,10 +301,10 @@ export class DoctorView {
     return this.memo(`derived:${key}`, build);
   }
 
-  /** The JSON this view indexed for `construct`, when it is one of its ApiObjects. */
-  public jsonOf(construct: IConstruct): Json | undefined {
+  /** The JSON this view indexed, by ApiObject. */
+  public jsonByConstruct(): ReadonlyMap<IConstruct, Json> {
     this.byConstruct ??= new Map(this.objects.map((o) => [o.construct as IConstruct, o.json]));
-    return this.byConstruct.get(construct);
+    return this.byConstruct;
   }
 
   private declare(image: SparkImage): void {
