@@ -1,0 +1,75 @@
+/**
+ * `npm run bench`: synth cost as the platform grows. For 10, 100, 1,000 and 10,000 SparkJobs
+ * (both modes, storage, notebooks, every validation and the doctor on) it measures, each size in
+ * a fresh process: the full pipeline (constructs -> validation -> doctor -> YAML files), its
+ * peak RSS, and the floor (the same objects from plain JSON, written with the yaml package).
+ * Then the Pulumi program's registration time under mocks for 1,000 jobs.
+ *
+ * Writes bench/results/latest.json and bench/results/latest.md. No assertions: numbers for
+ * people, not a test (the tests stay fast and deterministic).
+ *
+ * Options: --sizes 10,100 (default 10,100,1000,10000), --pulumi-jobs 1000 (0 to skip).
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { PulumiMeasurement, SynthMeasurement } from './measure';
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+function measure<T>(...args: string[]): T {
+  const out = execFileSync(process.execPath, [require.resolve('ts-node/dist/bin'), '--transpile-only', path.join(__dirname, 'measure.ts'), ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=8192`.trim() },
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as T;
+}
+
+const fmt = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
+
+function main(): void {
+  const sizes = option('sizes', '10,100,1000,10000').split(',').map(Number);
+  const pulumiJobs = Number(option('pulumi-jobs', '1000'));
+  const synth: SynthMeasurement[] = [];
+  for (const jobs of sizes) {
+    process.stderr.write(`synth ${jobs} jobs...\n`);
+    synth.push(measure<SynthMeasurement>('synth', String(jobs)));
+  }
+  let pulumi: PulumiMeasurement | undefined;
+  if (pulumiJobs > 0) {
+    process.stderr.write(`pulumi registration ${pulumiJobs} jobs...\n`);
+    pulumi = measure<PulumiMeasurement>('pulumi', String(pulumiJobs));
+  }
+  const at = (n: number) => synth.find((m) => m.jobs === n);
+  const growth = at(10000) && at(1000) ? at(10000)!.synthMs / at(1000)!.synthMs : undefined;
+  const results = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    synth: synth.map((m) => ({ ...m, ratioToFloor: m.synthMs / m.floorMs })),
+    growth10kOver1k: growth,
+    pulumi,
+  };
+  const lines = [
+    `Measured ${results.date.slice(0, 10)} on ${results.machine.cpus} × ${results.machine.cpu ?? 'cpu'}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}.`,
+    '',
+    '| SparkJobs | tenants | objects | YAML | synth (full pipeline) | peak RSS | floor (JSON → YAML) | synth / floor |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...results.synth.map((m) => `| ${m.jobs.toLocaleString('en-US')} | ${m.tenants} | ${m.objects.toLocaleString('en-US')} | ${(m.bytes / 2 ** 20).toFixed(1)} MiB | ${fmt(m.synthMs)} | ${Math.round(m.peakRssMiB)} MiB | ${fmt(m.floorMs)} | ${m.ratioToFloor.toFixed(1)} |`),
+    '',
+    growth !== undefined ? `Growth: time(10,000) / time(1,000) = ${growth.toFixed(1)} (linear is 10).` : 'Growth: not measured (needs 1,000 and 10,000).',
+    pulumi ? `Pulumi program under mocks, ${pulumi.jobs.toLocaleString('en-US')} jobs: ${pulumi.resources.toLocaleString('en-US')} resources registered in ${fmt(pulumi.registrationMs)}.` : '',
+  ];
+  const dir = path.join(__dirname, 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  fs.writeFileSync(path.join(dir, 'latest.md'), `${lines.join('\n').trimEnd()}\n`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main();
