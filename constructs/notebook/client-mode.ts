@@ -538,3 +538,38 @@ function checkPort(port: number, field: string, where: string): number {
   }
   return port;
 }
+
+/**
+ * A construct whose Spark driver is a ClientModeDriver (a notebook, a Spark Connect server, the
+ * JupyterHub wiring): it is wired like any Spark workload through its driver.
+ */
+export abstract class ClientModeWorkload extends Construct implements ISparkWorkload {
+  /** The client-mode wiring. */
+  public abstract readonly driver: ClientModeDriver;
+  /** The namespace its driver and executors run in. */
+  public abstract readonly namespace: string;
+  /** Name for messages. */
+  public abstract readonly workloadName: string;
+  /** The driver's image. */
+  public abstract readonly sparkImage: SparkImage;
+
+  /** Adds lines to spark-defaults.conf (ISparkWorkload). */
+  public addSparkConf(conf: Readonly<Record<string, string>>, source: string): void {
+    this.driver.addSparkConf(conf, source);
+  }
+
+  /** Adds packages sessions resolve at start (ISparkWorkload). */
+  public addPackages(packages: readonly string[], source: string): void {
+    this.driver.addPackages(packages, source);
+  }
+
+  /** Adds environment variables to the driver pod and its executors (ISparkWorkload). */
+  public addEnv(env: Readonly<Record<string, SparkEnvValue>>, source: string): void {
+    this.driver.addEnv(env, source);
+  }
+
+  /** The final spark-defaults.conf entries. */
+  public sparkConf(): Record<string, string> {
+    return this.driver.sparkConf();
+  }
+}

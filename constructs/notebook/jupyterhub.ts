@@ -1,12 +1,10 @@
 import { Construct } from 'constructs';
 import { SparkPlatformError, show } from '../errors';
 import { NetworkEndpoint } from '../network';
-import { SparkEnvValue } from '../spark-env';
 import { SparkImage } from '../spark-image';
-import { ISparkWorkload } from '../storage/s3a';
 import { ISparkJobNamespace } from '../tenancy';
 import { Memory } from '../units';
-import { ClientModeDriver, ClientModeExecutors, DriverHost } from './client-mode';
+import { ClientModeDriver, ClientModeExecutors, ClientModeWorkload, DriverHost } from './client-mode';
 import { SparkNotebookImage } from './notebook-image';
 
 /** The labels the z2jh chart puts on single-user server pods. */
@@ -46,7 +44,7 @@ export interface JupyterHubSparkProps {
  * KubeSpawner makes no Service per user, so executors reach each server by its pod IP, and the
  * driver's pod name comes from the downward API (`${env:POD_NAME}`, substituted by Spark).
  */
-export class JupyterHubSpark extends Construct implements ISparkWorkload {
+export class JupyterHubSpark extends ClientModeWorkload {
   /** The client-mode wiring (no headless Service; the chart owns the user pods' policies). */
   public readonly driver: ClientModeDriver;
   /** The images. */
@@ -96,21 +94,6 @@ export class JupyterHubSpark extends Construct implements ISparkWorkload {
   /** The driver's image (ISparkWorkload). */
   public get sparkImage(): SparkImage {
     return this.image.notebook;
-  }
-
-  /** Adds spark-defaults.conf lines (ISparkWorkload). */
-  public addSparkConf(conf: Readonly<Record<string, string>>, source: string): void {
-    this.driver.addSparkConf(conf, source);
-  }
-
-  /** Adds packages (ISparkWorkload). */
-  public addPackages(packages: readonly string[], source: string): void {
-    this.driver.addPackages(packages, source);
-  }
-
-  /** Adds environment variables to user servers and executors (ISparkWorkload). */
-  public addEnv(env: Readonly<Record<string, SparkEnvValue>>, source: string): void {
-    this.driver.addEnv(env, source);
   }
 
   /**

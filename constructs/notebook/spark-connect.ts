@@ -5,13 +5,11 @@ import { SparkPlatformError, show } from '../errors';
 import { PLATFORM_LABEL_PREFIX, TENANT_LABEL, platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
-import { SparkEnvValue } from '../spark-env';
 import { SparkImage } from '../spark-image';
 import { sparkPodMemory } from '../spark-sizing';
-import { ISparkWorkload } from '../storage/s3a';
 import { ISparkJobNamespace } from '../tenancy';
 import { Cpu, Memory } from '../units';
-import { ClientModeDriver, ClientModeExecutors, DriverHost } from './client-mode';
+import { ClientModeDriver, ClientModeExecutors, ClientModeWorkload, DriverHost } from './client-mode';
 
 /** The Spark Connect gRPC port (`spark.connect.grpc.binding.port`). */
 export const SPARK_CONNECT_PORT = 15002;
@@ -54,7 +52,7 @@ export interface SparkConnectServerProps {
  * they need no JVM, no Spark and no API rights. Python UDFs still run in the executors: the
  * client's Python minor must equal the image's.
  */
-export class SparkConnectServer extends Construct implements ISparkWorkload {
+export class SparkConnectServer extends ClientModeWorkload {
   /** The server's name. */
   public readonly name: string;
   /** The namespace. */
@@ -176,25 +174,5 @@ export class SparkConnectServer extends Construct implements ISparkWorkload {
   /** Name for messages (ISparkWorkload). */
   public get workloadName(): string {
     return `SparkConnectServer ${show(this.name)}`;
-  }
-
-  /** Adds server conf (ISparkWorkload). */
-  public addSparkConf(conf: Readonly<Record<string, string>>, source: string): void {
-    this.driver.addSparkConf(conf, source);
-  }
-
-  /** Adds packages (ISparkWorkload). */
-  public addPackages(packages: readonly string[], source: string): void {
-    this.driver.addPackages(packages, source);
-  }
-
-  /** Adds environment variables to the server and its executors (ISparkWorkload). */
-  public addEnv(env: Readonly<Record<string, SparkEnvValue>>, source: string): void {
-    this.driver.addEnv(env, source);
-  }
-
-  /** The final spark-defaults.conf entries. */
-  public sparkConf(): Record<string, string> {
-    return this.driver.sparkConf();
   }
 }

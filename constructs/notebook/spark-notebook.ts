@@ -6,14 +6,12 @@ import { assertPinnedImage } from '../images';
 import { PLATFORM_LABEL_PREFIX, TENANT_LABEL, platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
-import { SparkEnvValue } from '../spark-env';
 import { SparkImage } from '../spark-image';
 import { sparkPodMemory } from '../spark-sizing';
 import { SecretSource } from '../storage/credentials';
-import { ISparkWorkload } from '../storage/s3a';
 import { ISparkJobNamespace } from '../tenancy';
 import { Cpu, Memory } from '../units';
-import { ClientModeDriver, ClientModeExecutors, DriverHost, PortRange, checkSessions } from './client-mode';
+import { ClientModeDriver, ClientModeExecutors, ClientModeWorkload, DriverHost, PortRange, checkSessions } from './client-mode';
 import { SparkNotebookImage } from './notebook-image';
 
 /** JupyterLab's port. */
@@ -95,7 +93,7 @@ export interface SparkNotebookProps {
  * Notebook and executor images must hold the same Spark, Scala and Python minor
  * (SparkNotebookImage refuses a pair that does not).
  */
-export class SparkNotebook extends Construct implements ISparkWorkload {
+export class SparkNotebook extends ClientModeWorkload {
   /** The notebook's name. */
   public readonly name: string;
   /** The namespace. */
@@ -254,26 +252,6 @@ export class SparkNotebook extends Construct implements ISparkWorkload {
   /** The driver ports executors must reach (every session's). */
   public get driverPortRange(): PortRange {
     return this.driver.driverPortRange;
-  }
-
-  /** Adds lines to spark-defaults.conf (ISparkWorkload). */
-  public addSparkConf(conf: Readonly<Record<string, string>>, source: string): void {
-    this.driver.addSparkConf(conf, source);
-  }
-
-  /** Adds packages sessions resolve at start (ISparkWorkload). */
-  public addPackages(packages: readonly string[], source: string): void {
-    this.driver.addPackages(packages, source);
-  }
-
-  /** Adds environment variables to the notebook and its executors (ISparkWorkload). */
-  public addEnv(env: Readonly<Record<string, SparkEnvValue>>, source: string): void {
-    this.driver.addEnv(env, source);
-  }
-
-  /** The final spark-defaults.conf entries. */
-  public sparkConf(): Record<string, string> {
-    return this.driver.sparkConf();
   }
 
   private checkPodFitsQuota(ns: ISparkJobNamespace, cpu: Cpu, memory: Memory, where: string): void {
