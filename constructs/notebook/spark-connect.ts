@@ -9,18 +9,13 @@ import { SparkImage } from '../spark-image';
 import { sparkPodMemory } from '../spark-sizing';
 import { ISparkJobNamespace } from '../tenancy';
 import { Cpu, Memory } from '../units';
-import { ClientModeDriver, ClientModeExecutors, ClientModeWorkload, DriverHost } from './client-mode';
+import { ClientModeDriver, ClientModeExecutors, ClientModeWorkload, ClientPodPeer, DriverHost, peersOf } from './client-mode';
 
 /** The Spark Connect gRPC port (`spark.connect.grpc.binding.port`). */
 export const SPARK_CONNECT_PORT = 15002;
 
 /** Pods that may connect to a Spark Connect server. */
-export interface SparkConnectClients {
-  /** Namespace of the clients. */
-  readonly namespace: string;
-  /** Labels of the client pods. @default - every pod of the namespace */
-  readonly labels?: Record<string, string>;
-}
+export type SparkConnectClients = ClientPodPeer;
 
 /** Properties of a SparkConnectServer. */
 export interface SparkConnectServerProps {
@@ -81,10 +76,7 @@ export class SparkConnectServer extends ClientModeWorkload {
     const driverMemory = props.driverMemory ?? Memory.gibibytes(2);
     const memory = sparkPodMemory(driverMemory);
     const clientList = props.clients ?? [{ namespace: this.namespace }];
-    const clients = clientList.map((c, i) => {
-      assertName(c.namespace, NameRule.DNS1123_LABEL, `clients[${i}].namespace`, where);
-      return { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': c.namespace } }, podSelector: { matchLabels: { ...(c.labels ?? {}) } } };
-    });
+    const clients = peersOf(clientList, 'clients', where);
 
     this.driver = new ClientModeDriver(this, 'Driver', {
       name: props.name,

@@ -11,7 +11,7 @@ import { sparkPodMemory } from '../spark-sizing';
 import { SecretSource } from '../storage/credentials';
 import { ISparkJobNamespace } from '../tenancy';
 import { Cpu, Memory } from '../units';
-import { ClientModeDriver, ClientModeExecutors, ClientModeWorkload, DriverHost, PortRange, checkSessions } from './client-mode';
+import { ClientModeDriver, ClientModeExecutors, ClientModeWorkload, ClientPodPeer, DriverHost, PortRange, checkSessions, peersOf } from './client-mode';
 import { SparkNotebookImage } from './notebook-image';
 
 /** JupyterLab's port. */
@@ -21,13 +21,8 @@ export const NOTEBOOK_TOKEN_KEY = 'token';
 /** Memory the Jupyter server and kernel need besides the driver JVM. */
 const JUPYTER_ALLOWANCE = Memory.mebibytes(512);
 
-/** Who may open the notebook's UI through its Service (besides `kubectl port-forward`, which policies do not see). */
-export interface NotebookUiPeer {
-  /** Namespace of the client pods, e.g. the ingress controller's. */
-  readonly namespace: string;
-  /** Labels of the client pods. @default - every pod of the namespace */
-  readonly labels?: Record<string, string>;
-}
+/** Who may open the notebook's UI through its Service (besides `kubectl port-forward`, which policies do not see), e.g. the ingress controller's pods. */
+export type NotebookUiPeer = ClientPodPeer;
 
 /** Properties of a SparkNotebook. */
 export interface SparkNotebookProps {
@@ -154,10 +149,7 @@ export class SparkNotebook extends ClientModeWorkload {
     const labels = platformLabels({ [TENANT_LABEL]: this.namespace, ...this.podLabels });
     token.emit(this, 'Token', this.namespace, [NOTEBOOK_TOKEN_KEY], labels, { field: 'token', where });
 
-    const uiPeers = (props.uiAccess ?? []).map((p, i) => {
-      assertName(p.namespace, NameRule.DNS1123_LABEL, `uiAccess[${i}].namespace`, where);
-      return { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': p.namespace } }, podSelector: { matchLabels: { ...(p.labels ?? {}) } } };
-    });
+    const uiPeers = peersOf(props.uiAccess ?? [], 'uiAccess', where);
     this.driver = new ClientModeDriver(this, 'Driver', {
       name: props.name,
       where,

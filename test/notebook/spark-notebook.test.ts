@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { parse } from 'yaml';
 import {
-  Cpu, DriverHost, attachDoctor, Memory, NetworkEndpoint, ObjectStoreConnection, S3ObjectStore, SecretSource, SparkImage, SparkNamespace,
+  Cpu, DriverHost, attachDoctor, s3aConf, Memory, NetworkEndpoint, ObjectStoreConnection, S3ObjectStore, SecretSource, SparkImage, SparkNamespace,
   SparkNotebook, SparkNotebookImage, SparkNotebookProps, UNIFIED_IMAGE_DOCKERFILE, unifiedImageBuildArgs,
 } from '../../constructs';
 import { selectorMatches } from '../helpers/k8s-json';
@@ -94,20 +94,9 @@ describe('SparkNotebook', () => {
       'spark.executor.instances': '2',
       'spark.executor.memoryOverheadFactor': '0.4',
       'spark.pyspark.python': 'python3',
-      // From the object-store connection: s3a for Spark 4.0 (Hadoop 3.4.1, SDK v2), the event log.
-      'spark.hadoop.fs.s3a.endpoint': 'http://minio.spark-platform.svc.cluster.local:9000',
-      'spark.hadoop.fs.s3a.endpoint.region': 'us-east-1',
-      'spark.hadoop.fs.s3a.path.style.access': 'true',
-      'spark.hadoop.fs.s3a.connection.ssl.enabled': 'false',
-      'spark.hadoop.fs.s3a.impl': 'org.apache.hadoop.fs.s3a.S3AFileSystem',
-      'spark.hadoop.fs.s3a.aws.credentials.provider': 'software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider',
-      'spark.hadoop.fs.s3a.fast.upload.buffer': 'disk',
-      'spark.hadoop.fs.s3a.buffer.dir': '/tmp/s3a',
-      'spark.hadoop.fs.s3a.committer.name': 'magic',
-      'spark.hadoop.fs.s3a.committer.magic.enabled': 'true',
-      'spark.hadoop.mapreduce.outputcommitter.factory.scheme.s3a': 'org.apache.hadoop.fs.s3a.commit.S3ACommitterFactory',
-      'spark.sql.sources.commitProtocolClass': 'org.apache.spark.internal.io.cloud.PathOutputCommitProtocol',
-      'spark.sql.parquet.output.committer.class': 'org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter',
+      // From the object-store connection: the s3a conf of Spark 4.0 (checked key by key in
+      // test/storage/s3a.test.ts), the event log and the jars.
+      ...s3aConf(store, SparkImage.official('4.0')),
       'spark.eventLog.enabled': 'true',
       'spark.eventLog.dir': 's3a://spark-logs/events',
       'spark.jars.packages': 'org.apache.hadoop:hadoop-aws:3.4.1,software.amazon.awssdk:bundle:2.24.6,org.apache.spark:spark-hadoop-cloud_2.13:4.0.3',
