@@ -1,6 +1,9 @@
 import { SparkPlatformError, show } from './errors';
 import { assertPinnedImage } from './images';
-import { DEFAULT_SPARK_LINE, SPARK_IMAGE_UID, SPARK_LINES, SparkLine, SparkLineName, sparkLineOf } from './versions';
+import { DEFAULT_SPARK_LINE, OFFICIAL_SPARK_IMAGE_LAYOUT, SPARK_LINES, SparkLine, SparkLineName, sparkLineOf } from './versions';
+
+/** Maven coordinates of a jar: `group:artifact:version`. */
+const JAR_COORDINATES = /^([A-Za-z0-9_.-]+):([A-Za-z0-9_.-]+):([A-Za-z0-9_.+-]+)$/;
 
 /** What a Spark image contains, for images other than the official ones. */
 export interface SparkImageProps {
@@ -18,14 +21,29 @@ export interface SparkImageProps {
   readonly uid?: number;
   /** gid of that user. @default - the uid */
   readonly gid?: number;
-  /** Where Spark is installed. @default "/opt/spark" */
+  /** Name of that user (for messages). @default "spark" */
+  readonly user?: string;
+  /**
+   * The user's home directory in the image's passwd entry: Java's `user.home`, where Ivy and
+   * other tools write unless told otherwise. Setting `$HOME` does not change it.
+   * @default "/nonexistent" (the official images' `spark` user)
+   */
+  readonly homeDirectory?: string;
+  /** Where Spark is installed (`SPARK_HOME`). @default "/opt/spark" */
   readonly sparkHome?: string;
   /**
-   * The `hadoop-aws` version baked into the image's `jars/` (with its AWS SDK), when it has one:
-   * s3a then needs no `--packages`. The platform doctor checks it against the Spark line.
-   * @default - none (the official images have no hadoop-aws)
+   * The image's working directory (`WORKDIR`): cluster-mode drivers download added jars and
+   * files there, executors fetch them there, and `spark.sql.warehouse.dir` defaults below it.
+   * @default "/opt/spark/work-dir" (the official images')
    */
-  readonly hadoopAwsVersion?: string;
+  readonly workingDirectory?: string;
+  /**
+   * Jars the image adds to Spark's distribution (in `$SPARK_HOME/jars`), as Maven coordinates
+   * `group:artifact:version`. The platform does not resolve these again as packages, and the
+   * doctor checks hadoop-aws among them against the Spark line.
+   * @default - none (the official images hold Spark's binary distribution only)
+   */
+  readonly jars?: readonly string[];
 }
 
 /**
@@ -64,10 +82,16 @@ export class SparkImage {
   public readonly uid: number;
   /** gid of that user. */
   public readonly gid: number;
+  /** Name of the user it runs as. */
+  public readonly user: string;
+  /** The user's passwd home: Java's `user.home`. */
+  public readonly homeDirectory: string;
   /** Where Spark is installed. */
   public readonly sparkHome: string;
-  /** hadoop-aws baked into the image, when declared. */
-  public readonly hadoopAwsVersion?: string;
+  /** The working directory its processes start in. */
+  public readonly workingDirectory: string;
+  /** Jars the image adds to Spark's distribution, as Maven coordinates. */
+  public readonly jars: readonly string[];
 
   private constructor(props: SparkImageProps) {
     const where = `SparkImage ${show(props.image)}`;
@@ -86,10 +110,23 @@ export class SparkImage {
     if (props.pythonVersion !== undefined && !/^3\.\d+(\.\d+)?$/.test(props.pythonVersion)) {
       throw new SparkPlatformError('pythonVersion', `${show(props.pythonVersion)} is not a Python 3 version`, 'give major.minor, e.g. "3.10"', where);
     }
-    if (props.hadoopAwsVersion !== undefined && !/^\d+\.\d+\.\d+$/.test(props.hadoopAwsVersion)) {
-      throw new SparkPlatformError('hadoopAwsVersion', `${show(props.hadoopAwsVersion)} is not a hadoop-aws release (x.y.z)`, 'give the version of the hadoop-aws jar in the image, e.g. "3.4.1"', where);
+    const jars = [...(props.jars ?? [])];
+    jars.forEach((j, i) => {
+      if (typeof j !== 'string' || !JAR_COORDINATES.test(j)) {
+        throw new SparkPlatformError(`jars[${i}]`, `${show(j)} is not Maven coordinates`, 'write group:artifact:version, e.g. "org.apache.hadoop:hadoop-aws:3.4.1"', where);
+      }
+    });
+    const artifacts = jars.map((j) => j.split(':').slice(0, 2).join(':'));
+    const twice = artifacts.find((a, i) => artifacts.indexOf(a) !== i);
+    if (twice) throw new SparkPlatformError('jars', `list ${show(twice)} twice`, 'list each artifact once, at the version in the image', where);
+    const paths: Array<[string, string | undefined]> = [['homeDirectory', props.homeDirectory], ['sparkHome', props.sparkHome], ['workingDirectory', props.workingDirectory]];
+    for (const [field, value] of paths) {
+      if (value !== undefined && !/^\/[^\s]*$/.test(value)) {
+        throw new SparkPlatformError(field, `${show(value)} is not an absolute path`, 'give the absolute path inside the image', where);
+      }
     }
-    const uid = props.uid ?? SPARK_IMAGE_UID;
+    const layout = OFFICIAL_SPARK_IMAGE_LAYOUT;
+    const uid = props.uid ?? layout.uid;
     const gid = props.gid ?? uid;
     for (const [field, id] of [['uid', uid], ['gid', gid]] as const) {
       if (!Number.isInteger(id) || id <= 0) {
@@ -103,8 +140,27 @@ export class SparkImage {
     this.javaVersion = props.javaVersion;
     this.uid = uid;
     this.gid = gid;
-    this.sparkHome = props.sparkHome ?? '/opt/spark';
-    this.hadoopAwsVersion = props.hadoopAwsVersion;
+    this.user = props.user ?? layout.user;
+    this.homeDirectory = props.homeDirectory ?? layout.homeDirectory;
+    this.sparkHome = props.sparkHome ?? layout.sparkHome;
+    this.workingDirectory = props.workingDirectory ?? layout.workingDirectory;
+    this.jars = jars;
+  }
+
+  /** The version of an artifact (`group:artifact`) the image carries in its jars, or undefined. */
+  public jarVersion(artifact: string): string | undefined {
+    const found = this.jars.find((j) => j.startsWith(`${artifact}:`) && j.split(':').length === 3);
+    return found?.split(':')[2];
+  }
+
+  /** Whether the image carries exactly these Maven coordinates (`group:artifact:version`). */
+  public hasJar(coordinates: string): boolean {
+    return this.jars.includes(coordinates);
+  }
+
+  /** The hadoop-aws version baked into the image, when it declares one. */
+  public get hadoopAwsVersion(): string | undefined {
+    return this.jarVersion('org.apache.hadoop:hadoop-aws');
   }
 
   /** Python major.minor (the part that must match between driver and executors). */

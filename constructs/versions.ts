@@ -84,6 +84,22 @@ export const DEFAULT_SPARK_LINE: SparkLineName = '4.0';
 /** uid/gid of the `spark` user in the official apache/spark images. */
 export const SPARK_IMAGE_UID = 185;
 
+/**
+ * The layout of the official `apache/spark` images (apache/spark-docker, every 3.5.x, 4.0.x and
+ * 4.1.x Dockerfile): what Spark's processes inherit and where they write. The user is created
+ * with `useradd --system --uid=185 --gid=spark -d /nonexistent spark`, so Java's `user.home`
+ * (read from the passwd entry, not `$HOME`) is `/nonexistent`; `WORKDIR /opt/spark/work-dir`
+ * is on the image's root filesystem.
+ */
+export const OFFICIAL_SPARK_IMAGE_LAYOUT = {
+  user: 'spark',
+  uid: SPARK_IMAGE_UID,
+  gid: SPARK_IMAGE_UID,
+  homeDirectory: '/nonexistent',
+  sparkHome: '/opt/spark',
+  workingDirectory: '/opt/spark/work-dir',
+} as const;
+
 /** The line of a Spark version ("4.0.3" -> the 4.0 line), or undefined when unsupported. */
 export function sparkLineOf(version: string): SparkLine | undefined {
   const m = /^(\d+)\.(\d+)\.\d+$/.exec(version);

@@ -1,5 +1,5 @@
 import { SparkImage } from '../spark-image';
-import { sparkLineOf } from '../versions';
+import { OFFICIAL_SPARK_IMAGE_LAYOUT, sparkLineOf } from '../versions';
 
 /** An image reference split the way container runtimes read it. */
 export interface ImageRef {
@@ -52,6 +52,10 @@ export interface ImageFacts {
   readonly pythonMinor?: string | null;
   /** hadoop-aws baked into the image's jars (null: declared without). */
   readonly hadoopAws?: string | null;
+  /** The image's working directory, when known. */
+  readonly workingDirectory?: string;
+  /** The passwd home of its user (Java's `user.home`), when known. */
+  readonly homeDirectory?: string;
   /** Declared by a SparkImage (true) or inferred from an official tag (false). */
   readonly declared: boolean;
 }
@@ -64,6 +68,8 @@ export function factsOf(image: SparkImage): ImageFacts {
     scalaVersion: image.scalaVersion,
     pythonMinor: image.pythonMinor ?? null,
     hadoopAws: image.hadoopAwsVersion ?? null,
+    workingDirectory: image.workingDirectory,
+    homeDirectory: image.homeDirectory,
     declared: true,
   };
 }
@@ -84,7 +90,8 @@ export function inferOfficialFacts(image: string): ImageFacts | undefined {
   if (!m) return undefined;
   const scala = m[2] ?? sparkLineOf(m[1])?.scala ?? (m[1].startsWith('3.') ? '2.12' : '2.13');
   // The official images are Spark's binary distribution: no hadoop-aws in jars/.
-  return { image, sparkVersion: m[1], scalaVersion: scala, hadoopAws: null, declared: false };
+  const { workingDirectory, homeDirectory } = OFFICIAL_SPARK_IMAGE_LAYOUT;
+  return { image, sparkVersion: m[1], scalaVersion: scala, hadoopAws: null, workingDirectory, homeDirectory, declared: false };
 }
 
 /**

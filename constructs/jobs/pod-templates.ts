@@ -1,9 +1,7 @@
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
+import { SparkProcess, sparkWriteSites, writableVolumes } from '../writable-paths';
 import { ResolvedPod, ResolvedSparkJob } from './resolved-job';
-import { SCRATCH_DIR, SPARK_CONTAINER } from './spark-conf';
-
-/** The emptyDir behind `/tmp` in every pod SparkJob makes. */
-export const SCRATCH_VOLUME = 'spark-platform-tmp';
+import { SPARK_CONTAINER } from './spark-conf';
 
 /** A pod template as plain Kubernetes JSON (`metadata` + `spec` of a PodTemplateSpec). */
 export interface PodTemplate {
@@ -16,20 +14,21 @@ export interface PodTemplate {
  * Both modes use it unchanged (operator mode: `spec.{driver,executor}.template`; submit mode: a
  * `podTemplateFile`), and Spark applies it itself, so nothing depends on the operator's webhook.
  *
- * It carries the restricted Pod Security contexts, a `/tmp` emptyDir (read-only root
- * filesystem), env, volumes and mounts, node placement, `enableServiceLinks: false` (thousands
+ * It carries the restricted Pod Security contexts, an emptyDir at every path the Spark process
+ * writes to (`/tmp`, the image's working directory: see writable-paths.ts) under a read-only
+ * root filesystem, env, volumes and mounts, node placement, `enableServiceLinks: false` (thousands
  * of Service env vars otherwise end in `argument list too long`) and the token policy: drivers
  * call the API server, executors never do.
  */
-export function podTemplate(job: ResolvedSparkJob, pod: ResolvedPod): PodTemplate {
+export function podTemplate(job: ResolvedSparkJob, pod: ResolvedPod, conf: Readonly<Record<string, string>>): PodTemplate {
   const mountedVolumes = new Set(pod.volumeMounts.map((m) => m.volume));
+  const userMounts = pod.volumeMounts.map((m) => clean({ name: m.volume, mountPath: m.path, readOnly: m.readOnly, subPath: m.subPath }));
+  const process = pod.role === 'driver' ? SparkProcess.CLUSTER_DRIVER : SparkProcess.EXECUTOR;
+  const writable = writableVolumes(sparkWriteSites(process, pod.image, conf), pod.volumeMounts.map((m) => ({ mountPath: m.path, readOnly: m.readOnly, subPath: m.subPath })));
   const container: Record<string, unknown> = {
     name: SPARK_CONTAINER[pod.role],
     securityContext: { ...restrictedContainerSecurityContext(), readOnlyRootFilesystem: job.readOnlyRootFilesystem },
-    volumeMounts: [
-      { name: SCRATCH_VOLUME, mountPath: SCRATCH_DIR },
-      ...pod.volumeMounts.map((m) => clean({ name: m.volume, mountPath: m.path, readOnly: m.readOnly, subPath: m.subPath })),
-    ],
+    volumeMounts: [...writable.mounts, ...userMounts],
   };
   if (pod.env.length > 0) container.env = pod.env.map(([name, value]) => value.toEnvVar(name));
   const envFrom = [
@@ -44,7 +43,7 @@ export function podTemplate(job: ResolvedSparkJob, pod: ResolvedPod): PodTemplat
     enableServiceLinks: false,
     containers: [container],
     volumes: [
-      { name: SCRATCH_VOLUME, emptyDir: {} },
+      ...writable.volumes,
       ...job.volumes.filter((v) => mountedVolumes.has(v.name as string)),
     ],
   };

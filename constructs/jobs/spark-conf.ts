@@ -1,12 +1,13 @@
 import { SparkPlatformError, show } from '../errors';
 import { Memory } from '../units';
+import { JAVA_TMPDIR, PLATFORM_IVY_HOME } from '../writable-paths';
 import { ResolvedPod, ResolvedSparkJob } from './resolved-job';
 
 /** Container names Spark gives driver and executor containers; pod templates use the same. */
 export const SPARK_CONTAINER = { driver: 'spark-kubernetes-driver', executor: 'spark-kubernetes-executor' } as const;
 
 /** Where Spark and Java write scratch files: an emptyDir, so the root filesystem can be read-only. */
-export const SCRATCH_DIR = '/tmp';
+export const SCRATCH_DIR = JAVA_TMPDIR;
 
 /**
  * Spark conf keys the construct sets itself, per mode (master, namespace, application and pod
@@ -136,8 +137,8 @@ export function typedSparkConf(job: ResolvedSparkJob): { fromFields: Record<stri
   // "the first container" (the operator and spark-submit would then agree only by accident).
   x['spark.kubernetes.driver.podTemplateContainerName'] = SPARK_CONTAINER.driver;
   x['spark.kubernetes.executor.podTemplateContainerName'] = SPARK_CONTAINER.executor;
-  // --packages resolves into ~/.ivy2 by default: not writable with a read-only root filesystem.
-  x['spark.jars.ivy'] = `${SCRATCH_DIR}/.ivy2`;
+  // --packages resolves under Java's user.home by default (/nonexistent in the official images).
+  x['spark.jars.ivy'] = PLATFORM_IVY_HOME;
   if (job.prometheus) {
     x['spark.ui.prometheus.enabled'] = 'true';
     x['spark.metrics.conf.*.sink.prometheusServlet.class'] = 'org.apache.spark.metrics.sink.PrometheusServlet';

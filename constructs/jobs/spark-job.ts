@@ -66,6 +66,11 @@ export class SparkJob extends Construct implements ISparkWorkload {
     return this.spec.driver.image;
   }
 
+  /** The executors' image (ISparkWorkload). */
+  public get executorImage(): SparkImage {
+    return this.spec.executor.image;
+  }
+
   /**
    * Adds Spark conf after construction (e.g. object-store wiring). The same rules as `sparkConf`
    * apply, and a key already set to another value is an error, not an override.
@@ -134,7 +139,8 @@ export class SparkJob extends Construct implements ISparkWorkload {
   /** The driver and executor pod templates. */
   public templates(): { driver: PodTemplate; executor: PodTemplate } {
     const job = this.effective();
-    return { driver: podTemplate(job, job.driver), executor: podTemplate(job, job.executor) };
+    const conf = this.sparkConf();
+    return { driver: podTemplate(job, job.driver, conf), executor: podTemplate(job, job.executor, conf) };
   }
 
   /** The complete Spark conf of the application except what the mode itself sets (master, names, template files). */

@@ -4,9 +4,10 @@ import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { JOB_LABEL, SPARK_SUBMIT_POD_LABELS, platformLabels } from '../labels';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
-import { PodTemplate, SCRATCH_VOLUME } from './pod-templates';
+import { PLATFORM_IVY_HOME, SparkProcess, sparkWriteSites, writableVolumes } from '../writable-paths';
+import { PodTemplate } from './pod-templates';
 import { ResolvedSparkJob } from './resolved-job';
-import { SCRATCH_DIR, sortedConf } from './spark-conf';
+import { sortedConf } from './spark-conf';
 import { DRIVER_TEMPLATE_PATH, OWNER_PLACEHOLDERS, SUBMIT_DIR, SUBMIT_SCRIPT } from './submit-script';
 
 /** The in-cluster API server, as spark-submit's `--master` needs it (the port is mandatory). */
@@ -42,7 +43,22 @@ export function submitNames(job: ResolvedSparkJob): { account: string; configMap
   return { account: `${job.name}-submitter`, configMap: `${job.name}-spark-submit` };
 }
 
-/** The spark-submit arguments of a job (after the script's own name). */
+/**
+ * The kubelet expands `$(VAR)` in a container's command and args (a defined variable becomes its
+ * value) and turns `$$` into `$`. Doubling each `$` that starts either makes the process receive
+ * `text` exactly as written, as operator mode passes it (the operator runs spark-submit itself).
+ */
+export function escapeKubeletExpansion(text: string): string {
+  return text.replace(/\$(?=[$(])/g, '$$$$');
+}
+
+/** The conf key whose value the kubelet must expand: the driver pod's name from `$(JOB_NAME)`. */
+const EXPANDED_CONF_KEY = 'spark.kubernetes.driver.pod.name';
+
+/**
+ * The spark-submit arguments of a job (after the script's own name). Every value the user wrote
+ * is escaped against the kubelet's `$(VAR)` expansion; only the driver pod name expands.
+ */
 export function sparkSubmitArgs(input: SubmitModeInput): string[] {
   const { job } = input;
   const conf: Record<string, string> = {
@@ -50,19 +66,20 @@ export function sparkSubmitArgs(input: SubmitModeInput): string[] {
     'spark.kubernetes.namespace': job.namespace.name,
     // Deterministic per Job (a CronJob's runs each get their own): a rerun of the same Job finds
     // the name taken instead of starting a second driver. `$(JOB_NAME)` is expanded by the kubelet.
-    'spark.kubernetes.driver.pod.name': '$(JOB_NAME)-driver',
+    [EXPANDED_CONF_KEY]: '$(JOB_NAME)-driver',
     'spark.kubernetes.submission.waitAppCompletion': 'true',
     'spark.kubernetes.driver.podTemplateFile': DRIVER_TEMPLATE_PATH,
     'spark.kubernetes.executor.podTemplateFile': `${SUBMIT_DIR}/executor-template.yaml`,
   };
+  const e = escapeKubeletExpansion;
   return [
     '--master', IN_CLUSTER_MASTER,
     '--deploy-mode', 'cluster',
     '--name', job.name,
-    ...(job.mainClass ? ['--class', job.mainClass] : []),
-    ...Object.entries(sortedConf(conf)).flatMap(([k, v]) => ['--conf', `${k}=${v}`]),
-    job.mainApplicationFile,
-    ...job.arguments,
+    ...(job.mainClass ? ['--class', e(job.mainClass)] : []),
+    ...Object.entries(sortedConf(conf)).flatMap(([k, v]) => ['--conf', k === EXPANDED_CONF_KEY ? `${k}=${v}` : e(`${k}=${v}`)]),
+    e(job.mainApplicationFile),
+    ...job.arguments.map(e),
   ];
 }
 
@@ -108,6 +125,8 @@ export function renderSubmitMode(scope: Construct, job: ResolvedSparkJob, input:
   job.namespace.allowApiServerEgress?.(SPARK_SUBMIT_EGRESS_POLICY, { ...SPARK_SUBMIT_POD_LABELS });
 
   const image = job.driver.image;
+  // spark-submit's own writes (working directory, Ivy, /tmp) under the read-only root.
+  const writable = writableVolumes(sparkWriteSites(SparkProcess.SUBMITTER, image, { ...job.sparkConf, 'spark.jars.ivy': PLATFORM_IVY_HOME }), [{ mountPath: SUBMIT_DIR, readOnly: true }]);
   const fieldEnv = (name: string, fieldPath: string): k8s.EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
   const podTemplate: k8s.PodTemplateSpec = {
     metadata: { labels: { ...labels, ...SPARK_SUBMIT_POD_LABELS } },
@@ -138,12 +157,12 @@ export function renderSubmitMode(scope: Construct, job: ResolvedSparkJob, input:
         securityContext: { ...restrictedContainerSecurityContext(), readOnlyRootFilesystem: true },
         volumeMounts: [
           { name: 'submit-files', mountPath: SUBMIT_DIR, readOnly: true },
-          { name: SCRATCH_VOLUME, mountPath: SCRATCH_DIR },
+          ...writable.mounts,
         ],
       }],
       volumes: [
         { name: 'submit-files', configMap: { name: names.configMap } },
-        { name: SCRATCH_VOLUME, emptyDir: {} },
+        ...writable.volumes,
       ],
     },
   };

@@ -5,12 +5,12 @@ import { NameRule, nameProblem, suggestName } from '../names';
 import { SparkImage } from '../spark-image';
 import { Cpu, Memory } from '../units';
 import { CronDialect, cronProblem, timeZoneProblem } from './cron';
-import { SCRATCH_VOLUME } from './pod-templates';
 import {
   ResolvedDynamicAllocation, ResolvedExecutor, ResolvedPod, ResolvedSchedule, ResolvedSparkJob,
   podCpu, podMemory, startingExecutors,
 } from './resolved-job';
-import { SCRATCH_DIR, checkUserConf } from './spark-conf';
+import { checkUserConf } from './spark-conf';
+import { PLATFORM_IVY_HOME, SparkProcess, sparkWriteSites } from '../writable-paths';
 import {
   ConcurrencyPolicy, RestartPolicy, SparkDriverOptions, SparkExecutorOptions, SparkJobMode, SparkJobProps,
   SparkJobType, SparkPodOptions, wholeNumber,
@@ -195,7 +195,7 @@ function checkVolumes(props: SparkJobProps, fail: Fail): Array<Record<string, un
     const name = String(json.name ?? '');
     const problem = nameProblem(name, NameRule.DNS1123_LABEL);
     if (problem) fail(`${field}.name`, problem, `use a name such as ${show(suggestName(name))}`);
-    if (SPARK_VOLUME.test(name) || name === SCRATCH_VOLUME) fail(`${field}.name`, `${show(name)} is a volume name Spark or SparkJob uses itself`, 'choose another name');
+    if (SPARK_VOLUME.test(name)) fail(`${field}.name`, `${show(name)} is a volume name Spark or SparkJob uses itself`, 'choose another name');
     if (seen.has(name)) fail(`${field}.name`, `${show(name)} is used twice`, 'give each volume its own name');
     seen.add(name);
     if (json.hostPath !== undefined) fail(field, `${show(name)} is a hostPath volume, which the restricted Pod Security Standard forbids (tenant namespaces enforce it)`, 'use a PersistentVolumeClaim, an emptyDir, a ConfigMap or a Secret');
@@ -227,12 +227,17 @@ function resolvePod(
   }
   const mounts = [...(common.volumeMounts ?? []), ...(own.volumeMounts ?? [])];
   const names = new Set(volumes.map((v) => String(v.name)));
-  const paths = new Set<string>([SCRATCH_DIR]);
+  // The paths Spark writes to get the platform's emptyDirs (pod-templates.ts): not a user mount.
+  const process = role === 'driver' ? SparkProcess.CLUSTER_DRIVER : SparkProcess.EXECUTOR;
+  const sites = new Map(sparkWriteSites(process, image, { 'spark.jars.ivy': PLATFORM_IVY_HOME }).map((w) => [w.path, w.reason]));
+  const paths = new Set<string>();
   mounts.forEach((m, i) => {
     const field = `${role}.volumeMounts[${i}]`;
     if (!names.has(m.volume)) fail(`${field}.volume`, `${show(m.volume)} is not one of the job's volumes (${[...names].map(show).join(', ') || 'none'})`, 'add it to volumes, or fix the name');
     if (!m.path.startsWith('/')) fail(`${field}.path`, `${show(m.path)} is not an absolute path`, 'start the path with /');
-    if (paths.has(m.path)) fail(`${field}.path`, `${show(m.path)} is already mounted${m.path === SCRATCH_DIR ? ' (SparkJob mounts an emptyDir at /tmp)' : ''}`, 'mount each path once');
+    const site = sites.get(m.path.replace(/\/+$/, '') || '/');
+    if (site) fail(`${field}.path`, `${show(m.path)} is where SparkJob mounts a writable emptyDir (${site})`, 'mount your volume elsewhere');
+    if (paths.has(m.path)) fail(`${field}.path`, `${show(m.path)} is already mounted`, 'mount each path once');
     paths.add(m.path);
   });
   // The operator copies the SparkApplication's own labels onto both pods, so the pods get the

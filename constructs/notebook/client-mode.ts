@@ -16,6 +16,7 @@ import { sparkPodMemory } from '../spark-sizing';
 import { ISparkWorkload } from '../storage/s3a';
 import { ISparkJobNamespace, SPARK_DRIVER_VERBS } from '../tenancy';
 import { Cpu, Memory } from '../units';
+import { MountLike, PLATFORM_IVY_HOME, SparkProcess, WritableVolumes, sparkWriteSites, writableVolumes } from '../writable-paths';
 
 /** `spark.master` of a driver running in a pod: the in-cluster API server (the port is mandatory). */
 export const IN_CLUSTER_SPARK_MASTER = 'k8s://https://kubernetes.default.svc:443';
@@ -241,6 +242,9 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
       'spark.kubernetes.executor.podTemplateContainerName': SPARK_CONTAINER.executor,
       [`spark.kubernetes.executor.label.${CLIENT_DRIVER_LABEL}`]: props.name,
       'spark.kubernetes.executor.deleteOnTermination': 'true',
+      // Java's user.home is the passwd entry's (/nonexistent in the official images), not $HOME:
+      // without this the first session that resolves spark.jars.packages fails to create Ivy's cache.
+      'spark.jars.ivy': PLATFORM_IVY_HOME,
       'spark.driver.memory': props.driverMemory.toSpark(),
       'spark.executor.cores': String(this.executors.cores),
       'spark.executor.memory': this.executors.memory.toSpark(),
@@ -397,6 +401,16 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
     ];
   }
 
+  /**
+   * The emptyDirs the driver container needs for every path its Spark writes (writable-paths.ts)
+   * that `existing` mounts do not cover. `workingDirectory` is the driver process's (a kernel
+   * starts in the notebook root); by default the image's. Read it at synth (Lazy): conf added
+   * later (`spark.local.dir`, `spark.sql.warehouse.dir`) adds paths.
+   */
+  public driverWritableVolumes(existing: readonly MountLike[] = [], workingDirectory?: string): WritableVolumes {
+    return writableVolumes(sparkWriteSites(SparkProcess.CLIENT_DRIVER, this.sparkImage, this.sparkConf(), workingDirectory), existing);
+  }
+
   /** The driver's container ports: RPC and block manager of the first session. */
   public driverContainerPorts(): k8s.ContainerPort[] {
     return [
@@ -407,15 +421,17 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
 
   /**
    * The executor pod template: restricted Pod Security contexts for the executor image's user,
-   * no API token, no Service links, a /tmp emptyDir under a read-only root filesystem, the
-   * added environment (object-store credentials) and placement.
+   * no API token, no Service links, emptyDirs at every path an executor writes (`/tmp`, the
+   * image's working directory) under a read-only root filesystem, the added environment
+   * (object-store credentials) and placement.
    */
   public executorPodTemplate(): Record<string, unknown> {
     const ex = this.executors;
+    const writable = writableVolumes(sparkWriteSites(SparkProcess.EXECUTOR, this.executorImage, this.sparkConf()));
     const container: Record<string, unknown> = {
       name: SPARK_CONTAINER.executor,
       securityContext: restrictedContainerSecurityContext(),
-      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+      volumeMounts: writable.mounts,
     };
     if (this.env.size > 0) container.env = [...this.env].map(([name, value]) => value.toEnvVar(name));
     const spec: Record<string, unknown> = {
@@ -423,7 +439,7 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
       automountServiceAccountToken: false,
       enableServiceLinks: false,
       containers: [container],
-      volumes: [{ name: 'tmp', emptyDir: {} }],
+      volumes: writable.volumes,
     };
     if (ex.nodeSelector && Object.keys(ex.nodeSelector).length > 0) spec.nodeSelector = { ...ex.nodeSelector };
     if (ex.tolerations && ex.tolerations.length > 0) spec.tolerations = JSON.parse(JSON.stringify(ex.tolerations));
@@ -568,6 +584,11 @@ export abstract class ClientModeWorkload extends Construct implements ISparkWork
   public abstract readonly workloadName: string;
   /** The driver's image. */
   public abstract readonly sparkImage: SparkImage;
+
+  /** The executors' image (ISparkWorkload). */
+  public get executorImage(): SparkImage {
+    return this.driver.executorImage;
+  }
 
   /** Adds lines to spark-defaults.conf (ISparkWorkload). */
   public addSparkConf(conf: Readonly<Record<string, string>>, source: string): void {

@@ -5,6 +5,20 @@ import { DEFAULT_SPARK_LINE, JUPYTERLAB, SPARK_IMAGE_UID, SPARK_LINES, SparkLine
 /** Where the unified image's Dockerfile is, relative to the repository root. */
 export const UNIFIED_IMAGE_DOCKERFILE = 'images/spark-notebook/Dockerfile';
 
+/** The notebook user's home and working directory in the unified image (`ENV HOME`, `WORKDIR`). */
+export const UNIFIED_IMAGE_HOME = '/home/spark';
+
+/**
+ * The jars the unified image adds to Spark's distribution for a line: hadoop-aws at Spark's
+ * Hadoop, the AWS SDK bundle it was built against, and spark-hadoop-cloud (the committers).
+ * The Dockerfile downloads exactly these (its build arguments come from the same matrix).
+ */
+export function unifiedImageJars(line: SparkLineName = DEFAULT_SPARK_LINE): string[] {
+  const l: SparkLine | undefined = SPARK_LINES[line];
+  if (!l) throw new SparkPlatformError('line', `${show(line)} is not a supported Spark line`, `use one of ${Object.keys(SPARK_LINES).join(', ')}`, 'unifiedImageJars');
+  return [`org.apache.hadoop:hadoop-aws:${l.hadoopAws}`, l.awsSdkBundle, `org.apache.spark:spark-hadoop-cloud_${l.scala}:${l.version}`];
+}
+
 /** Options of `SparkNotebookImage.unified`. */
 export interface UnifiedNotebookImageOptions {
   /** The reference you pushed the image built from images/spark-notebook/Dockerfile to, pinned by tag or digest. */
@@ -63,6 +77,8 @@ export class SparkNotebookImage {
     if (!line) {
       throw new SparkPlatformError('line', `${show(lineName)} is not a supported Spark line`, `use one of ${Object.keys(SPARK_LINES).join(', ')}`, 'SparkNotebookImage.unified');
     }
+    // What the Dockerfile does to the official image: the same `spark` user (its passwd home
+    // stays /nonexistent; only $HOME changes), WORKDIR /home/spark, and the s3a jars in jars/.
     const image = SparkImage.custom({
       image: options.image,
       sparkVersion: line.version,
@@ -70,8 +86,10 @@ export class SparkNotebookImage {
       pythonVersion: line.python,
       javaVersion: line.java,
       uid: SPARK_IMAGE_UID,
+      workingDirectory: UNIFIED_IMAGE_HOME,
+      jars: unifiedImageJars(lineName),
     });
-    return new SparkNotebookImage(image, image, '/home/spark', (port, baseUrl, home) => [
+    return new SparkNotebookImage(image, image, UNIFIED_IMAGE_HOME, (port, baseUrl, home) => [
       'jupyter', 'lab', '--no-browser', '--ip=0.0.0.0', `--port=${port}`,
       `--ServerApp.root_dir=${home}`, `--ServerApp.base_url=${baseUrl}`,
     ], true);
@@ -91,6 +109,9 @@ export class SparkNotebookImage {
       javaVersion: options.javaVersion,
       uid: 1000,
       gid: 100,
+      user: 'jovyan',
+      homeDirectory: '/home/jovyan',
+      workingDirectory: '/home/jovyan',
       sparkHome: '/usr/local/spark',
     });
     return new SparkNotebookImage(notebook, options.executor, '/home/jovyan', (port, baseUrl, home) => [

@@ -138,9 +138,11 @@ export class SparkConnectServer extends ClientModeWorkload {
               livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('grpc') }, initialDelaySeconds: 60, periodSeconds: 20 },
               resources: { requests: { cpu: quantity(cpu), memory: quantity(memory) }, limits: { memory: quantity(memory) } },
               securityContext: restrictedContainerSecurityContext(),
-              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...this.driver.driverVolumeMounts()],
+              // What the server's Spark writes (/tmp, the working directory: its warehouse) on
+              // emptyDirs, read at synth since conf added later may add paths.
+              volumeMounts: Lazy.any({ produce: () => [...this.driver.driverWritableVolumes().mounts, ...this.driver.driverVolumeMounts()] }) as unknown as k8s.VolumeMount[],
             }],
-            volumes: [{ name: 'tmp', emptyDir: {} }, ...this.driver.driverVolumes()],
+            volumes: Lazy.any({ produce: () => [...this.driver.driverWritableVolumes().volumes, ...this.driver.driverVolumes()] }) as unknown as k8s.Volume[],
           },
         },
       },

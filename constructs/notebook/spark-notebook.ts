@@ -173,6 +173,7 @@ export class SparkNotebook extends ClientModeWorkload {
     });
 
     const img = props.image.notebook;
+    const homeMount = { name: 'home', mountPath: props.image.homeDirectory };
     const quantity = (v: Cpu | Memory) => k8s.Quantity.fromString(v.toKubernetes());
     new k8s.KubeStatefulSet(this, 'Resource', {
       metadata: { name: props.name, namespace: this.namespace, labels },
@@ -206,13 +207,19 @@ export class SparkNotebook extends ClientModeWorkload {
               livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('http') }, initialDelaySeconds: 30, periodSeconds: 20 },
               resources: { requests: { cpu: quantity(cpu), memory: quantity(memory) }, limits: { memory: quantity(memory) } },
               securityContext: { ...restrictedContainerSecurityContext(), readOnlyRootFilesystem: props.readOnlyRootFilesystem ?? false },
-              volumeMounts: [
-                { name: 'home', mountPath: props.image.homeDirectory },
-                { name: 'tmp', mountPath: '/tmp' },
-                ...this.driver.driverVolumeMounts(),
-              ],
+              // The home volume covers the kernels' working directory; the rest of what Spark
+              // writes gets emptyDirs (read at synth: conf added later may add paths).
+              volumeMounts: Lazy.any({
+                produce: () => [
+                  homeMount,
+                  ...this.driver.driverWritableVolumes([homeMount], props.image.homeDirectory).mounts,
+                  ...this.driver.driverVolumeMounts(),
+                ],
+              }) as unknown as k8s.VolumeMount[],
             }],
-            volumes: [{ name: 'tmp', emptyDir: {} }, ...this.driver.driverVolumes()],
+            volumes: Lazy.any({
+              produce: () => [...this.driver.driverWritableVolumes([homeMount], props.image.homeDirectory).volumes, ...this.driver.driverVolumes()],
+            }) as unknown as k8s.Volume[],
           },
         },
         volumeClaimTemplates: [{

@@ -8,6 +8,7 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import { SparkEnvValue } from '../spark-env';
 import { SparkImage } from '../spark-image';
 import { Cpu, Memory } from '../units';
+import { SparkProcess, sparkWriteSites, writableVolumes } from '../writable-paths';
 import { ISparkWorkload, ObjectStoreConnection, checkS3aUri } from './s3a';
 
 /** Properties of a SparkHistoryServer. */
@@ -99,8 +100,11 @@ export class SparkHistoryServer extends Construct implements ISparkWorkload {
     const img = this.sparkImage;
     const container = restrictedContainerSecurityContext();
     const urls = this.packages.map((p) => mavenUrl(repository, p));
-    const scratch = { name: 'tmp', mountPath: '/tmp' };
     const jars = { name: 'jars', mountPath: JARS_DIR };
+    const conf = { name: 'conf', mountPath: CONF_DIR, readOnly: true };
+    // What the server writes (/tmp, a local store when configured) on emptyDirs.
+    const writable = writableVolumes(sparkWriteSites(SparkProcess.HISTORY_SERVER, img, this.conf), [conf, jars]);
+    const scratch = writable.mounts.find((m) => m.mountPath === '/tmp')!;
     const quantity = (v: Cpu | Memory) => k8s.Quantity.fromString(v.toKubernetes());
     new k8s.KubeDeployment(this, 'Resource', {
       metadata: meta(this.name),
@@ -138,12 +142,12 @@ export class SparkHistoryServer extends Construct implements ISparkWorkload {
               livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('http') }, initialDelaySeconds: 30, periodSeconds: 20 },
               resources: { requests: { cpu: quantity(props.cpu ?? Cpu.millis(250)), memory: quantity(memory) }, limits: { memory: quantity(memory) } },
               securityContext: container,
-              volumeMounts: [{ name: 'conf', mountPath: CONF_DIR, readOnly: true }, jars, scratch],
+              volumeMounts: [conf, jars, ...writable.mounts],
             }],
             volumes: [
               { name: 'conf', configMap: { name: `${this.name}-conf` } },
               { name: 'jars', emptyDir: {} },
-              { name: 'tmp', emptyDir: {} },
+              ...writable.volumes,
             ],
           },
         },

@@ -321,6 +321,9 @@ export class MinIO extends Construct implements IObjectStore {
     const delaySeconds = 5;
     const script = [
       'set -eu',
+      // The credentials go to mc verbatim, as arguments (a password with @ / : # ? % breaks the
+      // MC_HOST_<alias> URL form); --api skips mc's probe, so MinIO need not be up yet.
+      `mc alias set ${alias} ${shellQuote(`http://${this.serviceHost}:${PORTS.api}`)} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" --api S3v4 --path on >/dev/null`,
       'tries=0',
       `until mc admin info ${alias} >/dev/null 2>&1; do`,
       '  tries=$((tries + 1))',
@@ -358,8 +361,6 @@ export class MinIO extends Construct implements IObjectStore {
             { name: 'MC_CONFIG_DIR', value: '/tmp/.mc' },
             secretEnv('MINIO_ROOT_USER', MINIO_ROOT_CREDENTIAL_KEYS.user),
             secretEnv('MINIO_ROOT_PASSWORD', MINIO_ROOT_CREDENTIAL_KEYS.password),
-            // Kubernetes expands $(VAR) from the variables above: the manifest holds no credential.
-            { name: `MC_HOST_${alias}`, value: `http://$(MINIO_ROOT_USER):$(MINIO_ROOT_PASSWORD)@${this.serviceHost}:${PORTS.api}` },
           ],
           resources: { requests: { cpu: k8s.Quantity.fromString('100m'), memory: mem }, limits: { memory: mem } },
           securityContext: restrictedContainerSecurityContext(),
@@ -442,4 +443,9 @@ function spreadOverNodes(labels: Record<string, string>): k8s.Affinity {
       }],
     },
   };
+}
+
+/** `text` as one single-quoted POSIX shell word. */
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -21,6 +21,8 @@ export interface ISparkWorkload {
   readonly namespace?: string | { readonly name: string };
   /** The image the workload's Spark runs in; its Spark line selects hadoop-aws. */
   readonly sparkImage: SparkImage;
+  /** The executors' image, when it is another one. @default - sparkImage */
+  readonly executorImage?: SparkImage;
   /** Adds Spark conf (refusing contradictions). */
   addSparkConf(conf: Readonly<Record<string, string>>, source: string): void;
   /** Adds Maven packages to resolve at start (`spark.jars.packages`). */
@@ -102,6 +104,28 @@ export function s3aConf(store: IObjectStore, image: SparkImage): Record<string, 
   ]);
 }
 
+/**
+ * The s3a jars a workload must resolve as packages: those not baked into every one of its images
+ * (`SparkImage.jars`). Resolving a jar the image has puts its classes on the classpath twice and
+ * makes every driver and executor download it again. An image carrying another version of one
+ * of them is an error: both would be on the classpath.
+ */
+export function s3aPackagesFor(workload: ISparkWorkload): string[] {
+  const a = s3aArtifacts(workload.sparkImage);
+  const images = [workload.sparkImage, ...(workload.executorImage && workload.executorImage !== workload.sparkImage ? [workload.executorImage] : [])];
+  const wanted = [a.hadoopAws, a.awsSdkBundle, a.hadoopCloud];
+  for (const image of images) {
+    for (const coordinates of wanted) {
+      const artifact = coordinates.split(':').slice(0, 2).join(':');
+      const has = image.jarVersion(artifact);
+      if (has !== undefined && `${artifact}:${has}` !== coordinates) {
+        throw new SparkPlatformError('jars', `image ${show(image.image)} carries ${artifact}:${has}, but Spark ${image.sparkVersion} needs ${coordinates}`, `rebuild the image with ${coordinates} (versions.ts), or declare what it really carries`, workload.workloadName);
+      }
+    }
+  }
+  return wanted.filter((c) => !images.every((image) => image.hasJar(c)));
+}
+
 /** Options of an ObjectStoreConnection. */
 export interface ObjectStoreConnectionProps {
   /** The store. */
@@ -158,8 +182,8 @@ export class ObjectStoreConnection {
     }
     workload.addSparkConf(conf, source);
     if (this.jars === S3aJars.PACKAGES) {
-      const a = s3aArtifacts(workload.sparkImage);
-      workload.addPackages([a.hadoopAws, a.awsSdkBundle, a.hadoopCloud], source);
+      const missing = s3aPackagesFor(workload);
+      if (missing.length > 0) workload.addPackages(missing, source);
     }
     workload.addEnv({
       AWS_ACCESS_KEY_ID: SparkEnvValue.fromSecret(this.credentials.secretName, this.credentials.accessKeyIdKey),

@@ -227,6 +227,72 @@ const KEYS_ENV = [
 const withKeys = (role: string) => ({ template: { spec: { containers: [{ name: `spark-kubernetes-${role}`, env: KEYS_ENV }] } } });
 const HADOOP_AWS = { packages: ['org.apache.hadoop:hadoop-aws:3.4.1'] };
 
+describe('unwritable-path', () => {
+  const readOnly = { readOnlyRootFilesystem: true };
+  const template = (mounts: Array<{ name: string; mountPath: string }>, securityContext: Record<string, unknown> = readOnly) => ({
+    spec: {
+      containers: [{ name: 'spark-kubernetes-driver', securityContext, volumeMounts: mounts }],
+      volumes: mounts.map((m) => ({ name: m.name, emptyDir: {} })),
+    },
+  });
+  const tmp = { name: 'tmp', mountPath: '/tmp' };
+  const workdir = { name: 'work', mountPath: '/opt/spark/work-dir' };
+  const ivy = { 'spark.jars.ivy': '/tmp/.ivy2' };
+
+  test('a read-only driver with only /tmp: the working directory of the official image', () => {
+    const f = of(doctor((c) => sparkApp(c, 'App', { spec: { sparkConf: ivy, driver: { template: template([tmp]) } } })), 'unwritable-path');
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: 'error', object: 'SparkApplication/team/app' });
+    expect(f[0].message).toMatch(/the driver container \(spec\.driver\.template\.spec\.containers\[0\]\) writes to "\/opt\/spark\/work-dir", the working directory: the driver's spark-submit downloads.*read-only.*fails at start\. Fix: mount an emptyDir at \/opt\/spark\/work-dir/);
+  });
+
+  test('the same driver with its working directory mounted; executors likewise', () => {
+    expect(of(doctor((c) => sparkApp(c, 'App', { spec: { sparkConf: ivy, driver: { template: template([tmp, workdir]) } } })), 'unwritable-path')).toEqual([]);
+    const exec = (mounts: Array<{ name: string; mountPath: string }>) => of(doctor((c) => sparkApp(c, 'App', { spec: { sparkConf: ivy, executor: { template: template(mounts) } } })), 'unwritable-path');
+    expect(exec([tmp])[0].message).toMatch(/the executor container .* writes to "\/opt\/spark\/work-dir", the working directory: executors fetch every added jar/);
+    expect(exec([tmp, workdir])).toEqual([]);
+    // A read-only mount is no place to write.
+    expect(exec([tmp, { ...workdir, readOnly: true } as never])).toHaveLength(1);
+  });
+
+  test('no spark.jars.ivy: the Ivy cache under /nonexistent fails even on a writable root', () => {
+    const f = of(doctor((c) => sparkApp(c, 'App', { spec: { driver: { template: template([tmp, workdir], {}) } } })), 'unwritable-path');
+    expect(f).toHaveLength(1);
+    expect(f[0].message).toMatch(/writes to "\/nonexistent\/\.ivy2\.5\.2", the Ivy home.*\/nonexistent does not exist.*Fix: set spark\.jars\.ivy/);
+    const spark35 = of(doctor((c) => sparkApp(c, 'App', { spec: { image: SPARK_35, sparkVersion: '3.5.8', driver: { template: template([tmp, workdir], {}) } } })), 'unwritable-path');
+    expect(spark35[0].message).toMatch(/"\/nonexistent\/\.ivy2"/);
+  });
+
+  test('an image whose layout is unknown is not judged; a declared one is', () => {
+    const custom = 'registry.example.com/team/spark:4.0.3-1';
+    expect(of(doctor((c) => sparkApp(c, 'App', { spec: { image: custom, driver: { template: template([tmp]) } } })), 'unwritable-path')).toEqual([]);
+    const declared = SparkImage.custom({ image: custom, sparkVersion: '4.0.3', workingDirectory: '/app' });
+    const f = of(doctor((c) => sparkApp(c, 'App', { spec: { image: custom, sparkConf: ivy, driver: { template: template([tmp, workdir]) } } }), { images: [declared] }), 'unwritable-path');
+    expect(f[0].message).toMatch(/writes to "\/app"/);
+  });
+
+  test('a client-mode driver\'s pod: its working directory and Ivy home', () => {
+    const driverPod = (mounts: Array<{ name: string; mountPath: string }>, conf: Record<string, string>) => doctor((c) => {
+      new TestDriver(c, 'Nb', { conf: { ...clientConf('team', SPARK_40), ...conf } });
+      new ApiObject(c, 'Sts', {
+        apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'nb', namespace: 'team' },
+        spec: {
+          serviceName: 'nb', selector: { matchLabels: { app: 'notebook', instance: 'nb' } },
+          template: {
+            metadata: { labels: { app: 'notebook', instance: 'nb' } },
+            spec: { containers: [{ name: 'nb', image: SPARK_40, securityContext: readOnly, volumeMounts: mounts }], volumes: mounts.map((m) => ({ name: m.name, emptyDir: {} })) },
+          },
+        },
+      });
+    });
+    const f = of(driverPod([tmp], ivy), 'unwritable-path');
+    expect(f).toHaveLength(1);
+    expect(f[0].message).toMatch(/the driver container .* writes to "\/opt\/spark\/work-dir", the working directory: spark\.sql\.warehouse\.dir defaults/);
+    expect(of(driverPod([tmp, workdir], ivy), 'unwritable-path')).toEqual([]);
+    expect(of(driverPod([tmp, workdir], {}), 'unwritable-path')[0].message).toMatch(/"\/nonexistent\/\.ivy2\.5\.2", the Ivy home/);
+  });
+});
+
 describe('s3a-not-wired', () => {
   test('an s3a:// argument without any s3a conf', () => {
     const f = of(doctor((c) => sparkApp(c, 'App', { spec: { arguments: ['s3a://data/in'] } })), 's3a-not-wired');
@@ -283,9 +349,9 @@ describe('hadoop-aws-mismatch', () => {
 
   test('the matching package, or an image that declares it baked in', () => {
     expect(of(doctor((c) => sparkApp(c, 'App', { spec: app({ deps: HADOOP_AWS }) })), 'hadoop-aws-mismatch')).toEqual([]);
-    const baked = SparkImage.custom({ image: 'quay.io/team/spark:4.0.3-s3a', sparkVersion: '4.0.3', hadoopAwsVersion: '3.4.1' });
+    const baked = SparkImage.custom({ image: 'quay.io/team/spark:4.0.3-s3a', sparkVersion: '4.0.3', jars: ['org.apache.hadoop:hadoop-aws:3.4.1', 'software.amazon.awssdk:bundle:2.24.6'] });
     expect(of(doctor((c) => sparkApp(c, 'App', { spec: app({ image: baked.image }) }), { images: [baked] }), 'hadoop-aws-mismatch')).toEqual([]);
-    const wrong = SparkImage.custom({ image: 'quay.io/team/spark:4.0.3-s3a', sparkVersion: '4.0.3', hadoopAwsVersion: '3.3.4' });
+    const wrong = SparkImage.custom({ image: 'quay.io/team/spark:4.0.3-s3a', sparkVersion: '4.0.3', jars: ['org.apache.hadoop:hadoop-aws:3.3.4'] });
     expect(of(doctor((c) => sparkApp(c, 'App', { spec: app({ image: wrong.image }) }), { images: [wrong] }), 'hadoop-aws-mismatch')).toHaveLength(1);
   });
 });

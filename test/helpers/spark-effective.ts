@@ -300,7 +300,9 @@ export function effectiveFromSubmitJob(objects: readonly unknown[], jobName: str
   const submitters = list(podSpec.containers, 'containers').map((c) => record(c, 'container')).filter((c) => list(c.args, 'args').includes('--deploy-mode'));
   if (submitters.length !== 1) throw new Error(`expected one container running spark-submit (args with --deploy-mode), found ${submitters.length}`);
   const container = submitters[0];
-  const cmd = parseSubmitArgs(strings(container.args, 'args'));
+  // What spark-submit receives: the args after the kubelet's $(VAR) expansion.
+  const vars = containerVariables(container, job.kind === 'Job' ? jobName : undefined);
+  const cmd = parseSubmitArgs(strings(container.args, 'args').map((a) => kubeletExpand(a, vars)));
 
   if (cmd.options['--master'] !== EXPECTED_MASTER) throw new Error(`--master is ${JSON.stringify(cmd.options['--master'])}, expected ${EXPECTED_MASTER}`);
   if (cmd.options['--deploy-mode'] !== 'cluster') throw new Error(`--deploy-mode is ${JSON.stringify(cmd.options['--deploy-mode'])}, expected cluster`);
@@ -394,6 +396,51 @@ function templateFiles(objects: readonly unknown[], podSpec: Json, container: Js
  * Job-name label (else the kubelet leaves it literally and the driver pod gets an invalid name).
  * `jobName` undefined (a CronJob) keeps the reference: each run's Job name is not known yet.
  */
+/**
+ * The kubelet's expansion of `$(VAR)` in a container's command and args, as Kubernetes documents
+ * it (written here from that description): `$$` becomes `$`; `$(NAME)` becomes the variable's
+ * value when the container defines NAME, else stays as written; any other `$` is kept.
+ */
+export function kubeletExpand(input: string, vars: ReadonlyMap<string, string>): string {
+  let out = '';
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i];
+    if (c !== '$' || i + 1 >= input.length) { out += c; continue; }
+    const next = input[i + 1];
+    if (next === '$') { out += '$'; i++; continue; }
+    if (next === '(') {
+      const close = input.indexOf(')', i + 2);
+      if (close < 0) { out += input.slice(i); break; }
+      const name = input.slice(i + 2, close);
+      out += vars.get(name) ?? `$(${name})`;
+      i = close;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+/**
+ * The variables a container defines, with the values the kubelet would give them: literals as
+ * written, the Job-name label as `jobName` (left undefined for a CronJob's runs), other downward
+ * API fields as `<fieldPath>`, references to ConfigMaps and Secrets as `<ref:NAME>`.
+ */
+function containerVariables(container: Json, jobName: string | undefined): Map<string, string> {
+  const vars = new Map<string, string>();
+  for (const e of list(container.env, 'env').map((x) => record(x, 'env'))) {
+    const name = String(e.name);
+    if (typeof e.value === 'string') { vars.set(name, e.value); continue; }
+    const fieldPath = isRecord(e.valueFrom) && isRecord(e.valueFrom.fieldRef) ? String(e.valueFrom.fieldRef.fieldPath) : undefined;
+    if (fieldPath !== undefined && JOB_NAME_LABELS.includes(fieldPath)) {
+      if (jobName !== undefined) vars.set(name, jobName);
+    } else {
+      vars.set(name, fieldPath !== undefined ? `<${fieldPath}>` : `<ref:${name}>`);
+    }
+  }
+  return vars;
+}
+
 function expandJobName(value: string, container: Json, jobName: string | undefined): string {
   for (const [, variable] of value.matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) {
     const env = list(container.env, 'env').map((e) => record(e, 'env')).find((e) => e.name === variable);
@@ -660,6 +707,18 @@ export function sampleJobs(): Record<string, SampleJob> {
         mainClass: 'org.apache.spark.examples.SparkPi',
         mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
         schedule: { cron: '0 3 * * *', timeZone: 'Europe/Berlin', concurrencyPolicy: ConcurrencyPolicy.FORBID },
+      },
+    },
+    'dollar-signs': {
+      props: {
+        name: 'spark-pi-dollars',
+        type: SparkJobType.SCALA,
+        mainClass: 'org.apache.spark.examples.SparkPi',
+        mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
+        // What the kubelet would expand or collapse in a container's args, written literally:
+        // a variable the submitter defines, an escape, an undefined one, and lone dollars.
+        arguments: ['$(POD_UID)', 'a$$b', '$$(JOB_NAME)', '$(UNDEFINED)', '$x', 'tail$', '$(', '$$$(POD_NAME)'],
+        sparkConf: { 'spark.driver.extraJavaOptions': '-Dpod=$(POD_NAME) -Dcost=$$5' },
       },
     },
     'custom-executor-image': {

@@ -309,7 +309,9 @@ describe('SparkJob fails at synth, naming the prop and the fix', () => {
     ['a mismatched executor image', { executorImage: SparkImage.custom({ image: 'registry.example/spark:3.5.8', sparkVersion: '3.5.8', pythonVersion: '3.10' }) }, /executorImage: does not match the driver image: Spark 4\.0\.3 in .* vs 3\.5\.8 in "registry\.example\/spark:3\.5\.8"; Scala 2\.13 .* vs 2\.12/],
     ['a hostPath volume', { volumes: [{ name: 'host', hostPath: { path: '/var' } }] }, /volumes\[0\]: "host" is a hostPath volume, which the restricted Pod Security Standard forbids/],
     ['a mount of an unknown volume', { driver: { volumeMounts: [{ volume: 'data', path: '/data' }] } }, /driver\.volumeMounts\[0\]\.volume: "data" is not one of the job's volumes/],
-    ['a mount over /tmp', { volumes: [{ name: 'scratch', emptyDir: {} }], executor: { volumeMounts: [{ volume: 'scratch', path: '/tmp' }] } }, /executor\.volumeMounts\[0\]\.path: "\/tmp" is already mounted \(SparkJob mounts an emptyDir at \/tmp\)/],
+    ['a mount over /tmp', { volumes: [{ name: 'scratch', emptyDir: {} }], executor: { volumeMounts: [{ volume: 'scratch', path: '/tmp' }] } }, /executor\.volumeMounts\[0\]\.path: "\/tmp" is where SparkJob mounts a writable emptyDir \(java\.io\.tmpdir/],
+    ['a mount over the working directory', { volumes: [{ name: 'scratch', emptyDir: {} }], driver: { volumeMounts: [{ volume: 'scratch', path: '/opt/spark/work-dir' }] } }, /driver\.volumeMounts\[0\]\.path: "\/opt\/spark\/work-dir" is where SparkJob mounts a writable emptyDir \(the working directory: the driver's spark-submit downloads/],
+    ['a volume named like the platform\'s', { volumes: [{ name: 'spark-platform-workdir', emptyDir: {} }] }, /volumes\[0\]\.name: "spark-platform-workdir" is a volume name Spark or SparkJob uses itself/],
     ['retries in submit mode', { mode: SparkJobMode.SUBMIT, restartPolicy: RestartPolicy.onFailure({ retries: 2 }) }, /restartPolicy: OnFailure needs the operator/],
     ['an executor larger than the LimitRange allows', { executor: { memory: Memory.gibibytes(4) } }, /executor\.memory: the executor pod requests 1 CPU and 4505Mi memory \(heap \+ overhead\), above the LimitRange maximum of 4Gi/, quotaTenant],
     ['a job above the quota', { executor: { instances: 5, memory: Memory.gibibytes(1) } }, /executor: the driver and 5 executor\(s\) need 6 CPU, 8448Mi memory and 6 pods at start, above namespace "spark-jobs"'s quota of 4 CPU/, quotaTenant],
@@ -318,6 +320,21 @@ describe('SparkJob fails at synth, naming the prop and the fix', () => {
   // A rest parameter: jest takes a 4th named parameter of a 3-element row for a `done` callback.
   test.each(cases)('fails on %s', (...[, override, message, tenantProps]: Case) => {
     expect(() => build({ ...SPARK_PI, ...override } as SparkJobProps, tenantProps)).toThrow(message);
+  });
+
+  test.each([
+    [{ jars: ['hadoop-aws-3.4.1.jar'] }, /jars\[0\]: "hadoop-aws-3\.4\.1\.jar" is not Maven coordinates/],
+    [{ jars: ['a:b:1', 'a:b:2'] }, /jars: list "a:b" twice/],
+    [{ workingDirectory: 'work-dir' }, /workingDirectory: "work-dir" is not an absolute path/],
+    [{ homeDirectory: '~' }, /homeDirectory: "~" is not an absolute path/],
+  ])('SparkImage.custom refuses a bad layout: %o', (props, message) => {
+    expect(() => SparkImage.custom({ image: 'registry.example.com/spark:4.0.3-x', sparkVersion: '4.0.3', ...props })).toThrow(message);
+  });
+
+  test('SparkImage describes the official images\' layout by default', () => {
+    const official = SparkImage.official();
+    expect({ user: official.user, uid: official.uid, gid: official.gid, home: official.homeDirectory, workdir: official.workingDirectory, sparkHome: official.sparkHome, jars: official.jars })
+      .toEqual({ user: 'spark', uid: 185, gid: 185, home: '/nonexistent', workdir: '/opt/spark/work-dir', sparkHome: '/opt/spark', jars: [] });
   });
 
   test('fails on an image with latest or without a tag', () => {

@@ -4,7 +4,7 @@ import { App } from 'cdk8s';
 import { parse } from 'yaml';
 import {
   Cpu, DriverHost, attachDoctor, s3aConf, Memory, NetworkEndpoint, ObjectStoreConnection, S3ObjectStore, SecretSource, SparkImage, SparkNamespace,
-  SparkNotebook, SparkNotebookImage, SparkNotebookProps, UNIFIED_IMAGE_DOCKERFILE, unifiedImageBuildArgs,
+  SparkNotebook, SparkNotebookImage, SparkNotebookProps, UNIFIED_IMAGE_DOCKERFILE, unifiedImageBuildArgs, unifiedImageJars,
 } from '../../constructs';
 import { selectorMatches } from '../helpers/k8s-json';
 import { Obj, expectValidManifests, findObject, synth, testChart } from '../helpers/manifests';
@@ -88,6 +88,8 @@ describe('SparkNotebook', () => {
       'spark.kubernetes.executor.podTemplateContainerName': 'spark-kubernetes-executor',
       'spark.kubernetes.executor.label.spark-platform.io/client-driver': 'lab',
       'spark.kubernetes.executor.deleteOnTermination': 'true',
+      // Ivy under /tmp: Java's user.home is the passwd entry's /nonexistent, not $HOME.
+      'spark.jars.ivy': '/tmp/.ivy2',
       'spark.driver.memory': '1g',
       'spark.executor.cores': '1',
       'spark.executor.memory': '1g',
@@ -95,11 +97,11 @@ describe('SparkNotebook', () => {
       'spark.executor.memoryOverheadFactor': '0.4',
       'spark.pyspark.python': 'python3',
       // From the object-store connection: the s3a conf of Spark 4.0 (checked key by key in
-      // test/storage/s3a.test.ts), the event log and the jars.
+      // test/storage/s3a.test.ts) and the event log. No spark.jars.packages: the unified image
+      // carries the s3a jars, so no session resolves them again.
       ...s3aConf(store, SparkImage.official('4.0')),
       'spark.eventLog.enabled': 'true',
       'spark.eventLog.dir': 's3a://spark-logs/events',
-      'spark.jars.packages': 'org.apache.hadoop:hadoop-aws:3.4.1,software.amazon.awssdk:bundle:2.24.6,org.apache.spark:spark-hadoop-cloud_2.13:4.0.3',
     });
   });
 
@@ -243,7 +245,9 @@ describe('SparkNotebook', () => {
     expect(c.name).toBe('spark-kubernetes-executor');
     expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     expect(c.env).toContainEqual({ name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 's3-credentials', key: 'AWS_SECRET_ACCESS_KEY' } } });
-    expect(c.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    // /tmp and the image's working directory (WORKDIR /home/spark), where executors fetch files.
+    expect(c.volumeMounts).toEqual([{ name: 'spark-platform-tmp', mountPath: '/tmp' }, { name: 'spark-platform-workdir', mountPath: '/home/spark' }]);
+    expect(template.spec.volumes).toEqual([{ name: 'spark-platform-tmp', emptyDir: {} }, { name: 'spark-platform-workdir', emptyDir: {} }]);
   });
 
   describe('Python and Spark alignment', () => {
@@ -283,6 +287,23 @@ describe('SparkNotebook', () => {
     expect(unifiedImageBuildArgs('4.1').SPARK_IMAGE).toBe(SparkImage.official('4.1').image);
   });
 
+  test('the unified image declares what its Dockerfile does: WORKDIR and HOME, and exactly the jars it downloads', () => {
+    const dockerfile = fs.readFileSync(path.join(__dirname, '../..', UNIFIED_IMAGE_DOCKERFILE), 'utf8');
+    const image = SparkNotebookImage.unified({ image: NOTEBOOK_IMAGE }).notebook;
+    expect(dockerfile).toMatch(new RegExp(`^WORKDIR ${image.workingDirectory}$`, 'm'));
+    expect(dockerfile).toMatch(new RegExp(`^ENV HOME=${image.workingDirectory}$`, 'm'));
+    // The user stays the base image's `spark` (passwd home /nonexistent): no useradd/usermod.
+    expect(dockerfile).not.toMatch(/useradd|usermod/);
+    expect(image.homeDirectory).toBe('/nonexistent');
+    // The jar loop's coordinates, with the default build arguments substituted.
+    const args = unifiedImageBuildArgs();
+    const loop = /for coordinates in \\\n((?:\s+"[^"]+"(?: \\)?\n)+?)\s*; do|for coordinates in \\\n([\s\S]*?); do/.exec(dockerfile);
+    expect(loop).not.toBeNull();
+    const listed = [...(loop![1] ?? loop![2]).matchAll(/"([^"]+)"/g)].map((m) => m[1].replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => args[name]));
+    expect(listed).toEqual([...image.jars]);
+    expect(image.jars).toEqual(unifiedImageJars());
+  });
+
   describe('errors name the field and the fix', () => {
     test.each([
       ['memory too small for the sessions', { memory: Memory.gibibytes(2), sessions: 2, driverMemory: Memory.gibibytes(1) }, /memory: 2Gi cannot hold 2 sessions of 1Gi driver heap .*raise memory to at least/],
@@ -304,9 +325,20 @@ describe('SparkNotebook', () => {
     test('packages without a package repository: the connection\'s jars cannot be downloaded', () => {
       const chart = testChart();
       const namespace = new SparkNamespace(chart, 'T', { name: 'spark-jobs' });
-      const nb = new SparkNotebook(chart, 'N', { name: 'lab', namespace, image: SparkNotebookImage.unified({ image: NOTEBOOK_IMAGE }) });
+      // An image that does not carry the s3a jars: they would be resolved at each session.
+      const plain = SparkImage.custom({ image: NOTEBOOK_IMAGE, sparkVersion: '4.0.3', pythonVersion: '3.10', workingDirectory: '/home/spark' });
+      const image = SparkNotebookImage.custom({ notebook: plain, executor: plain, homeDirectory: '/home/spark', command: () => ['jupyter', 'lab'] });
+      const nb = new SparkNotebook(chart, 'N', { name: 'lab', namespace, image });
       expect(namespace.canDownloadPackages).toBe(false);
       expect(() => new ObjectStoreConnection({ store }).connect(nb)).toThrow(/ObjectStoreConnection\.packages: need a Maven repository, and namespace "spark-jobs" allows no egress to one/);
+    });
+
+    test('the unified image needs no package repository: it carries the s3a jars', () => {
+      const chart = testChart();
+      const namespace = new SparkNamespace(chart, 'T', { name: 'spark-jobs' });
+      const nb = new SparkNotebook(chart, 'N', { name: 'lab', namespace, image: SparkNotebookImage.unified({ image: NOTEBOOK_IMAGE }) });
+      new ObjectStoreConnection({ store }).connect(nb);
+      expect(nb.sparkConf()['spark.jars.packages']).toBeUndefined();
     });
 
     test('conf the wiring owns cannot be overridden', () => {

@@ -1,3 +1,7 @@
+import { spawnSync } from 'child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
 import { Memory, Cpu } from '../../constructs/units';
 import { MINIO } from '../../constructs/versions';
 import { SecretSource } from '../../constructs/storage/credentials';
@@ -232,8 +236,36 @@ describe('bucket Job', () => {
       { name: 'MC_CONFIG_DIR', value: '/tmp/.mc' },
       { name: 'MINIO_ROOT_USER', valueFrom: { secretKeyRef: { name: 'minio-root', key: 'rootUser' } } },
       { name: 'MINIO_ROOT_PASSWORD', valueFrom: { secretKeyRef: { name: 'minio-root', key: 'rootPassword' } } },
-      { name: 'MC_HOST_minio', value: 'http://$(MINIO_ROOT_USER):$(MINIO_ROOT_PASSWORD)@minio.spark-platform.svc.cluster.local:9000' },
     ]);
+    // The credentials reach mc verbatim (no URL form a password with @ / : # ? % would break).
+    expect(script.split('\n')[1]).toBe(`mc alias set minio 'http://minio.spark-platform.svc.cluster.local:9000' "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" --api S3v4 --path on >/dev/null`);
+  });
+
+  const haveSh = spawnSync('/bin/sh', ['-c', 'true']).status === 0;
+  if (!haveSh) console.warn('skipped: /bin/sh not found; the bucket script test needs it');
+  (haveSh ? test : test.skip)('the script, run for real against a fake mc: a password with URL characters arrives verbatim', () => {
+    const { job: j } = job(['spark-events', 'spark-logs'], { prefixes: ['spark-logs/events'] });
+    const c = j.spec.template.spec.containers[0];
+    const dir = mkdtempSync(path.join(tmpdir(), 'mc-'));
+    try {
+      // A fake mc: records each call's arguments, one per line, and succeeds.
+      const log = path.join(dir, 'calls');
+      writeFileSync(path.join(dir, 'mc'), `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done >> '${log}'\necho --- >> '${log}'\ncat >/dev/null 2>&1 </dev/null\n`);
+      chmodSync(path.join(dir, 'mc'), 0o755);
+      const password = `p@ss/w:rd#?%&'"$(id)\\`;
+      const r = spawnSync(c.command[0], c.command.slice(1), {
+        env: { PATH: `${dir}:/usr/bin:/bin`, MINIO_ROOT_USER: 'root:user@x', MINIO_ROOT_PASSWORD: password },
+        encoding: 'utf8',
+      });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const calls = readFileSync(log, 'utf8').split('---\n').filter((x) => x.length > 0).map((x) => x.replace(/\n$/, '').split('\n'));
+      expect(calls[0]).toEqual(['alias', 'set', 'minio', 'http://minio.spark-platform.svc.cluster.local:9000', 'root:user@x', password, '--api', 'S3v4', '--path', 'on']);
+      expect(calls[1]).toEqual(['admin', 'info', 'minio']);
+      expect(calls).toContainEqual(['mb', '--ignore-existing', 'minio/spark-events']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('its pods are not selected by the Services', () => {

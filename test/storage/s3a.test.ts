@@ -121,6 +121,23 @@ describe.each([SparkJobMode.OPERATOR, SparkJobMode.SUBMIT])('connect(job) in %s 
     expect(() => Testing.synth(chart)).not.toThrow();
   });
 
+  test('images that carry the jars (SparkImage jars): only what is missing is resolved, and only when both images have it', () => {
+    const line = SPARK_LINES['4.0'];
+    const all = [`org.apache.hadoop:hadoop-aws:${line.hadoopAws}`, line.awsSdkBundle, 'org.apache.spark:spark-hadoop-cloud_2.13:4.0.3'];
+    const image = (tag: string, jars: string[]) => SparkImage.custom({ image: `registry.example.com/spark:${tag}`, sparkVersion: '4.0.3', pythonVersion: '3.10', jars });
+    const packagesOf = (props: Partial<SparkJobProps>) => {
+      const { job } = build(new ObjectStoreConnection({ store }), true, props);
+      return job.effective().deps.packages;
+    };
+    expect(packagesOf({ image: image('s3a', all) })).toEqual([]);
+    // The cloud committer bindings are not in the image: only they are resolved.
+    expect(packagesOf({ image: image('aws-only', all.slice(0, 2)) })).toEqual([all[2]]);
+    // The driver has them, the executors' image not: executors need them, so they are resolved.
+    expect(packagesOf({ image: image('s3a', all), executorImage: image('plain', []) })).toEqual(all);
+    // Another hadoop-aws in the image would sit on the classpath next to the resolved one.
+    expect(() => packagesOf({ image: image('old-aws', ['org.apache.hadoop:hadoop-aws:3.3.4']) })).toThrow(/jars: image "registry\.example\.com\/spark:old-aws" carries org\.apache\.hadoop:hadoop-aws:3\.3\.4, but Spark 4\.0\.3 needs org\.apache\.hadoop:hadoop-aws:3\.4\.1/);
+  });
+
   test('fails at synth when an s3a:// URI is used without wiring', () => {
     const { chart } = build();
     expect(() => Testing.synth(chart)).toThrow(/SparkJob "etl" mainApplicationFile: "s3a:\/\/data\/jobs\/etl\.py" is an s3a:\/\/ URI, but the job has no object-store wiring.*ClassNotFoundException: S3AFileSystem\. Fix: give the platform storage/);

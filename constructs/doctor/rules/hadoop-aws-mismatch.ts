@@ -9,7 +9,7 @@ const JAR = /(?:^|\/)hadoop-aws-(\d+\.\d+\.\d+)\.jar$/;
  * `hadoop-aws-mismatch`: s3a needs `hadoop-aws` on the classpath, at the version of the Hadoop
  * that Spark bundles (versions.ts): without it, `ClassNotFoundException: S3AFileSystem`; with
  * another version, `NoSuchMethodError`/`NoClassDefFoundError`. Looked for in packages, jars and
- * SparkImages that declare a baked-in hadoop-aws (`hadoopAwsVersion`); official apache/spark
+ * SparkImages that declare a baked-in hadoop-aws (`jars`); official apache/spark
  * images have none; other undeclared images are not judged.
  */
 export const hadoopAwsMismatch: DoctorRule = {
@@ -35,7 +35,7 @@ export const hadoopAwsMismatch: DoctorRule = {
         const without = images.filter((f) => f.hadoopAws === null);
         if (without.length > 0) {
           const want = line ? `org.apache.hadoop:hadoop-aws:${line.hadoopAws} (with ${line.awsSdkBundle})` : 'the hadoop-aws of its Hadoop';
-          report(appTarget(app), `${uses[0].field} reads s3a://, but no hadoop-aws is on the classpath (no package, no jar, and ${without.map((f) => JSON.stringify(f.image)).join(', ')} declares none): ClassNotFoundException: org.apache.hadoop.fs.s3a.S3AFileSystem. Fix: add ${want}, e.g. through the object-store connection, or bake it into the images and declare SparkImage hadoopAwsVersion`);
+          report(appTarget(app), `${uses[0].field} reads s3a://, but no hadoop-aws is on the classpath (no package, no jar, and ${without.map((f) => JSON.stringify(f.image)).join(', ')} declares none): ClassNotFoundException: org.apache.hadoop.fs.s3a.S3AFileSystem. Fix: add ${want}, e.g. through the object-store connection, or bake it into the images and declare it in SparkImage jars`);
           continue;
         }
         for (const f of images) given.push({ version: f.hadoopAws as string, where: `image ${f.image}` });

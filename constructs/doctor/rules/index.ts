@@ -17,6 +17,7 @@ import { s3aNotWired } from './s3a-not-wired';
 import { credentialLiteral, secretWithData } from './secrets';
 import { serviceLinksEnabled } from './service-links-enabled';
 import { sparkRbacMissing } from './spark-rbac-missing';
+import { unwritablePath } from './unwritable-path';
 
 /** Every rule the doctor runs, grouped by the run-time symptom they prevent. */
 export const DOCTOR_RULES: readonly DoctorRule[] = [
@@ -26,6 +27,8 @@ export const DOCTOR_RULES: readonly DoctorRule[] = [
   imageNotPinned, imagePullSecretMissing, imageDigestRequired,
   // Python / Spark version mismatch
   imageVersionMismatch,
+  // fails at start inside the container
+  unwritablePath,
   // s3a
   s3aNotWired, s3aCredentialsInConf, hadoopAwsMismatch,
   // executors <-> driver, the driver's API rights, the operator
