@@ -373,9 +373,13 @@ export class SparkNamespace extends Construct implements ISparkJobNamespace {
     labels: Record<string, string> = platformLabels({ [TENANT_LABEL]: this.name }),
   ): void {
     const policyTypes = [...(rules.ingress ? ['Ingress'] : []), ...(rules.egress ? ['Egress'] : [])];
+    // An empty rule list is written as no list: the API server stores `[]` as absent, so a
+    // manifest that says `[]` differs from the live object on every server-side apply (found by
+    // the e2e suite's second-apply check). policyTypes alone makes the policy deny.
+    const nonEmpty = <T>(list: T[] | undefined) => (list && list.length > 0 ? list : undefined);
     new k8s.KubeNetworkPolicy(this, id, {
       metadata: { name, namespace: this.name, labels },
-      spec: { podSelector, policyTypes, ingress: rules.ingress, egress: rules.egress },
+      spec: { podSelector, policyTypes, ingress: nonEmpty(rules.ingress), egress: nonEmpty(rules.egress) },
     });
   }
 

@@ -41,6 +41,22 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('environment %s', (
     expectValidManifests(objects);
   });
 
+  test('no empty list anywhere: the API server stores [] as absent, so it would differ from the live object on every apply', () => {
+    // The e2e suite's second server-side apply found this on default-deny-all (egress: []).
+    const empty: string[] = [];
+    const walk = (v: unknown, at: string) => {
+      if (Array.isArray(v)) {
+        if (v.length === 0) empty.push(at);
+        v.forEach((x, i) => walk(x, `${at}[${i}]`));
+      } else if (v && typeof v === 'object') {
+        for (const [k, x] of Object.entries(v)) walk(x, `${at}.${k}`);
+      }
+    };
+    // CRD schemas may say `required: []`-like things on purpose; they are not stored objects' specs.
+    for (const o of objects.filter((x) => x.kind !== 'CustomResourceDefinition')) walk(o, `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+    expect(empty).toEqual([]);
+  });
+
   test('namespaces and CRDs come before anything that lives in them or uses them', () => {
     const seenNamespaces = new Set<string>();
     const seenCrdKinds = new Set<string>();
