@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+/**
+ * Loopback-only egress for the e2e kube-apiserver.
+ *
+ * cluster.ts points the apiserver's "cluster" egress (EgressSelectorConfiguration: kubelet
+ * connections for logs/exec/port-forward, pods/services proxy, webhooks, aggregated APIs) at
+ * this HTTP CONNECT proxy on a unix socket. It opens a tunnel only to loopback addresses
+ * (127.0.0.0/8, ::1, "localhost"), so a webhook served by a process on 127.0.0.1 works, while
+ * the virtual pod IPs kwok hands out and the virtual Service range are never dialled:
+ * such a CONNECT is answered 403 and logged as `refused`.
+ *
+ * Usage: node egress-guard.js <unix socket path>   (logs to stdout; exits on SIGTERM)
+ */
+'use strict';
+const net = require('net');
+const fs = require('fs');
+
+const socketPath = process.argv[2];
+if (!socketPath) {
+  console.error('usage: egress-guard.js <unix socket path>');
+  process.exit(2);
+}
+
+function log(msg) {
+  process.stdout.write(`${new Date().toISOString()} ${msg}\n`);
+}
+
+/** Only literal loopback targets: no name is resolved, so no DNS query leaves either. */
+function isLoopback(host) {
+  if (host === 'localhost') return true;
+  const h = host.replace(/^\[|\]$/g, '');
+  if (net.isIPv4(h)) return h.split('.')[0] === '127';
+  if (net.isIPv6(h)) return h === '::1' || /^(0{0,4}:){7}0{0,3}1$/.test(h);
+  return false;
+}
+
+function splitHostPort(target) {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(target);
+  if (!m) return undefined;
+  const port = Number(m[2]);
+  return port > 0 && port < 65536 ? { host: m[1], port } : undefined;
+}
+
+const server = net.createServer((client) => {
+  let head = Buffer.alloc(0);
+  const onData = (chunk) => {
+    head = Buffer.concat([head, chunk]);
+    const end = head.indexOf('\r\n\r\n');
+    if (end < 0) {
+      if (head.length > 16 * 1024) client.destroy();
+      return;
+    }
+    client.removeListener('data', onData);
+    const rest = head.subarray(end + 4);
+    const requestLine = head.subarray(0, head.indexOf('\r\n')).toString('latin1');
+    const m = /^CONNECT (\S+) HTTP\/1\.[01]$/.exec(requestLine);
+    const target = m ? splitHostPort(m[1]) : undefined;
+    if (!target || !isLoopback(target.host)) {
+      log(`refused ${JSON.stringify(requestLine)}`);
+      client.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const upstream = net.connect({ host: target.host.replace(/^\[|\]$/g, ''), port: target.port });
+    upstream.once('connect', () => {
+      log(`tunnel ${m[1]}`);
+      client.write('HTTP/1.1 200 Connection established\r\n\r\n');
+      if (rest.length) upstream.write(rest);
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    upstream.once('error', (err) => {
+      log(`tunnel ${m[1]} failed: ${err.message}`);
+      if (!client.destroyed) client.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n');
+    });
+    client.once('error', () => upstream.destroy());
+  };
+  client.on('data', onData);
+  client.on('error', () => client.destroy());
+});
+
+fs.rmSync(socketPath, { force: true });
+server.listen(socketPath, () => log(`listening on ${socketPath}`));
+const stop = () => {
+  server.close();
+  fs.rmSync(socketPath, { force: true });
+  process.exit(0);
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

@@ -1,0 +1,346 @@
+#!/usr/bin/env bash
+# Installs and builds the end-to-end toolchain (see e2e/README.md) into a cache outside the repo:
+#   ${SPARK_E2E_CACHE:-$HOME/.cache/spark-platform-e2e}
+#     bin/<component>-<version>/   binaries (a `.complete` marker says the step finished)
+#     src/<component>-<version>/   generated wrapper Go modules
+#     venv/pyspark-<version>/      Python venv with pyspark
+#     logs/                        one log per step, setup-history.log
+#     env.sh                       exports the binary paths (source it)
+# Versions come from e2e/versions.json only. Idempotent: a finished step is skipped.
+#
+# Usage: e2e/setup.sh [step ...]   steps: apt etcd kubernetes kwok spark-operator pyspark (default: all)
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+VERSIONS_FILE="${HERE}/versions.json"
+CACHE="${SPARK_E2E_CACHE:-$HOME/.cache/spark-platform-e2e}"
+BIN="${CACHE}/bin"
+SRC="${CACHE}/src"
+LOGS="${CACHE}/logs"
+mkdir -p "${BIN}" "${SRC}" "${LOGS}"
+
+# GOMODCACHE/GOCACHE keep their defaults (warm across runs); the toolchain is the machine's Go.
+export GOTOOLCHAIN=local
+export CGO_ENABLED=0
+GO_BUILD_FLAGS=(-trimpath)
+
+# kwok v0.8.0 declares `go 1.26.0`; GOTOOLCHAIN=local means the machine's Go must be that new.
+GO_VERSION="$(go env GOVERSION 2>/dev/null || true)"
+if ! python3 -c 'import re,sys; m=re.match(r"go(\d+)\.(\d+)", sys.argv[1]); sys.exit(0 if m and (int(m[1]), int(m[2])) >= (1, 26) else 1)' "${GO_VERSION}"; then
+  echo "e2e/setup.sh needs Go >= 1.26 on PATH (found: ${GO_VERSION:-none})" >&2
+  exit 1
+fi
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+# versions.json, read once into CFG: dotted path -> value (arrays: items joined by spaces).
+declare -A CFG=()
+while IFS=$'\t' read -r key value; do CFG["${key}"]="${value}"; done < <(python3 - "${VERSIONS_FILE}" <<'PY'
+import json, sys
+def walk(prefix, d):
+    if isinstance(d, dict):
+        for k, v in d.items():
+            walk(f"{prefix}.{k}" if prefix else k, v)
+    elif isinstance(d, list):
+        print(f"{prefix}\t{' '.join(d)}")
+    else:
+        print(f"{prefix}\t{d}")
+walk("", json.load(open(sys.argv[1])))
+PY
+)
+((${#CFG[@]})) || { echo "could not read ${VERSIONS_FILE}" >&2; exit 1; }
+
+# cfg <dotted.path>: prints a value of versions.json (arrays: one item per line).
+cfg() {
+  [[ -v CFG["$1"] ]] || { echo "versions.json has no $1" >&2; return 1; }
+  printf '%s\n' ${CFG["$1"]}
+}
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+log() { printf '[setup %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+SUMMARY=()
+# summary <step> <status> <seconds> [detail]
+summary() {
+  local line
+  line="$(printf '%-28s %-8s %8ss  %s' "$1" "$2" "$3" "${4:-}")"
+  SUMMARY+=("${line}")
+  log "${line}"
+}
+
+# run_logged <logfile> <cmd...>: runs a command with its output in a log; on failure shows the tail.
+run_logged() {
+  local logfile="$1"; shift
+  if ! "$@" >>"${logfile}" 2>&1; then
+    log "FAILED: $* (log: ${logfile})"
+    tail -n 40 "${logfile}" >&2
+    return 1
+  fi
+}
+
+# publish <tmpdir> <dir>: atomically moves a finished build into place and marks it complete.
+publish() {
+  touch "$1/.complete"
+  rm -rf "$2"
+  mv "$1" "$2"
+}
+
+go_mod_dir() { # go_mod_dir <module>@<version>: downloads a module, prints its directory
+  go mod download -json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])'
+}
+
+# ---------------------------------------------------------------------------------------------
+# steps
+
+step_apt() {
+  local t0 missing=() pkgs=(openssl)
+  t0="$(now)"
+  [[ "$(cfg etcd.source)" == debian ]] && pkgs+=(etcd-server)
+  for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if ((${#missing[@]} == 0)); then
+    summary apt skipped "$(elapsed "${t0}" "$(now)")" "present: ${pkgs[*]}"
+    return
+  fi
+  local logfile="${LOGS}/apt.log"
+  : >"${logfile}"
+  run_logged "${logfile}" apt-get update
+  # etcd-server's maintainer script would start a system etcd on :2379; the suite runs its own.
+  run_logged "${logfile}" env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 \
+    apt-get install -y --no-install-recommends "${missing[@]}"
+  summary apt done "$(elapsed "${t0}" "$(now)")" "installed: ${missing[*]}"
+}
+
+step_etcd() {
+  local source version t0 out
+  source="$(cfg etcd.source)"; version="$(cfg etcd.version)"
+  out="${BIN}/etcd-${version}"
+  t0="$(now)"
+  if [[ -f "${out}/.complete" ]]; then summary "etcd ${version}" skipped "$(elapsed "${t0}" "$(now)")"; return; fi
+  local tmp="${out}.tmp.$$"
+  rm -rf "${tmp}"; mkdir -p "${tmp}"
+  case "${source}" in
+    debian)
+      # Debian's etcd-server (installed by the apt step): link it so every binary has one layout.
+      local have
+      have="$(dpkg-query -W -f='${Version}' etcd-server)"
+      [[ "${have}" == "${version}"* ]] || { log "etcd-server is ${have}, versions.json wants ${version}"; return 1; }
+      ln -s /usr/bin/etcd "${tmp}/etcd"
+      publish "${tmp}" "${out}"
+      summary "etcd ${version}" done "$(elapsed "${t0}" "$(now)")" "debian etcd-server ${have}"
+      ;;
+    go)
+      # go.etcd.io/etcd/server/v3 as a library: a wrapper main calling etcdmain.Main.
+      local mod="${SRC}/etcd-${version}" logfile="${LOGS}/etcd-${version}.log" t1 t2
+      : >"${logfile}"
+      mkdir -p "${mod}"
+      cat >"${mod}/go.mod" <<EOF
+module spark-platform.local/e2e/etcd
+
+go 1.24
+
+require go.etcd.io/etcd/server/v3 ${version}
+EOF
+      cat >"${mod}/main.go" <<'EOF'
+// etcd built from the go.etcd.io/etcd/server/v3 module (generated by e2e/setup.sh).
+package main
+
+import (
+	"os"
+
+	"go.etcd.io/etcd/server/v3/etcdmain"
+)
+
+func main() { etcdmain.Main(os.Args) }
+EOF
+      (cd "${mod}" && run_logged "${logfile}" env GOFLAGS=-mod=mod go mod tidy)
+      t1="$(now)"
+      (cd "${mod}" && run_logged "${logfile}" env GOFLAGS=-mod=mod go build "${GO_BUILD_FLAGS[@]}" \
+        -ldflags=-s\ -w -o "${tmp}/etcd" .)
+      t2="$(now)"
+      publish "${tmp}" "${out}"
+      summary "etcd ${version}" done "$(elapsed "${t0}" "${t2}")" \
+        "download $(elapsed "${t0}" "${t1}")s, compile $(elapsed "${t1}" "${t2}")s"
+      ;;
+    *) log "versions.json: etcd.source must be debian or go"; return 1 ;;
+  esac
+}
+
+K8S_PKGS=(k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler)
+
+# apply_staging_overrides <vX.Y.Z>: filter on replace lines; versions.json's
+# kubernetesStagingOverrides[<vX.Y.Z>] pins a staging module to another version, for the rare one
+# whose v0.Y.Z the module proxy refuses (each override is logged).
+apply_staging_overrides() {
+  python3 -c '
+import json, re, sys
+over = json.load(open(sys.argv[1])).get("kubernetesStagingOverrides", {}).get(sys.argv[2], {})
+for line in sys.stdin:
+    m = re.match(r"\t(\S+) => (\S+) (\S+)$", line.rstrip("\n"))
+    if m and m.group(1) in over:
+        sys.stderr.write("[setup] %s: %s %s -> %s (kubernetesStagingOverrides)\n" % (sys.argv[2], m.group(1), m.group(3), over[m.group(1)]))
+        line = "\t%s => %s %s\n" % (m.group(1), m.group(2), over[m.group(1)])
+    sys.stdout.write(line)
+' "${VERSIONS_FILE}" "$1"
+}
+
+# step_kubernetes_one <vX.Y.Z>: builds kube-apiserver, kube-controller-manager, kube-scheduler.
+step_kubernetes_one() {
+  local ver="$1" t0 t1 t2 out mod logfile dir staging_ver major minor
+  out="${BIN}/kubernetes-${ver}"
+  t0="$(now)"
+  if [[ -f "${out}/.complete" ]]; then summary "kubernetes ${ver}" skipped "$(elapsed "${t0}" "$(now)")"; return; fi
+  mod="${SRC}/kubernetes-${ver}"; logfile="${LOGS}/kubernetes-${ver}.log"
+  : >"${logfile}"
+  mkdir -p "${mod}"
+  dir="$(go_mod_dir "k8s.io/kubernetes@${ver}")"
+  # k8s.io/kubernetes replaces its staging modules (k8s.io/api, ...) with ./staging paths, which a
+  # dependent module cannot use: the wrapper pins each one to its published v0.<minor>.<patch>.
+  staging_ver="v0.${ver#v1.}"
+  major=1; minor="$(cut -d. -f2 <<<"${ver}")"
+  {
+    echo "// Generated by e2e/setup.sh: builds k8s.io/kubernetes ${ver} from the module proxy."
+    echo "module spark-platform.local/e2e/kubernetes"
+    echo
+    grep -E '^go [0-9]' "${dir}/go.mod"
+    grep -E '^godebug [a-z]' "${dir}/go.mod" || true
+    echo
+    echo "require k8s.io/kubernetes ${ver}"
+    echo
+    echo "replace ("
+    sed -nE 's#^[[:space:]]*(k8s\.io/[^ ]+) => \./staging/src/k8s\.io/.*#\t\1 => \1 '"${staging_ver}"'#p' "${dir}/go.mod" |
+      apply_staging_overrides "${ver}"
+    echo ")"
+  } >"${mod}/go.mod"
+  log "kubernetes ${ver}: resolving and downloading modules (log: ${logfile})"
+  (cd "${mod}" && run_logged "${logfile}" env GOFLAGS=-mod=mod go list -deps "${K8S_PKGS[@]}" >/dev/null)
+  t1="$(now)"
+  log "kubernetes ${ver}: compiling $(printf '%s ' "${K8S_PKGS[@]##*/}")"
+  local ldflags="-s -w" key val
+  for kv in "gitVersion=${ver}" "gitMajor=${major}" "gitMinor=${minor}" "gitTreeState=clean" \
+    "buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"; do
+    key="${kv%%=*}"; val="${kv#*=}"
+    ldflags+=" -X k8s.io/component-base/version.${key}=${val} -X k8s.io/client-go/pkg/version.${key}=${val}"
+  done
+  local tmp="${out}.tmp.$$"
+  rm -rf "${tmp}"; mkdir -p "${tmp}"
+  (cd "${mod}" && run_logged "${logfile}" env GOFLAGS=-mod=mod go build "${GO_BUILD_FLAGS[@]}" \
+    -ldflags "${ldflags}" -o "${tmp}/" "${K8S_PKGS[@]}")
+  t2="$(now)"
+  "${tmp}/kube-apiserver" --version >>"${logfile}"
+  publish "${tmp}" "${out}"
+  summary "kubernetes ${ver}" done "$(elapsed "${t0}" "${t2}")" \
+    "download $(elapsed "${t0}" "${t1}")s, compile $(elapsed "${t1}" "${t2}")s"
+}
+
+step_kubernetes() {
+  local v
+  for v in $(cfg kubernetes); do step_kubernetes_one "$v"; done
+}
+
+# build_in_module <name> <module> <version> <pkg> <binary> [ldflags]: `go build` inside the
+# downloaded module so that its own go.mod (replace lines included) decides every dependency.
+build_in_module() {
+  local name="$1" module="$2" ver="$3" pkg="$4" binary="$5" ldflags="${6:-}" t0 t1 t2 out dir logfile
+  out="${BIN}/${name}-${ver}"
+  t0="$(now)"
+  if [[ -f "${out}/.complete" ]]; then summary "${name} ${ver}" skipped "$(elapsed "${t0}" "$(now)")"; return; fi
+  logfile="${LOGS}/${name}-${ver}.log"
+  : >"${logfile}"
+  dir="$(go_mod_dir "${module}@${ver}")"
+  log "${name} ${ver}: downloading dependencies (log: ${logfile})"
+  (cd "${dir}" && run_logged "${logfile}" env GOFLAGS=-mod=readonly go mod download)
+  t1="$(now)"
+  log "${name} ${ver}: compiling ${pkg}"
+  local tmp="${out}.tmp.$$"
+  rm -rf "${tmp}"; mkdir -p "${tmp}"
+  (cd "${dir}" && run_logged "${logfile}" env GOFLAGS=-mod=readonly go build "${GO_BUILD_FLAGS[@]}" \
+    -ldflags "-s -w ${ldflags}" -o "${tmp}/${binary}" "${pkg}")
+  t2="$(now)"
+  publish "${tmp}" "${out}"
+  summary "${name} ${ver}" done "$(elapsed "${t0}" "${t2}")" \
+    "download $(elapsed "${t0}" "${t1}")s, compile $(elapsed "${t1}" "${t2}")s"
+}
+
+step_kwok() {
+  local ver
+  ver="$(cfg kwok)"
+  # kwok's version is a constant in its source (pkg/consts), no -X needed
+  build_in_module kwok sigs.k8s.io/kwok "${ver}" ./cmd/kwok kwok
+}
+
+step_spark_operator() {
+  local ver
+  ver="$(cfg sparkOperator.version)"
+  # same version stamp as the operator's Makefile (build-operator)
+  build_in_module spark-operator "$(cfg sparkOperator.module)" "${ver}" ./cmd/operator spark-operator \
+    "-X k8s.io/component-base/version.gitVersion=${ver} -X k8s.io/component-base/version.gitTreeState=clean"
+}
+
+step_pyspark() {
+  local ver t0 venv logfile
+  ver="$(cfg pyspark)"
+  venv="${CACHE}/venv/pyspark-${ver}"
+  t0="$(now)"
+  if [[ -f "${venv}/.complete" ]]; then summary "pyspark ${ver}" skipped "$(elapsed "${t0}" "$(now)")"; return; fi
+  logfile="${LOGS}/pyspark-${ver}.log"
+  : >"${logfile}"
+  rm -rf "${venv}"
+  run_logged "${logfile}" python3 -m venv "${venv}"
+  run_logged "${logfile}" "${venv}/bin/pip" install --disable-pip-version-check --no-input "pyspark==${ver}"
+  "${venv}/bin/python" -c 'import pyspark, sys; sys.exit(pyspark.__version__ != sys.argv[1])' "${ver}"
+  touch "${venv}/.complete"
+  summary "pyspark ${ver}" done "$(elapsed "${t0}" "$(now)")" "venv ${venv}"
+}
+
+write_env() {
+  local envfile="${CACHE}/env.sh" tmp v minor
+  tmp="${envfile}.tmp.$$"
+  {
+    echo "# Generated by e2e/setup.sh from e2e/versions.json; source it."
+    echo "export SPARK_E2E_CACHE='${CACHE}'"
+    echo "export E2E_BIN_ETCD='${BIN}/etcd-$(cfg etcd.version)/etcd'"
+    echo "export E2E_KUBERNETES_VERSIONS='$(cfg kubernetes | tr '\n' ' ' | sed 's/ $//')'"
+    for v in $(cfg kubernetes); do
+      minor="$(cut -d. -f1,2 <<<"${v#v}" | tr . _)"
+      echo "export E2E_BIN_KUBERNETES_${minor}='${BIN}/kubernetes-${v}'"
+    done
+    echo "export E2E_BIN_KWOK='${BIN}/kwok-$(cfg kwok)/kwok'"
+    echo "export E2E_BIN_SPARK_OPERATOR='${BIN}/spark-operator-$(cfg sparkOperator.version)/spark-operator'"
+    echo "export E2E_PYSPARK_VENV='${CACHE}/venv/pyspark-$(cfg pyspark)'"
+    # spark-submit from the venv finds its home only with the venv first on PATH: give it directly
+    echo "export E2E_SPARK_HOME='$(ls -d "${CACHE}/venv/pyspark-$(cfg pyspark)"/lib/python3*/site-packages/pyspark 2>/dev/null | head -n 1)'"
+  } >"${tmp}"
+  mv "${tmp}" "${envfile}"
+  echo "${envfile}"
+}
+
+# ---------------------------------------------------------------------------------------------
+
+ALL_STEPS=(apt etcd kubernetes kwok spark-operator pyspark)
+STEPS=("$@")
+((${#STEPS[@]})) || STEPS=("${ALL_STEPS[@]}")
+
+T_START="$(now)"
+for s in "${STEPS[@]}"; do
+  case "$s" in
+    apt) step_apt ;;
+    etcd) step_etcd ;;
+    kubernetes) step_kubernetes ;;
+    kwok) step_kwok ;;
+    spark-operator) step_spark_operator ;;
+    pyspark) step_pyspark ;;
+    *) log "unknown step '$s' (steps: ${ALL_STEPS[*]})"; exit 2 ;;
+  esac
+done
+ENV_FILE="$(write_env)"
+TOTAL="$(elapsed "${T_START}" "$(now)")"
+
+{
+  echo "== e2e setup summary ($(date -u +%Y-%m-%dT%H:%M:%SZ), ${TOTAL}s total, cache ${CACHE})"
+  printf '%s\n' "${SUMMARY[@]}"
+} | tee -a "${LOGS}/setup-history.log"
+echo "env file: ${ENV_FILE}"

@@ -1,0 +1,272 @@
+/**
+ * 4. Operator mode: the real Kubeflow controller (v2.5.2, built here), started with the flags of
+ *    the Deployment the project renders and its own ServiceAccount's token (so real RBAC
+ *    applies), submits the SparkApplication with real spark-submit (pyspark's); the driver pod
+ *    is created from the project's template; kwok drives it to Succeeded; the application
+ *    reaches COMPLETED and its TTL removes it.
+ * 5. Submit mode: the submitter container of the rendered Job (command, args, env, mounts taken
+ *    from the manifests) runs here for real with the submitter account's token, creates the
+ *    driver pod, waits for it and exits with its exit code.
+ *    The two driver pods of the same SparkJob are compared field by field.
+ *
+ * Both use the e2e environment (e2e/environments/e2e-jobs.ts) in a cluster of their own. What
+ * differs from a pod: the process runs on this machine in a private mount namespace (the
+ * ConfigMap, emptyDirs, token and SPARK_HOME mounted where the manifests say), as root, with
+ * the API server's loopback address in place of `kubernetes.default.svc:443` in `--master`.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { ChildProcess } from 'child_process';
+import { Cluster, addKwokNode, cacheDir, startCluster, stopCluster, VERSIONS } from '../cluster';
+import { kubeletExpand } from '../../test/helpers/spark-effective';
+import { E2eEnv, api, describeLocal, getJson, kustomized, serviceAccountKubeconfig, waitFor } from '../lib/kube';
+import { applyEnvironment } from '../lib/platform';
+import { exited, spawnSandboxed, stop } from '../lib/sandbox';
+
+const ENV_NAME = 'e2e-jobs';
+const NS = 'spark-e2e';
+
+/** pyspark's install: bin/spark-submit and Spark's jars, mounted where the image has SPARK_HOME. */
+function sparkHome(): string {
+  const dir = path.join(cacheDir(), 'venv', `pyspark-${VERSIONS.pyspark}`, 'lib');
+  const py = fs.existsSync(dir) ? fs.readdirSync(dir).find((d) => d.startsWith('python3')) : undefined;
+  const home = py ? path.join(dir, py, 'site-packages', 'pyspark') : '';
+  if (!home || !fs.existsSync(path.join(home, 'bin', 'spark-submit'))) throw new Error(`pyspark ${VERSIONS.pyspark} is not installed in ${dir} (bash e2e/setup.sh)`);
+  // The official image's working directory exists under SPARK_HOME.
+  fs.mkdirSync(path.join(home, 'work-dir'), { recursive: true });
+  return home;
+}
+
+describeLocal('Spark jobs for real: the operator and spark-submit', (base) => {
+  let cluster: Cluster;
+  let env: E2eEnv;
+  let objects: any[];
+  let work: string;
+  let port: string;
+  let operator: ChildProcess | undefined;
+  const driverPods: Record<string, any> = {};
+
+  beforeAll(async () => {
+    const dist = process.env.E2E_DIST_E2E;
+    if (!dist) throw new Error('E2E_DIST_E2E is not set (npm run e2e synthesizes e2e/environments/)');
+    cluster = await startCluster({ version: base.version, kwok: true });
+    env = { ...base, kubeconfig: cluster.kubeconfig, dist };
+    await addKwokNode(cluster.kubeconfig, { name: 'e2e', cpu: '4', memory: '8Gi' });
+    await applyEnvironment(env, ENV_NAME);
+    objects = await kustomized(cluster.kubeconfig, path.join(dist, ENV_NAME));
+    port = new URL(cluster.server).port;
+    // Outside /tmp, /opt and /run, which the sandbox replaces.
+    work = fs.mkdtempSync('/var/tmp/spark-e2e-jobs-');
+  }, 180_000);
+
+  afterAll(async () => {
+    await stop(operator);
+    if (cluster) await stopCluster(cluster);
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  }, 60_000);
+
+  test('operator mode: the real controller submits spark-pi; COMPLETED; the TTL removes it', async () => {
+    const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'controller');
+    const container = deployment.spec.template.spec.containers[0];
+    const account = deployment.spec.template.spec.serviceAccountName;
+    const sa = await serviceAccountKubeconfig(cluster.kubeconfig, deployment.metadata.namespace, account, path.join(work, 'operator'));
+    // The rendered flags, except that the metrics and health servers listen on loopback ports.
+    const args: string[] = container.args.map((a: string) => a.replace(/^(--metrics-bind-address|--health-probe-bind-address)=.*$/, '$1=127.0.0.1:0'));
+    expect(args.slice(0, 2)).toEqual(['controller', 'start']);
+    expect(args).toContain(`--namespaces=${NS}`);
+    const log = path.join(work, 'operator.log');
+    operator = spawnSandboxed([operatorBinary(), ...args], {
+      workDir: path.join(work, 'operator-sandbox'),
+      logFile: log,
+      binds: [[sparkHome(), '/opt/spark']],
+      env: {
+        PATH: process.env.PATH, HOME: '/tmp',
+        KUBECONFIG: sa.kubeconfig, SPARK_HOME: '/opt/spark',
+        KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port,
+      },
+    });
+    const states: string[] = [];
+    let failed: string | undefined;
+    const final = await waitFor('SparkApplication spark-pi to finish', async () => {
+      if (operator!.exitCode !== null) throw new Error(`the operator exited (${operator!.exitCode}):\n${tail(log)}`);
+      const app = await getJson(cluster.kubeconfig, `/apis/sparkoperator.k8s.io/v1beta2/namespaces/${NS}/sparkapplications/spark-pi`);
+      const state = app.status?.applicationState?.state;
+      if (state && states[states.length - 1] !== state) states.push(state);
+      if (!driverPods.operator) {
+        const pod = await api(cluster.kubeconfig, 'GET', `/api/v1/namespaces/${NS}/pods/spark-pi-driver`);
+        if (pod.status === 200) driverPods.operator = pod.json();
+      }
+      if (state === 'FAILED' || state === 'SUBMISSION_FAILED') failed = `${state}: ${app.status?.applicationState?.errorMessage}`;
+      return state === 'COMPLETED' || failed ? app : undefined;
+    }, 180_000, 1000).catch((e) => { throw new Error(`${(e as Error).message}\noperator log:\n${tail(log)}`); });
+    // Polled once a second, so a short state (SUBMITTED) may pass unseen; it ends COMPLETED.
+    expect({ failed, last: states[states.length - 1] }).toEqual({ failed: undefined, last: 'COMPLETED' });
+    expect(states.some((s) => s === 'SUBMITTED' || s === 'RUNNING')).toBe(true);
+    expect(final.status.submissionAttempts).toBe(1);
+    expect(final.status.driverInfo.podName).toBe('spark-pi-driver');
+
+    // The driver pod was made from the SparkApplication's template, by spark-submit.
+    const app = objects.find((o) => o.kind === 'SparkApplication' && o.metadata.name === 'spark-pi');
+    const pod = driverPods.operator;
+    expect(pod).toBeDefined();
+    expectFromTemplate(pod, app.spec.driver.template, 'spark-kubernetes-driver');
+    expect(pod.spec.serviceAccountName).toBe(app.spec.driver.serviceAccount);
+    // Spark's sizing: 512m heap + max(10%, 384Mi) overhead, the same the doctor computes.
+    expect(pod.spec.containers[0].resources.requests.memory).toBe('896Mi');
+    // The arguments as written: the operator runs spark-submit itself, nothing expands $(...).
+    expect(pod.spec.containers[0].args.slice(-2)).toEqual(['10', '$(POD_UID)']);
+
+    // Its time to live (timeToLiveSeconds: 20) removes the finished application and its driver.
+    await waitFor('the TTL to delete spark-pi', async () => {
+      const r = await api(cluster.kubeconfig, 'GET', `/apis/sparkoperator.k8s.io/v1beta2/namespaces/${NS}/sparkapplications/spark-pi`);
+      return r.status === 404 ? true : undefined;
+    }, 90_000, 2000);
+  }, 400_000);
+
+  test('submit mode: the Job\'s spark-submit container runs for real, creates the driver and exits with its code', async () => {
+    const job = objects.find((o) => o.kind === 'Job' && o.metadata.name === 'spark-pi-submit');
+    const template = job.spec.template;
+    // The Job controller's pod is replaced by one made from the same template and kept Running,
+    // since its container runs here, not on the fake node (the Job itself was admitted above).
+    await api(cluster.kubeconfig, 'DELETE', `/apis/batch/v1/namespaces/${NS}/jobs/spark-pi-submit?propagationPolicy=Background`);
+    const podName = 'spark-pi-submit-e2e';
+    const created = await api(cluster.kubeconfig, 'POST', `/api/v1/namespaces/${NS}/pods`, {
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: {
+        name: podName, namespace: NS,
+        labels: { ...template.metadata.labels, 'batch.kubernetes.io/job-name': 'spark-pi-submit' },
+        annotations: { 'spark-platform.io/e2e-complete-after': 'never' },
+      },
+      spec: template.spec,
+    });
+    expect(created.status).toBe(201);
+    const submitterPod = created.json();
+    const container = template.spec.containers[0];
+
+    // The container's environment as the kubelet builds it.
+    const vars = new Map<string, string>();
+    for (const e of container.env) {
+      const field = e.valueFrom?.fieldRef?.fieldPath as string | undefined;
+      if (e.value !== undefined) vars.set(e.name, e.value);
+      else if (field === 'metadata.name') vars.set(e.name, podName);
+      else if (field === 'metadata.uid') vars.set(e.name, submitterPod.metadata.uid);
+      else if (field?.startsWith('metadata.labels[')) vars.set(e.name, submitterPod.metadata.labels[/\['(.+)'\]/.exec(field)![1]]);
+      else throw new Error(`env ${e.name}: no value for ${JSON.stringify(e.valueFrom)}`);
+    }
+    const args = (container.args as string[]).map((a) => kubeletExpand(a, vars))
+      .map((a) => (a === 'k8s://https://kubernetes.default.svc:443' ? `k8s://https://127.0.0.1:${port}` : a));
+    expect(container.args).toContain('k8s://https://kubernetes.default.svc:443');
+
+    // Its volumes where its mounts say: the ConfigMap's files, emptyDirs; the account's token.
+    const binds: Array<[string, string]> = [[sparkHome(), '/opt/spark']];
+    for (const m of container.volumeMounts) {
+      const volume = template.spec.volumes.find((v: any) => v.name === m.name);
+      const dir = path.join(work, 'submit-volumes', m.name);
+      fs.mkdirSync(dir, { recursive: true });
+      if (volume.configMap) {
+        const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap.name);
+        for (const [file, text] of Object.entries(cm.data)) fs.writeFileSync(path.join(dir, file), text as string);
+      } else {
+        expect(volume.emptyDir).toBeDefined();
+      }
+      binds.push([dir, m.mountPath]);
+    }
+    const sa = await serviceAccountKubeconfig(cluster.kubeconfig, NS, template.spec.serviceAccountName, path.join(work, 'submitter'));
+    const tokenDir = path.join(work, 'submitter-token');
+    fs.mkdirSync(tokenDir, { recursive: true });
+    fs.writeFileSync(path.join(tokenDir, 'token'), sa.token);
+    fs.copyFileSync(sa.ca, path.join(tokenDir, 'ca.crt'));
+    fs.writeFileSync(path.join(tokenDir, 'namespace'), NS);
+    binds.push([tokenDir, '/var/run/secrets/kubernetes.io/serviceaccount']);
+
+    const log = path.join(work, 'submitter.log');
+    const child = spawnSandboxed([...container.command, ...args], {
+      workDir: path.join(work, 'submit-sandbox'), logFile: log, binds, privateTmp: false, cwd: '/opt/spark/work-dir',
+      env: {
+        PATH: process.env.PATH, HOME: '/nonexistent',
+        ...Object.fromEntries(vars),
+        KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port,
+      },
+    });
+    const snapshot = (async () => {
+      driverPods.submit = await waitFor('the submit-mode driver pod', async () => {
+        const r = await api(cluster.kubeconfig, 'GET', `/api/v1/namespaces/${NS}/pods/spark-pi-submit-driver`);
+        return r.status === 200 ? r.json() : undefined;
+      }, 240_000, 500);
+    })();
+    const code = await exited(child, 300_000);
+    await snapshot;
+    expect({ code, log: code === 0 ? '' : tail(log) }).toEqual({ code: 0, log: '' });
+    expect(fs.readFileSync(log, 'utf8')).toMatch(/exit code: 0/);
+
+    const pod = driverPods.submit;
+    const driverTemplate = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'spark-pi-submit-spark-submit').data['driver-template.yaml'];
+    expect(driverTemplate).toBeDefined();
+    // Owned by the submitter pod, as submit.sh fills in.
+    expect(pod.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Pod', name: podName, uid: submitterPod.metadata.uid })]);
+    // The argument reached spark-submit as written: the kubelet's expansion was escaped.
+    expect(pod.spec.containers[0].args.slice(-2)).toEqual(['10', '$(POD_UID)']);
+  }, 400_000);
+
+  test('the same SparkJob, the same driver pod: operator mode and submit mode, field by field', () => {
+    const [a, b] = [driverPods.operator, driverPods.submit];
+    expect(a).toBeDefined();
+    expect(b).toBeDefined();
+    expect(comparable(b, 'spark-pi-submit')).toEqual(comparable(a, 'spark-pi'));
+  });
+});
+
+function operatorBinary(): string {
+  const p = path.join(cacheDir(), 'bin', `spark-operator-${VERSIONS.sparkOperator.version}`, 'spark-operator');
+  if (!fs.existsSync(p)) throw new Error(`${p} is missing (bash e2e/setup.sh)`);
+  return p;
+}
+
+/** The pod carries the template's security contexts, volumes and mounts, and its Spark container's. */
+function expectFromTemplate(pod: any, template: any, containerName: string): void {
+  const c = pod.spec.containers.find((x: any) => x.name === containerName);
+  const t = template.spec.containers.find((x: any) => x.name === containerName);
+  expect(pod.spec.securityContext).toEqual(template.spec.securityContext);
+  expect(c.securityContext).toEqual(t.securityContext);
+  expect(pod.spec.automountServiceAccountToken).toBe(template.spec.automountServiceAccountToken);
+  expect(pod.spec.enableServiceLinks).toBe(false);
+  for (const v of template.spec.volumes) expect(pod.spec.volumes).toContainEqual(v);
+  for (const m of t.volumeMounts) expect(c.volumeMounts).toContainEqual(m);
+  for (const e of t.env ?? []) expect(c.env).toContainEqual(e);
+}
+
+/**
+ * A driver pod without what necessarily differs between two runs or two modes: names and ids
+ * derived from the application name and its submission, the owner (the SparkApplication, or
+ * the submitter pod), the operator's own bookkeeping labels, status and server-set metadata.
+ */
+function comparable(pod: any, appName: string): unknown {
+  const replaceName = (s: string) => s.split(appName).join('<app>')
+    .replace(/spark-[0-9a-f]{32}/g, '<app-id>')
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>')
+    .replace(/[0-9a-f]{16}/g, '<id>')
+    .replace(/^kube-api-access-[a-z0-9]{5}$/, 'kube-api-access-<random>');
+  const deep = (v: unknown): unknown => {
+    if (typeof v === 'string') return replaceName(v);
+    if (Array.isArray(v)) return v.map(deep);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [replaceName(k), deep(x)]));
+    return v;
+  };
+  const labels = { ...pod.metadata.labels };
+  for (const k of Object.keys(labels)) if (k.startsWith('sparkoperator.k8s.io/')) delete labels[k];
+  const spec = { ...pod.spec };
+  delete spec.nodeName;
+  return deep({
+    labels,
+    annotations: pod.metadata.annotations ?? {},
+    spec: {
+      ...spec,
+      containers: spec.containers.map((c: any) => ({ ...c, env: (c.env ?? []).filter((e: any) => e.name !== 'SPARK_APPLICATION_ID') })),
+    },
+  });
+}
+
+function tail(file: string, lines = 60): string {
+  if (!fs.existsSync(file)) return '(no log)';
+  return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+}
