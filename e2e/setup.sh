@@ -18,6 +18,9 @@ BIN="${CACHE}/bin"
 SRC="${CACHE}/src"
 LOGS="${CACHE}/logs"
 mkdir -p "${BIN}" "${SRC}" "${LOGS}"
+# one setup at a time per cache (a second one waits, then finds the steps done and skips them)
+exec 9>"${CACHE}/.setup.lock"
+flock 9
 
 # GOMODCACHE/GOCACHE keep their defaults (warm across runs); the toolchain is the machine's Go.
 export GOTOOLCHAIN=local

@@ -10,7 +10,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { kubectlPath } from '../test/helpers/kubectl';
-import { KUBERNETES_VERSIONS, addKwokNode, clusterStatus, startCluster, stopCluster } from './cluster';
+import { KUBERNETES_VERSIONS, addKwokNode, apiRequest, clusterStatus, startCluster, stopCluster, tokenClient } from './cluster';
 
 let passed = 0;
 let failed = 0;
@@ -98,6 +98,8 @@ async function smoke(version: string): Promise<void> {
     check(`${version}: token authenticates as the ServiceAccount`, who.out === `system:serviceaccount:${ns}:e2e-sa`, who.out || who.err.trim());
     const secrets = asSa(['get', 'secrets', '-n', ns]);
     check(`${version}: RBAC denies the token listing secrets`, secrets.code !== 0 && /forbidden/i.test(secrets.err), secrets.err.trim().split('\n')[0]);
+    const viaHttps = await apiRequest(tokenClient(cluster, token.out.trim()), 'GET', `/api/v1/namespaces/${ns}/secrets`);
+    check(`${version}: same through apiRequest(tokenClient): HTTP 403`, viaHttps.status === 403, `HTTP ${viaHttps.status}`);
     k(['create', 'role', 'pod-reader', '-n', ns, '--verb=get,list', '--resource=pods']);
     k(['create', 'rolebinding', 'pod-reader', '-n', ns, '--role=pod-reader', `--serviceaccount=${ns}:e2e-sa`]);
     const pods = asSa(['get', 'pods', '-n', ns]);

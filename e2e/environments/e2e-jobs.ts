@@ -1,4 +1,5 @@
 import { SparkJobMode, SparkJobType } from '../../constructs/jobs';
+import { SparkNotebookImage } from '../../constructs/notebook';
 import { Memory } from '../../constructs/units';
 import type { JobConfig, PlatformConfig } from '../../stacks/config';
 
@@ -17,7 +18,8 @@ const sparkPi: Omit<JobConfig, 'name'> = {
 
 /**
  * The environment the e2e suite submits jobs from, to a cluster of its own: the same SparkPi in
- * operator mode and in submit mode, and no object store. dev's jobs resolve the s3a jars with
+ * operator mode and in submit mode, a notebook whose client-mode driver starts executors, and
+ * no object store. dev's jobs resolve the s3a jars with
  * `--packages`, and the Maven repository reachable here does not serve
  * `org.apache.spark:spark-hadoop-cloud_2.13:4.0.3`, so spark-submit could not resolve them
  * offline at test time; dev itself is applied, admitted and RBAC-checked by the suite.
@@ -33,5 +35,13 @@ export const e2eJobs: PlatformConfig = {
     { ...sparkPi, name: 'spark-pi' },
     { ...sparkPi, name: 'spark-pi-submit', mode: SparkJobMode.SUBMIT },
   ],
+  notebooks: [{
+    tenant: 'spark-e2e',
+    name: 'lab',
+    image: SparkNotebookImage.unified({ image: 'localhost:5001/spark-notebook:4.0.3-jupyterlab4.6.6' }),
+    memory: Memory.gibibytes(4),
+    sessions: 2,
+    executors: { instances: 1, memory: Memory.mebibytes(512) },
+  }],
   doctor: { nodes: [{ name: 'e2e', cpu: '4', memory: '8Gi' }] },
 };

@@ -9,7 +9,12 @@
  *    driver pod, waits for it and exits with its exit code.
  *    The two driver pods of the same SparkJob are compared field by field.
  *
- * Both use the e2e environment (e2e/environments/e2e-jobs.ts) in a cluster of their own. What
+ * 6. Client mode: a PySpark session started with the notebook's spark-defaults.conf (only the
+ *    API server address substituted) and the notebook account's token creates executor pods
+ *    from the project's template: admitted, owned by the notebook pod, labelled and ported as
+ *    the NetworkPolicies expect, and removed when the session stops.
+ *
+ * All use the e2e environment (e2e/environments/e2e-jobs.ts) in a cluster of their own. What
  * differs from a pod: the process runs on this machine in a private mount namespace (the
  * ConfigMap, emptyDirs, token and SPARK_HOME mounted where the manifests say), as root, with
  * the API server's loopback address in place of `kubernetes.default.svc:443` in `--master`.
@@ -17,6 +22,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ChildProcess } from 'child_process';
+import { parse as parseYaml } from 'yaml';
 import { Cluster, addKwokNode, cacheDir, startCluster, stopCluster, VERSIONS } from '../cluster';
 import { kubeletExpand } from '../../test/helpers/spark-effective';
 import { E2eEnv, api, describeLocal, getJson, kustomized, serviceAccountKubeconfig, waitFor } from '../lib/kube';
@@ -206,6 +212,107 @@ describeLocal('Spark jobs for real: the operator and spark-submit', (base) => {
     expect(pod.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Pod', name: podName, uid: submitterPod.metadata.uid })]);
     // The argument reached spark-submit as written: the kubelet's expansion was escaped.
     expect(pod.spec.containers[0].args.slice(-2)).toEqual(['10', '$(POD_UID)']);
+  }, 400_000);
+
+  test('client mode: a PySpark session from the notebook\'s spark-defaults.conf creates executors from its template, owned by the notebook pod, and removes them when it stops', async () => {
+    const sts = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'lab');
+    const podSpec = sts.spec.template.spec;
+    const nbContainer = podSpec.containers[0];
+    const notebookPod = await waitFor<any>('the notebook pod lab-0', async () => {
+      const r = await api(cluster.kubeconfig, 'GET', `/api/v1/namespaces/${NS}/pods/lab-0`);
+      return r.status === 200 ? r.json() : undefined;
+    }, 60_000);
+    // The notebook container's mounts: the conf ConfigMap (directory and spark-defaults.conf at
+    // SPARK_HOME/conf), emptyDirs, the home volume; only the API server address is substituted.
+    const confVolume = podSpec.volumes.find((v: any) => v.configMap);
+    const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === confVolume.configMap.name);
+    const confDir = path.join(work, 'nb-conf');
+    fs.mkdirSync(confDir, { recursive: true });
+    for (const [file, text] of Object.entries(cm.data)) {
+      const substituted = file === 'spark-defaults.conf'
+        ? (text as string).replace(/^spark\.master k8s:\/\/https:\/\/kubernetes\.default\.svc:443$/m, `spark.master k8s://https://127.0.0.1:${port}`)
+        : (text as string);
+      if (file === 'spark-defaults.conf') expect(substituted).not.toBe(text);
+      fs.writeFileSync(path.join(confDir, file), substituted);
+    }
+    const home = sparkHome();
+    fs.mkdirSync(path.join(home, 'conf'), { recursive: true });
+    const binds: Array<[string, string]> = [[home, '/opt/spark']];
+    for (const m of nbContainer.volumeMounts) {
+      const dir = path.join(work, 'nb-volumes', m.name);
+      fs.mkdirSync(dir, { recursive: true });
+      if (m.name === confVolume.name) binds.push([m.subPath ? path.join(confDir, m.subPath) : confDir, m.mountPath]);
+      else if (m.mountPath !== '/tmp') binds.push([dir, m.mountPath]);
+    }
+    const sa = await serviceAccountKubeconfig(cluster.kubeconfig, NS, podSpec.serviceAccountName, path.join(work, 'notebook'));
+    const tokenDir = path.join(work, 'notebook-token');
+    fs.mkdirSync(tokenDir, { recursive: true });
+    fs.writeFileSync(path.join(tokenDir, 'token'), sa.token);
+    fs.copyFileSync(sa.ca, path.join(tokenDir, 'ca.crt'));
+    fs.writeFileSync(path.join(tokenDir, 'namespace'), NS);
+    binds.push([tokenDir, '/var/run/secrets/kubernetes.io/serviceaccount']);
+    // What a kernel does: a session from the defaults, held until the test says stop.
+    const control = path.join(work, 'nb-volumes', 'home');
+    fs.writeFileSync(path.join(control, 'session.py'), [
+      'import os, time',
+      'from pyspark.sql import SparkSession',
+      'spark = SparkSession.builder.appName("e2e-notebook").getOrCreate()',
+      'print("SESSION", spark.sparkContext.applicationId, flush=True)',
+      'while not os.path.exists("stop"):',
+      '    time.sleep(0.5)',
+      'spark.stop()',
+      'print("STOPPED", flush=True)',
+      '',
+    ].join('\n'));
+    const python = path.resolve(home, '..', '..', '..', '..', 'bin', 'python3');
+    const log = path.join(work, 'notebook.log');
+    const homeDir = nbContainer.volumeMounts.find((m: any) => m.name === 'home').mountPath;
+    const session = spawnSandboxed([python, 'session.py'], {
+      workDir: path.join(work, 'nb-sandbox'), logFile: log, binds, cwd: homeDir,
+      env: {
+        PATH: process.env.PATH, HOME: homeDir, SPARK_HOME: '/opt/spark', POD_NAME: 'lab-0', POD_IP: '127.0.0.1',
+        KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port,
+      },
+    });
+    try {
+      const executors = await waitFor('the session\'s executor pod', async () => {
+        if (session.exitCode !== null) throw new Error(`the session exited (${session.exitCode}):\n${tail(log)}`);
+        const list = await getJson(cluster.kubeconfig, `/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent('spark-role=executor,spark-platform.io/client-driver=lab')}`);
+        return list.items.length >= 1 ? list.items : undefined;
+      }, 180_000, 1000).catch((e) => { throw new Error(`${(e as Error).message}\n${tail(log)}`); });
+      expect(executors).toHaveLength(1);
+      const ex = executors[0];
+      // Owned by the notebook pod: deleting it deletes its executors.
+      expect(ex.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Pod', name: 'lab-0', uid: notebookPod.metadata.uid })]);
+      // Made from the executor template of the ConfigMap, on the executor account.
+      const template = parseYaml(cm.data['executor-pod-template.yaml']);
+      expectFromTemplate(ex, template, 'spark-kubernetes-executor');
+      expect(ex.spec.serviceAccountName).toBe('spark-executor');
+      // Labelled and ported as the NetworkPolicies expect: the executors' policy selects it,
+      // it reaches the driver at the headless name on the admitted port range, and listens on
+      // the block manager port the driver's egress allows.
+      for (const policy of objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'lab-executors')) {
+        for (const [k, v] of Object.entries(policy.spec.podSelector.matchLabels)) expect(ex.metadata.labels[k]).toBe(v);
+      }
+      const c = ex.spec.containers[0];
+      const driverUrl = c.env.find((e: any) => e.name === 'SPARK_DRIVER_URL').value;
+      expect(driverUrl).toMatch(/^spark:\/\/CoarseGrainedScheduler@lab-driver\.spark-e2e\.svc\.cluster\.local:7078$/);
+      const ingress = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'lab-driver-ingress');
+      const range = ingress.spec.ingress[0].ports[0];
+      expect(7078).toBeGreaterThanOrEqual(range.port);
+      expect(7078).toBeLessThanOrEqual(range.endPort);
+      expect(c.ports).toContainEqual(expect.objectContaining({ containerPort: 7079 }));
+      expect(ex.metadata.namespace).toBe(NS);
+    } finally {
+      fs.writeFileSync(path.join(control, 'stop'), '');
+    }
+    expect(await exited(session, 120_000)).toBe(0);
+    expect(fs.readFileSync(log, 'utf8')).toMatch(/STOPPED/);
+    // spark.kubernetes.executor.deleteOnTermination: the stopped session removes its executors.
+    await waitFor('the executors to be removed', async () => {
+      const list = await getJson(cluster.kubeconfig, `/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent('spark-role=executor,spark-platform.io/client-driver=lab')}`);
+      return list.items.length === 0 ? true : undefined;
+    }, 60_000);
   }, 400_000);
 
   test('the same SparkJob, the same driver pod: operator mode and submit mode, field by field', () => {
