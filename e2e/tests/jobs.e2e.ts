@@ -25,7 +25,7 @@ import { ChildProcess } from 'child_process';
 import { parse as parseYaml } from 'yaml';
 import { Cluster, addKwokNode, cacheDir, startCluster, stopCluster, VERSIONS } from '../cluster';
 import { kubeletExpand } from '../../test/helpers/spark-effective';
-import { E2eEnv, api, describeLocal, getJson, kustomized, serviceAccountKubeconfig, waitFor } from '../lib/kube';
+import { E2eEnv, api, describeLocal, getJson, kustomized, serviceAccountKubeconfig, serviceAccountTokenMount, waitFor } from '../lib/kube';
 import { applyEnvironment } from '../lib/platform';
 import { exited, spawnSandboxed, stop } from '../lib/sandbox';
 
@@ -177,13 +177,7 @@ describeLocal('Spark jobs for real: the operator and spark-submit', (base) => {
       }
       binds.push([dir, m.mountPath]);
     }
-    const sa = await serviceAccountKubeconfig(cluster.kubeconfig, NS, template.spec.serviceAccountName, path.join(work, 'submitter'));
-    const tokenDir = path.join(work, 'submitter-token');
-    fs.mkdirSync(tokenDir, { recursive: true });
-    fs.writeFileSync(path.join(tokenDir, 'token'), sa.token);
-    fs.copyFileSync(sa.ca, path.join(tokenDir, 'ca.crt'));
-    fs.writeFileSync(path.join(tokenDir, 'namespace'), NS);
-    binds.push([tokenDir, '/var/run/secrets/kubernetes.io/serviceaccount']);
+    binds.push(await serviceAccountTokenMount(cluster.kubeconfig, NS, template.spec.serviceAccountName, path.join(work, 'submitter-token')));
 
     const log = path.join(work, 'submitter.log');
     const child = spawnSandboxed([...container.command, ...args], {
@@ -244,13 +238,7 @@ describeLocal('Spark jobs for real: the operator and spark-submit', (base) => {
       if (m.name === confVolume.name) binds.push([m.subPath ? path.join(confDir, m.subPath) : confDir, m.mountPath]);
       else if (m.mountPath !== '/tmp') binds.push([dir, m.mountPath]);
     }
-    const sa = await serviceAccountKubeconfig(cluster.kubeconfig, NS, podSpec.serviceAccountName, path.join(work, 'notebook'));
-    const tokenDir = path.join(work, 'notebook-token');
-    fs.mkdirSync(tokenDir, { recursive: true });
-    fs.writeFileSync(path.join(tokenDir, 'token'), sa.token);
-    fs.copyFileSync(sa.ca, path.join(tokenDir, 'ca.crt'));
-    fs.writeFileSync(path.join(tokenDir, 'namespace'), NS);
-    binds.push([tokenDir, '/var/run/secrets/kubernetes.io/serviceaccount']);
+    binds.push(await serviceAccountTokenMount(cluster.kubeconfig, NS, podSpec.serviceAccountName, path.join(work, 'notebook-token')));
     // What a kernel does: a session from the defaults, held until the test says stop.
     const control = path.join(work, 'nb-volumes', 'home');
     fs.writeFileSync(path.join(control, 'session.py'), [
