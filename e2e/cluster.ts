@@ -573,7 +573,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
 
     // loopback-only egress for the apiserver
     const egressSock = path.join(stateDir, 'egress.sock');
-    sup.start('egress-guard', process.execPath, [path.join(E2E_DIR, 'egress-guard.js'), egressSock]);
+    sup.start('egress-guard', process.execPath, [path.join(E2E_DIR, 'egress-guard.js'), egressSock, serviceMapFile(stateDir)]);
     const egressConfig = path.join(stateDir, 'egress-selector.yaml');
     fs.writeFileSync(
       egressConfig,
@@ -749,6 +749,22 @@ async function stopProcesses(stateDir: string, graceMs = 10_000): Promise<void> 
 function removeStateDir(stateDir: string): void {
   // only a directory startCluster marked, so `down /some/typo` cannot wipe anything else
   if (fs.existsSync(path.join(stateDir, MARKER))) fs.rmSync(stateDir, { recursive: true, force: true });
+}
+
+function serviceMapFile(stateDir: string): string {
+  return path.join(stateDir, 'service-map.json');
+}
+
+/**
+ * Makes the API server reach a Service (its ClusterIP and port) at a port on 127.0.0.1, where
+ * the test runs the Service's process (e.g. the operator's admission webhook): egress-guard.js
+ * tunnels the API server's connections to that address there. Loopback only.
+ */
+export function mapServiceToLoopback(cluster: Cluster, clusterIp: string, port: number, loopbackPort: number): void {
+  const file = serviceMapFile(cluster.stateDir);
+  const map = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+  map[`${clusterIp}:${port}`] = `127.0.0.1:${loopbackPort}`;
+  fs.writeFileSync(file, JSON.stringify(map, null, 2));
 }
 
 /** Stops a cluster (default: the last one started here) and removes its state dir. */

@@ -16,9 +16,28 @@ const net = require('net');
 const fs = require('fs');
 
 const socketPath = process.argv[2];
+/**
+ * Optional JSON file { "<service ClusterIP>:<port>": "127.0.0.1:<port>" }, read at each CONNECT:
+ * a Service the test runs on this machine (e.g. the operator's webhook) is reached on its
+ * loopback port. Only loopback destinations are accepted, so nothing leaves the machine.
+ */
+const serviceMapPath = process.argv[3];
 if (!socketPath) {
-  console.error('usage: egress-guard.js <unix socket path>');
+  console.error('usage: egress-guard.js <unix socket path> [service map json]');
   process.exit(2);
+}
+
+function mapped(target) {
+  if (!serviceMapPath || !fs.existsSync(serviceMapPath)) return undefined;
+  let map;
+  try {
+    map = JSON.parse(fs.readFileSync(serviceMapPath, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const to = map[`${target.host}:${target.port}`];
+  const dest = typeof to === 'string' ? splitHostPort(to) : undefined;
+  return dest && isLoopback(dest.host) ? dest : undefined;
 }
 
 function log(msg) {
@@ -54,7 +73,9 @@ const server = net.createServer((client) => {
     const rest = head.subarray(end + 4);
     const requestLine = head.subarray(0, head.indexOf('\r\n')).toString('latin1');
     const m = /^CONNECT (\S+) HTTP\/1\.[01]$/.exec(requestLine);
-    const target = m ? splitHostPort(m[1]) : undefined;
+    const asked = m ? splitHostPort(m[1]) : undefined;
+    const target = asked ? mapped(asked) ?? asked : undefined;
+    if (target && target !== asked) log(`mapped ${m[1]} to ${target.host}:${target.port}`);
     if (!target || !isLoopback(target.host)) {
       log(`refused ${JSON.stringify(requestLine)}`);
       client.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');

@@ -4,8 +4,9 @@
  */
 import { runSynth } from '../stacks/synth';
 import { e2eJobs } from './environments/e2e-jobs';
+import { e2eWebhook } from './environments/e2e-webhook';
 
-export const E2E_ENVIRONMENTS = [e2eJobs];
+export const E2E_ENVIRONMENTS = [e2eJobs, e2eWebhook];
 
 if (require.main === module) {
   const outdir = process.argv[2];

@@ -23,25 +23,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ChildProcess } from 'child_process';
 import { parse as parseYaml } from 'yaml';
-import { Cluster, addKwokNode, cacheDir, startCluster, stopCluster, VERSIONS } from '../cluster';
+import { Cluster, addKwokNode, startCluster, stopCluster } from '../cluster';
+import { sparkHome, startOperator, tail } from '../lib/operator';
 import { kubeletExpand } from '../../test/helpers/spark-effective';
-import { E2eEnv, api, describeLocal, getJson, kustomized, serviceAccountKubeconfig, serviceAccountTokenMount, waitFor } from '../lib/kube';
+import { E2eEnv, api, describeLocal, getJson, kustomized, serviceAccountTokenMount, waitFor } from '../lib/kube';
 import { applyEnvironment } from '../lib/platform';
 import { exited, spawnSandboxed, stop } from '../lib/sandbox';
 
 const ENV_NAME = 'e2e-jobs';
 const NS = 'spark-e2e';
-
-/** pyspark's install: bin/spark-submit and Spark's jars, mounted where the image has SPARK_HOME. */
-function sparkHome(): string {
-  const dir = path.join(cacheDir(), 'venv', `pyspark-${VERSIONS.pyspark}`, 'lib');
-  const py = fs.existsSync(dir) ? fs.readdirSync(dir).find((d) => d.startsWith('python3')) : undefined;
-  const home = py ? path.join(dir, py, 'site-packages', 'pyspark') : '';
-  if (!home || !fs.existsSync(path.join(home, 'bin', 'spark-submit'))) throw new Error(`pyspark ${VERSIONS.pyspark} is not installed in ${dir} (bash e2e/setup.sh)`);
-  // The official image's working directory exists under SPARK_HOME.
-  fs.mkdirSync(path.join(home, 'work-dir'), { recursive: true });
-  return home;
-}
 
 describeLocal('Spark jobs for real: the operator and spark-submit', (base) => {
   let cluster: Cluster;
@@ -72,25 +62,11 @@ describeLocal('Spark jobs for real: the operator and spark-submit', (base) => {
   }, 60_000);
 
   test('operator mode: the real controller submits spark-pi; COMPLETED; the TTL removes it', async () => {
-    const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'controller');
-    const container = deployment.spec.template.spec.containers[0];
-    const account = deployment.spec.template.spec.serviceAccountName;
-    const sa = await serviceAccountKubeconfig(cluster.kubeconfig, deployment.metadata.namespace, account, path.join(work, 'operator'));
-    // The rendered flags, except that the metrics and health servers listen on loopback ports.
-    const args: string[] = container.args.map((a: string) => a.replace(/^(--metrics-bind-address|--health-probe-bind-address)=.*$/, '$1=127.0.0.1:0'));
-    expect(args.slice(0, 2)).toEqual(['controller', 'start']);
-    expect(args).toContain(`--namespaces=${NS}`);
-    const log = path.join(work, 'operator.log');
-    operator = spawnSandboxed([operatorBinary(), ...args], {
-      workDir: path.join(work, 'operator-sandbox'),
-      logFile: log,
-      binds: [[sparkHome(), '/opt/spark']],
-      env: {
-        PATH: process.env.PATH, HOME: '/tmp',
-        KUBECONFIG: sa.kubeconfig, SPARK_HOME: '/opt/spark',
-        KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port,
-      },
-    });
+    const started = await startOperator(cluster, objects, 'controller', work);
+    operator = started.process;
+    const log = started.log;
+    expect(started.args.slice(0, 2)).toEqual(['controller', 'start']);
+    expect(started.args).toContain(`--namespaces=${NS}`);
     const states: string[] = [];
     let failed: string | undefined;
     const final = await waitFor('SparkApplication spark-pi to finish', async () => {
@@ -311,12 +287,6 @@ describeLocal('Spark jobs for real: the operator and spark-submit', (base) => {
   });
 });
 
-function operatorBinary(): string {
-  const p = path.join(cacheDir(), 'bin', `spark-operator-${VERSIONS.sparkOperator.version}`, 'spark-operator');
-  if (!fs.existsSync(p)) throw new Error(`${p} is missing (bash e2e/setup.sh)`);
-  return p;
-}
-
 /** The pod carries the template's security contexts, volumes and mounts, and its Spark container's. */
 function expectFromTemplate(pod: any, template: any, containerName: string): void {
   const c = pod.spec.containers.find((x: any) => x.name === containerName);
@@ -359,9 +329,4 @@ function comparable(pod: any, appName: string): unknown {
       containers: spec.containers.map((c: any) => ({ ...c, env: (c.env ?? []).filter((e: any) => e.name !== 'SPARK_APPLICATION_ID') })),
     },
   });
-}
-
-function tail(file: string, lines = 60): string {
-  if (!fs.existsSync(file)) return '(no log)';
-  return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
 }
