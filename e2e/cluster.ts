@@ -120,6 +120,8 @@ interface ProcRecord {
 }
 
 const MARKER = '.spark-e2e-cluster';
+/** The file that marks a directory as an e2e cluster's state (stopCluster removes only such). */
+export const CLUSTER_MARKER = MARKER;
 const PIDS_FILE = 'pids.json';
 const CLUSTER_FILE = 'cluster.json';
 const SERVICE_CIDR = '10.96.0.0/16';

@@ -19,7 +19,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { KUBERNETES_VERSIONS, addKwokNode, binaries, startCluster, stopCluster } from './cluster';
+import { CLUSTER_MARKER, KUBERNETES_VERSIONS, addKwokNode, binaries, startCluster, stopCluster } from './cluster';
 import { dev } from '../stacks/environments/dev';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -40,11 +40,36 @@ function synthesizeE2e(outdir: string): void {
   if (r.status !== 0) throw new Error(`the e2e environments did not synthesize (${r.status})`);
 }
 
-function jest(env: NodeJS.ProcessEnv, extraArgs: string[]): number {
+async function jest(env: NodeJS.ProcessEnv, extraArgs: string[], work: string): Promise<number> {
+  // The tests' own clusters and scratch files go under `tmp`, so whatever a crash leaves is found.
+  const tmp = path.join(work, 'tmp');
+  fs.mkdirSync(tmp, { recursive: true });
+  const pidFile = path.join(work, 'sandbox.pids');
   const r = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--config', path.join(__dirname, 'jest.config.js'), ...extraArgs], {
-    cwd: ROOT, env: { ...process.env, ...env }, stdio: 'inherit',
+    cwd: ROOT, env: { ...process.env, ...env, E2E_PID_FILE: pidFile, TMPDIR: tmp }, stdio: 'inherit',
   });
+  killLeftovers(pidFile);
+  for (const d of fs.readdirSync(tmp)) {
+    const dir = path.join(tmp, d);
+    if (!fs.existsSync(path.join(dir, CLUSTER_MARKER))) continue;
+    log(`stopping a cluster the tests left behind: ${dir}`);
+    await stopCluster(dir).catch((e) => log(`  ${(e as Error).message}`));
+  }
   return r.status ?? 1;
+}
+
+/** Kills the process groups the tests started (operator, spark-submit, sessions) that are still alive. */
+function killLeftovers(pidFile: string): void {
+  if (!fs.existsSync(pidFile)) return;
+  for (const pid of fs.readFileSync(pidFile, 'utf8').split('\n').map(Number).filter((n) => n > 0)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+      log(`killed the leftover process group ${pid}`);
+    } catch {
+      // already gone
+    }
+  }
+  fs.rmSync(pidFile, { force: true });
 }
 
 function missingBinaries(versions: readonly string[]): string | undefined {
@@ -70,7 +95,7 @@ async function main(): Promise<number> {
     process.env.E2E_DIST_E2E = distE2e;
     if (process.env.E2E_KUBECONFIG) {
       log(`running against ${process.env.E2E_KUBECONFIG} (no local cluster)`);
-      return jest({ E2E_DIST: dist, E2E_LOCAL: '0' }, extraArgs);
+      return await jest({ E2E_DIST: dist, E2E_LOCAL: '0' }, extraArgs, work);
     }
     const versions = process.env.E2E_K8S_VERSIONS ? process.env.E2E_K8S_VERSIONS.split(',').map((v) => v.trim()) : [...KUBERNETES_VERSIONS];
     const missing = missingBinaries(versions);
@@ -92,7 +117,7 @@ async function main(): Promise<number> {
         const nodes = (dev.doctor?.nodes ?? []).map((n) => ({ name: n.name, cpu: quantity(n.cpu), memory: quantity(n.memory), labels: { ...(n.labels ?? {}) } }));
         for (const n of nodes) await addKwokNode(cluster.kubeconfig, n);
         log(`Kubernetes ${version}: up in ${((Date.now() - t) / 1000).toFixed(1)} s (kwok nodes shaped like dev's doctor.nodes: ${nodes.map((n) => `${n.name} ${n.cpu} CPU/${n.memory}`).join(', ')})`);
-        const code = jest({ E2E_KUBECONFIG: cluster.kubeconfig, E2E_DIST: dist, E2E_LOCAL: '1', E2E_K8S_VERSION: version, E2E_STATE_DIR: cluster.stateDir }, extraArgs);
+        const code = await jest({ E2E_KUBECONFIG: cluster.kubeconfig, E2E_DIST: dist, E2E_LOCAL: '1', E2E_K8S_VERSION: version, E2E_STATE_DIR: cluster.stateDir }, extraArgs, work);
         if (code !== 0) {
           failed++;
           log(`Kubernetes ${version}: FAILED (logs of the components: ${cluster.logsDir}, kept until the cluster stops)`);

@@ -55,11 +55,14 @@ export function spawnSandboxed(command: readonly string[], opts: SandboxOptions)
   if (opts.cwd) lines.push(`cd ${q(opts.cwd)}`);
   lines.push('exec "$@"');
   const out = fs.openSync(opts.logFile, 'a');
-  return spawn('unshare', ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', lines.join('\n'), 'sandbox', ...command], {
+  const child = spawn('unshare', ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', lines.join('\n'), 'sandbox', ...command], {
     env: opts.env ?? process.env, stdio: ['ignore', out, out],
     // Its own process group, so stop() also ends the JVMs it starts (spark-submit).
     detached: true,
   });
+  // The runner (e2e/run.ts) kills every group listed here after jest, even if jest crashed.
+  if (process.env.E2E_PID_FILE && child.pid !== undefined) fs.appendFileSync(process.env.E2E_PID_FILE, `${child.pid}\n`);
+  return child;
 }
 
 /** Waits for a process to exit; resolves with its exit code (or 128 + signal). */
