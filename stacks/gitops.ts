@@ -105,9 +105,37 @@ function renderPrepared(chart: Chart, rendered?: ReadonlyMap<IConstruct, unknown
     .map((o) => rendered?.get(o) ?? o.toJson());
 }
 
+/** Layer order kept on the project's side (see {@link deployAfter}). */
+const LAYER_DEPENDENCIES = new WeakMap<Chart, Chart[]>();
+
 /**
- * Charts after the charts they depend on (after the app is prepared, the dependencies cdk8s
- * inferred included), otherwise in creation order: a depth-first post-order, each chart once.
+ * Says that `chart` (a deploy layer) is applied after `dependencies`: the file order, the sync
+ * waves and Pulumi's `dependsOn` follow it. Not cdk8s' `chart.addDependency`, which cdk8s
+ * expands into an edge from every object of one chart to every object of the other (millions of
+ * edges at 10,000 jobs) although only the layer order is needed.
+ */
+export function deployAfter(chart: Chart, ...dependencies: Chart[]): void {
+  const list = LAYER_DEPENDENCIES.get(chart) ?? [];
+  for (const d of dependencies) if (!list.includes(d)) list.push(d);
+  LAYER_DEPENDENCIES.set(chart, list);
+}
+
+/**
+ * The charts `chart` must come after: its layer dependencies ({@link deployAfter}), and any
+ * cdk8s dependencies (added by hand, or inferred by cdk8s once the app is prepared).
+ */
+export function chartDependencies(chart: Chart): Chart[] {
+  const out: Chart[] = [...(LAYER_DEPENDENCIES.get(chart) ?? [])];
+  for (const dep of chart.node.dependencies) {
+    const target = Chart.isChart(dep) ? dep : Chart.of(dep);
+    if (target !== chart && !out.includes(target)) out.push(target);
+  }
+  return out;
+}
+
+/**
+ * Charts after the charts they depend on ({@link chartDependencies}), otherwise in creation
+ * order: a depth-first post-order, each chart once.
  */
 export function chartOrder(charts: readonly Chart[]): Chart[] {
   const known = new Set(charts);
@@ -118,9 +146,8 @@ export function chartOrder(charts: readonly Chart[]): Chart[] {
     if (done.has(chart)) return;
     if (active.has(chart)) throw new Error(`chart dependency cycle through ${chart.node.id}`);
     active.add(chart);
-    for (const dep of chart.node.dependencies) {
-      const target = Chart.isChart(dep) ? dep : Chart.of(dep);
-      if (known.has(target) && target !== chart) visit(target);
+    for (const target of chartDependencies(chart)) {
+      if (known.has(target)) visit(target);
     }
     active.delete(chart);
     done.add(chart);

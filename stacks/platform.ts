@@ -7,6 +7,7 @@ import { Memory } from '../constructs/units';
 import { SparkOperator, SparkOperatorCrds } from '../constructs/operator';
 import { SparkNamespace, restrictedNamespace } from '../constructs/tenancy';
 import { PlatformConfig, StorageConfig, operatorProps, parsePlatformConfig, tenantProps } from './config';
+import { deployAfter } from './gitops';
 
 /** The charts of one environment, one per deploy layer, in apply order. */
 export interface PlatformCharts {
@@ -56,7 +57,7 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string)
   });
   const operator = new Chart(app, 'operator');
   // The operator's Roles live in the tenant namespaces, which must exist first.
-  operator.addDependency(crds, tenants);
+  deployAfter(operator, crds, tenants);
   const sparkOperator = new SparkOperator(operator, 'SparkOperator', operatorProps(checked, [...tenantNamespaces.values()]));
 
   const built = checked.storage ? buildStorage(app, checked.storage) : undefined;
@@ -67,8 +68,8 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string)
   if ((checked.jobs ?? []).length > 0) {
     jobs = new Chart(app, 'jobs');
     // SparkApplications need the operator (and its CRDs) first; Jobs need their namespace.
-    jobs.addDependency(operator);
-    if (built) jobs.addDependency(built.chart);
+    deployAfter(jobs, operator);
+    if (built) deployAfter(jobs, built.chart);
     for (const { tenant, ...props } of checked.jobs ?? []) {
       const namespace = tenantNamespaces.get(tenant)!;
       const job = new SparkJob(jobs, `${tenant}-${props.name}`, { ...props, namespace, operator: sparkOperator });
@@ -82,8 +83,8 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string)
   if ((checked.notebooks ?? []).length > 0) {
     notebooks = new Chart(app, 'notebooks');
     // Notebooks need their namespace (and its egress policies) and the object store.
-    notebooks.addDependency(tenants);
-    if (built) notebooks.addDependency(built.chart);
+    deployAfter(notebooks, tenants);
+    if (built) deployAfter(notebooks, built.chart);
     for (const { tenant, ...props } of checked.notebooks ?? []) {
       const notebook = new SparkNotebook(notebooks, `${tenant}-${props.name}`, { ...props, namespace: tenantNamespaces.get(tenant)! });
       connection?.connect(notebook);

@@ -2,7 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { SecretRef, collectSecretRefs } from '../../constructs/secret-refs';
 import { assertValidManifests } from '../../constructs/validation';
 import type { PlatformConfig } from '../config';
-import { KubeObject, SYNC_WAVE_ANNOTATION, renderCharts } from '../gitops';
+import { KubeObject, SYNC_WAVE_ANNOTATION, chartDependencies, renderCharts } from '../gitops';
 import { PlatformCharts, buildPlatform } from '../platform';
 import type { ChartManifests } from './plan';
 
@@ -29,22 +29,14 @@ export function renderPlatform(config: PlatformConfig, source?: string): Rendere
   const platform = buildPlatform(app, config, source);
   const charts = renderCharts(app).map((rendered) => ({
     id: rendered.chart,
-    dependsOn: chartDependencies(app.node.findChild(rendered.chart) as Chart),
+    // Read after rendering, so cdk8s' inferred dependencies are included.
+    dependsOn: chartDependencies(app.node.findChild(rendered.chart) as Chart).map((c) => c.node.id),
     objects: rendered.objects.map(withoutSyncWave),
   }));
   assertValidManifests(charts.flatMap((c) => c.objects));
   return { app, platform, charts, secretRefs: collectSecretRefs(app) };
 }
 
-/** Ids of the charts `chart` depends on (read after rendering, so cdk8s' inferred ones are included). */
-function chartDependencies(chart: Chart): string[] {
-  const ids = new Set<string>();
-  for (const dep of chart.node.dependencies) {
-    const target = Chart.isChart(dep) ? dep : Chart.of(dep);
-    if (target !== chart) ids.add(target.node.id);
-  }
-  return [...ids];
-}
 
 function withoutSyncWave(o: KubeObject): KubeObject {
   const { [SYNC_WAVE_ANNOTATION]: _wave, ...annotations } = o.metadata.annotations ?? {};
