@@ -311,6 +311,11 @@ export function parsePlatformConfig(input: unknown, source?: string): PlatformCo
     throw e;
   }
   const config = input as PlatformConfig;
+  if (config.tenants.length === 0) {
+    // The operator watches exactly the tenants; with none it would watch every namespace with
+    // cluster-wide rights to create pods (SparkOperator refuses that unless chosen explicitly).
+    throw new SparkPlatformError('tenants', 'is empty, so the Spark operator would watch every namespace with cluster-wide rights to create pods, Services and ConfigMaps', 'list at least one tenant namespace', where);
+  }
   const seen = new Map<string, number>();
   config.tenants.forEach((t, i) => {
     const first = seen.get(t.name);

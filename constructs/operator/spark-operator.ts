@@ -43,10 +43,17 @@ export interface SparkOperatorProps {
   readonly createNamespace?: boolean;
   /**
    * Namespaces whose applications the operator runs; the tenant namespaces plug in directly.
-   * Empty: every namespace, with cluster-wide RBAC (a ClusterRole) instead of a Role per namespace.
-   * @default - every namespace
+   * Required unless `watchAllNamespaces` is set: an operator with none would watch every
+   * namespace with cluster-wide pod, Service and ConfigMap write rights.
+   * @default - none (an error unless watchAllNamespaces)
    */
   readonly jobNamespaces?: readonly IJobNamespace[];
+  /**
+   * Watch every namespace, with cluster-wide RBAC (a ClusterRole) instead of a Role per job
+   * namespace: the operator can then create pods, Services and ConfigMaps anywhere. An explicit
+   * choice, exclusive with `jobNamespaces`. @default false
+   */
+  readonly watchAllNamespaces?: boolean;
   /**
    * Independent controllers, each watching a disjoint set of job namespaces with its own lease:
    * for fleets past one controller's throughput (about 130-155 applications per minute).
@@ -132,6 +139,12 @@ export class SparkOperator extends Construct {
     assertName(this.name, NameRule.DNS1035_LABEL, 'name', where);
     assertName(this.namespace, NameRule.DNS1123_LABEL, 'namespace', where);
     this.jobNamespaces = checkJobNamespaces(props.jobNamespaces ?? [], this.namespace, where);
+    if (this.jobNamespaces.length === 0 && props.watchAllNamespaces !== true) {
+      throw new SparkPlatformError('jobNamespaces', 'is empty, so the operator would watch every namespace with cluster-wide rights to create pods, Services and ConfigMaps', 'list the namespaces it runs jobs in (the tenants), or set watchAllNamespaces: true to choose cluster-wide on purpose', where);
+    }
+    if (this.jobNamespaces.length > 0 && props.watchAllNamespaces === true) {
+      throw new SparkPlatformError('watchAllNamespaces', `is true but jobNamespaces lists ${this.jobNamespaces.join(', ')}`, 'choose one: the listed namespaces (least privilege), or every namespace', where);
+    }
     this.replicas = positiveInt(props.replicas ?? 1, 'replicas', where);
     this.workers = positiveInt(props.workers ?? 10, 'workers', where);
     this.defaultTimeToLiveSeconds = positiveInt(props.defaultTimeToLiveSeconds ?? 86_400, 'defaultTimeToLiveSeconds', where);

@@ -104,9 +104,11 @@ describe('SparkOperator', () => {
       ]));
     });
 
-    test('cluster-wide when watching every namespace', () => {
+    test('cluster-wide only when watching every namespace is chosen explicitly', () => {
+      expect(() => new SparkOperator(testChart(), 'Operator')).toThrow(/SparkOperator jobNamespaces: is empty, so the operator would watch every namespace with cluster-wide rights to create pods, Services and ConfigMaps\. Fix: list the namespaces it runs jobs in \(the tenants\), or set watchAllNamespaces: true/);
+      expect(() => new SparkOperator(testChart(), 'Operator', { jobNamespaces: [{ name: 'team-a' }], watchAllNamespaces: true })).toThrow(/watchAllNamespaces: is true but jobNamespaces lists team-a\. Fix: choose one/);
       const chart = testChart();
-      new SparkOperator(chart, 'Operator');
+      new SparkOperator(chart, 'Operator', { watchAllNamespaces: true });
       const rbac = new RbacEvaluator(synth(chart));
       expect(rbac.can(controller(), { verb: 'create', resource: 'pods', namespace: 'anywhere' })).toBe(true);
       expect(rbac.can(controller(), { verb: 'get', resource: 'secrets', namespace: 'anywhere' })).toBe(false);
@@ -174,7 +176,7 @@ describe('SparkOperator', () => {
 
     test.each<[string, Partial<SparkOperatorProps>, string[], RegExp]>([
       ['more shards than namespaces', { shards: 3 }, ['a', 'b'], /SparkOperator shards: is 3, more than the 2 job namespaces\. Fix: use at most 2 shards/],
-      ['shards without job namespaces', { shards: 2 }, [], /shards: is 2, but no jobNamespaces are listed/],
+      ['shards without job namespaces', { shards: 2, watchAllNamespaces: true }, [], /shards: is 2, but no jobNamespaces are listed/],
       ['an assignment to a shard that does not exist', { shards: 2, shardAssignment: { a: 2 } }, ['a', 'b'], /shardAssignment\.a: 2 is not a shard from 0 to 1/],
       ['an assignment of an unknown namespace', { shards: 2, shardAssignment: { zz: 0 } }, ['a', 'b'], /shardAssignment\.zz: "zz" is not a job namespace/],
       ['an assignment leaving a shard empty', { shards: 2, shardAssignment: { a: 0, b: 0 } }, ['a', 'b'], /leaves shard 1 without namespaces/],
@@ -189,9 +191,9 @@ describe('SparkOperator', () => {
       ['an invalid namespace name', () => new SparkOperator(testChart(), 'O', { jobNamespaces: [{ name: 'Team_A' }] }), /SparkOperator jobNamespaces\[0\]: "Team_A" is not a valid DNS-1123 label/],
       ['a namespace listed twice (one namespace, two watchers)', () => new SparkOperator(testChart(), 'O', { jobNamespaces: [{ name: 'a' }, { name: 'a' }] }), /jobNamespaces\[1\]: "a" is listed twice/],
       ['jobs next to the operator', () => new SparkOperator(testChart(), 'O', { jobNamespaces: [{ name: 'spark-operator' }] }), /include the operator's own namespace "spark-operator"/],
-      ['an unpinned image', () => new SparkOperator(testChart(), 'O', { image: 'ghcr.io/kubeflow/spark-operator/controller' }), /SparkOperator image: "ghcr.io\/kubeflow\/spark-operator\/controller" has no tag, so it means :latest/],
-      ['the latest tag', () => new SparkOperator(testChart(), 'O', { image: SPARK_OPERATOR.image.replace(/:[^:]+$/, ':latest') }), /uses the mutable tag latest\. Fix: pin an explicit version tag/],
-      ['zero workers', () => new SparkOperator(testChart(), 'O', { workers: 0 }), /workers: 0 is not a whole number >= 1/],
+      ['an unpinned image', () => new SparkOperator(testChart(), 'O', { watchAllNamespaces: true, image: 'ghcr.io/kubeflow/spark-operator/controller' }), /SparkOperator image: "ghcr.io\/kubeflow\/spark-operator\/controller" has no tag, so it means :latest/],
+      ['the latest tag', () => new SparkOperator(testChart(), 'O', { watchAllNamespaces: true, image: SPARK_OPERATOR.image.replace(/:[^:]+$/, ':latest') }), /uses the mutable tag latest\. Fix: pin an explicit version tag/],
+      ['zero workers', () => new SparkOperator(testChart(), 'O', { watchAllNamespaces: true, workers: 0 }), /workers: 0 is not a whole number >= 1/],
     ])('%s', (_name, build, message) => {
       expect(build).toThrow(message);
     });

@@ -143,6 +143,7 @@ describe('a failing synth leaves the previous dist/ as it was', () => {
     ['a quota below one job', broken, /environment "dev": SparkNamespace "spark-jobs" quota\.cpu: 1 is below what the smallest job needs .* Fix: raise quota\.cpu to at least 2/],
     ['a misspelled field', { ...dev, tenants: [{ name: 'spark-jobs', qouta: {} } as never] }, /environment "dev": tenants\[0\]\.qouta: is not a known field\. Fix: did you mean "quota"\?/],
     ['an invalid tenant name', { ...dev, tenants: [{ name: 'Spark_Jobs' }] }, /tenants\[0\]\.name: "Spark_Jobs" is not a valid DNS-1123 label/],
+    ['no tenants (the operator would watch every namespace)', { ...dev, tenants: [], jobs: [], notebooks: [] }, /environment "dev": tenants: is empty, so the Spark operator would watch every namespace with cluster-wide rights to create pods, Services and ConfigMaps\. Fix: list at least one tenant namespace/],
   ])('%s: exit code 1, the field and fix on stderr, dist/ untouched', (_name, env, message) => {
     const outdir = path.join(tmpdir(), 'dist');
     synthesize({ environments: ENVIRONMENTS, outdir });
