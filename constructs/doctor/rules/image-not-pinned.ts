@@ -9,7 +9,7 @@ import { imageUses } from './common';
 export const imageNotPinned: DoctorRule = {
   id: 'image-not-pinned',
   severity: Severity.ERROR,
-  summary: 'ImagePullBackOff or a different image per node: an image without a tag or with latest',
+  summary: 'ImagePullBackOff or a different image per node: an image without a tag, with latest, or a malformed reference',
   check(view, report) {
     for (const use of imageUses(view)) {
       const problem = imagePinProblem(use.image);
