@@ -19,6 +19,8 @@ export interface PodOf {
   readonly spec: Json;
   /** The pod's labels. */
   readonly labels: Readonly<Record<string, string>>;
+  /** The pod's annotations. */
+  readonly annotations?: Readonly<Record<string, string>>;
   /** Field path of the pod template in the object, e.g. `spec.template`. */
   readonly field: string;
 }
@@ -35,7 +37,7 @@ export function podOf(obj: Json): PodOf | undefined {
   const spec = node.spec;
   if (!isRecord(spec)) return undefined;
   const metadata = isRecord(node.metadata) ? node.metadata : {};
-  return { spec, labels: stringMap(metadata.labels), field: path.length === 0 ? '' : path.join('.') };
+  return { spec, labels: stringMap(metadata.labels), annotations: stringMap(metadata.annotations), field: path.length === 0 ? '' : path.join('.') };
 }
 
 /** A container of a pod spec, with where it sits. */

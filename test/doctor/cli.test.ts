@@ -73,7 +73,7 @@ test('usage: unknown arguments and environments exit 2; --rules lists every rule
   expect(rules.code).toBe(0);
   expect(rules.out).toBe(rulesText());
   expect(rules.out).toMatch(/^pod-exceeds-node +error +Pods Pending forever/m);
-  expect(rules.out.split("\n")).toHaveLength(21);
+  expect(rules.out.split("\n")).toHaveLength(22);
 });
 
 test('npm run doctor -- --json runs as a command', () => {

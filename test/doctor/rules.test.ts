@@ -293,6 +293,26 @@ describe('unwritable-path', () => {
   });
 });
 
+describe('unconfined-pod', () => {
+  test('seccomp Unconfined on a container, AppArmor unconfined by annotation, and in a Spark template', () => {
+    const seccomp = of(doctor((c) => deployment(c, 'Web', { image: 'nginx:1.27', securityContext: { seccompProfile: { type: 'Unconfined' } } })), 'unconfined-pod');
+    expect(seccomp).toHaveLength(1);
+    expect(seccomp[0]).toMatchObject({ severity: 'error', object: 'Deployment/apps/web' });
+    expect(seccomp[0].message).toMatch(/spec\.template\.spec\.containers\[0\]\.securityContext\.seccompProfile\.type: Unconfined: .*restricted Pod Security level forbids.*Fix: use RuntimeDefault/);
+    const apparmor = doctor((c) => new ApiObject(c, 'Job', {
+      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: 'apps' },
+      spec: { template: { metadata: { annotations: { 'container.apparmor.security.beta.kubernetes.io/main': 'unconfined' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox:1.36' }] } } },
+    }));
+    expect(of(apparmor, 'unconfined-pod')[0].message).toMatch(/annotation container\.apparmor\.security\.beta\.kubernetes\.io\/main: unconfined/);
+    const template = of(doctor((c) => sparkApp(c, 'App', { spec: { executor: { template: { spec: { securityContext: { appArmorProfile: { type: 'Unconfined' } } } } } } })), 'unconfined-pod');
+    expect(template[0].message).toMatch(/spec\.executor\.template\.securityContext\.appArmorProfile\.type: Unconfined/);
+  });
+
+  test('RuntimeDefault and Localhost profiles pass', () => {
+    expect(of(doctor((c) => deployment(c, 'Web', { image: 'nginx:1.27', securityContext: { seccompProfile: { type: 'RuntimeDefault' }, appArmorProfile: { type: 'Localhost', localhostProfile: 'x' } } })), 'unconfined-pod')).toEqual([]);
+  });
+});
+
 describe('s3a-not-wired', () => {
   test('an s3a:// argument without any s3a conf', () => {
     const f = of(doctor((c) => sparkApp(c, 'App', { spec: { arguments: ['s3a://data/in'] } })), 's3a-not-wired');

@@ -18,6 +18,7 @@ import { credentialLiteral, secretWithData } from './secrets';
 import { serviceLinksEnabled } from './service-links-enabled';
 import { sparkRbacMissing } from './spark-rbac-missing';
 import { unwritablePath } from './unwritable-path';
+import { unconfinedPod } from './unconfined-pod';
 
 /** Every rule the doctor runs, grouped by the run-time symptom they prevent. */
 export const DOCTOR_RULES: readonly DoctorRule[] = [
@@ -27,8 +28,8 @@ export const DOCTOR_RULES: readonly DoctorRule[] = [
   imageNotPinned, imagePullSecretMissing, imageDigestRequired,
   // Python / Spark version mismatch
   imageVersionMismatch,
-  // fails at start inside the container
-  unwritablePath,
+  // fails at start inside the container, or is refused by Pod Security
+  unwritablePath, unconfinedPod,
   // s3a
   s3aNotWired, s3aCredentialsInConf, hadoopAwsMismatch,
   // executors <-> driver, the driver's API rights, the operator
