@@ -92,10 +92,12 @@ export function writeTreeAtomically(files: ReadonlyMap<string, string>, outdir: 
   fs.mkdirSync(parent, { recursive: true });
   const next = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.next-`));
   try {
+    // mkdtemp makes the directory 0700: the output is for a GitOps repository and its readers.
+    fs.chmodSync(next, 0o755);
     for (const [file, content] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
       const dest = path.join(next, file);
-      fs.mkdirSync(path.dirname(dest), { recursive: true });
-      fs.writeFileSync(dest, content);
+      fs.mkdirSync(path.dirname(dest), { recursive: true, mode: 0o755 });
+      fs.writeFileSync(dest, content, { mode: 0o644 });
     }
   } catch (e) {
     fs.rmSync(next, { recursive: true, force: true });

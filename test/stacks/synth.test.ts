@@ -125,6 +125,20 @@ describe('synth output', () => {
     expect(fs.readdirSync(path.dirname(outdir))).toEqual(['dist']); // no temporary directories left behind
   });
 
+  test('writes normal permissions: directories 0755, files 0644 (not mkdtemp\'s 0700)', () => {
+    const outdir = path.join(tmpdir(), 'dist');
+    const old = process.umask(0o022);
+    try {
+      synthesize({ environments: [dev], outdir });
+    } finally {
+      process.umask(old);
+    }
+    const mode = (p: string) => fs.statSync(p).mode & 0o777;
+    expect(mode(outdir)).toBe(0o755);
+    expect(mode(path.join(outdir, 'dev'))).toBe(0o755);
+    for (const f of fs.readdirSync(path.join(outdir, 'dev'))) expect([f, mode(path.join(outdir, 'dev', f))]).toEqual([f, 0o644]);
+  });
+
   test('writes the staging directory `cdk8s synth` lists, with the same files', () => {
     const root = tmpdir();
     synthesize({ environments: [dev], outdir: path.join(root, 'dist'), stagingDir: path.join(root, 'staging') });
