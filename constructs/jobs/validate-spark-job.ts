@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { SparkPlatformError, show } from '../errors';
-import { JOB_LABEL, platformLabels } from '../labels';
+import { JOB_LABEL, assertUserMetadata, platformLabels } from '../labels';
 import { NameRule, nameProblem, suggestName } from '../names';
 import { SparkImage } from '../spark-image';
 import { Cpu, Memory } from '../units';
@@ -54,6 +54,12 @@ export function resolveSparkJob(props: SparkJobProps): ResolvedSparkJob {
     }
   }
 
+  assertUserMetadata(props.labels, 'label', 'labels', where);
+  assertUserMetadata(props.annotations, 'annotation', 'annotations', where);
+  for (const [field, pod] of [['pods', props.pods], ['driver', props.driver], ['executor', props.executor]] as const) {
+    assertUserMetadata(pod?.labels, 'label', `${field}.labels`, where);
+    assertUserMetadata(pod?.annotations, 'annotation', `${field}.annotations`, where);
+  }
   checkMainFile(props, fail);
   const deps = checkDeps(props, fail);
   const volumes = checkVolumes(props, fail);

@@ -2,7 +2,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { SparkPlatformError, show } from '../errors';
-import { SPARK_ROLE_LABEL, SPARK_SUBMIT_POD_LABELS, SparkRole, TENANT_LABEL, platformLabels } from '../labels';
+import { SPARK_ROLE_LABEL, SPARK_SUBMIT_POD_LABELS, SparkRole, TENANT_LABEL, assertUserMetadata, platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
 import { NetworkEndpoint } from '../network';
 import { SizedSparkJob, SparkJobShape, sizeSparkJob } from '../spark-sizing';
@@ -255,6 +255,8 @@ export class SparkNamespace extends Construct implements ISparkJobNamespace {
     checkTenantResources(this.quota, this.containerDefaults, this.minimumJob, where);
 
     const ns = this.name;
+    // Extra Namespace labels may not override the platform's, Pod Security's or Spark's.
+    assertUserMetadata(props.labels, 'label', 'labels', where);
     const labels = platformLabels({ [TENANT_LABEL]: ns });
 
     this.namespace = new kplus.Namespace(this, 'Resource', {
