@@ -6,10 +6,8 @@
  *    inline program (the Node.js language host is not served by the Go module proxy, so the
  *    program runs in this process, which serves the language runtime itself).
  *
- * Differences from a user's `pulumi up`, all stated: the provider built here is v4.25.0 (the only
- * pulumi-kubernetes provider the module proxy serves) while npm @pulumi/kubernetes asks for its
- * own version; the CLI is v3.276.0 (npm @pulumi/pulumi is 3.270.0, refused by the proxy). PVCs
- * bind to PersistentVolumes the test creates (no provisioner on kwok nodes).
+ * The CLI (v3.276.0) and provider (v4.25.0) are the versions package.json pins for the npm SDKs.
+ * PVCs bind to PersistentVolumes the test creates (no provisioner on kwok nodes).
  */
 import * as fs from 'fs';
 import * as os from 'os';
