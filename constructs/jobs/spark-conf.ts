@@ -1,13 +1,11 @@
 import { SparkPlatformError, show } from '../errors';
 import { Memory } from '../units';
-import { JAVA_TMPDIR, PLATFORM_IVY_HOME } from '../writable-paths';
+import { PLATFORM_IVY_HOME } from '../writable-paths';
 import { ResolvedPod, ResolvedSparkJob } from './resolved-job';
 
 /** Container names Spark gives driver and executor containers; pod templates use the same. */
 export const SPARK_CONTAINER = { driver: 'spark-kubernetes-driver', executor: 'spark-kubernetes-executor' } as const;
 
-/** Where Spark and Java write scratch files: an emptyDir, so the root filesystem can be read-only. */
-export const SCRATCH_DIR = JAVA_TMPDIR;
 
 /**
  * Spark conf keys the construct sets itself, per mode (master, namespace, application and pod

@@ -9,9 +9,8 @@
  * - E2E_LOCAL=1: the cluster is the local loopback one (kwok nodes, the real operator run here);
  * - E2E_K8S_VERSION: the API server's version, for messages.
  */
-import { execFile, spawnSync } from 'child_process';
+import { execFile } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { kubectlPath } from '../../test/helpers/kubectl';
@@ -155,15 +154,7 @@ export async function kustomized(kubeconfig: string, dir: string): Promise<any[]
   return parseAllDocuments(text).map((d) => d.toJSON()).filter((o) => o);
 }
 
-/** A private scratch directory, removed by the caller. */
-export function scratchDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `spark-e2e-${prefix}-`));
-}
 
-/** Whether a command exists on PATH. */
-export function haveCommand(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-}
 
 /** The environments the project synthesizes (the folders of dist/). */
 export function environments(env: E2eEnv): string[] {

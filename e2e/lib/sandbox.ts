@@ -98,3 +98,32 @@ export async function stop(child: ChildProcess | undefined, graceMs = 5000): Pro
   }
   group('SIGKILL');
 }
+
+/**
+ * The volumes a container mounts, as the kubelet would lay them out, for `spawnSandboxed`'s
+ * binds: a ConfigMap's data as files in a directory (a `subPath` mount binds the one file), any
+ * other volume (emptyDir, a claim) as an empty directory. `edit` may change a ConfigMap file's
+ * text (e.g. the API server's address). Returns the binds and each volume's host directory.
+ */
+export function volumeBinds(
+  podSpec: any, container: any, objects: readonly any[], dir: string,
+  edit: (file: string, text: string) => string = (_f, t) => t,
+): { binds: Array<[string, string]>; dirs: Map<string, string> } {
+  const binds: Array<[string, string]> = [];
+  const dirs = new Map<string, string>();
+  for (const m of container.volumeMounts ?? []) {
+    const volume = (podSpec.volumes ?? []).find((v: any) => v.name === m.name);
+    const host = path.join(dir, m.name);
+    if (!dirs.has(m.name)) {
+      fs.mkdirSync(host, { recursive: true });
+      dirs.set(m.name, host);
+      if (volume?.configMap) {
+        const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap.name);
+        if (!cm) throw new Error(`ConfigMap ${volume.configMap.name} (volume ${m.name}) is not in the manifests`);
+        for (const [file, text] of Object.entries(cm.data ?? {})) fs.writeFileSync(path.join(host, file), edit(file, text as string));
+      }
+    }
+    binds.push([m.subPath ? path.join(host, m.subPath) : host, m.mountPath]);
+  }
+  return { binds, dirs };
+}

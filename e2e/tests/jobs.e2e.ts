@@ -28,7 +28,7 @@ import { sparkHome, startOperator, tail } from '../lib/operator';
 import { kubeletExpand } from '../../test/helpers/spark-effective';
 import { E2eEnv, api, describeLocal, getJson, kustomized, serviceAccountTokenMount, waitFor } from '../lib/kube';
 import { applyEnvironment } from '../lib/platform';
-import { exited, spawnSandboxed, stop } from '../lib/sandbox';
+import { exited, spawnSandboxed, stop, volumeBinds } from '../lib/sandbox';
 
 const ENV_NAME = 'e2e-jobs';
 const NS = 'spark-e2e';
@@ -140,19 +140,7 @@ describeLocal('Spark jobs for real: the operator and spark-submit', (base) => {
     expect(container.args).toContain('k8s://https://kubernetes.default.svc:443');
 
     // Its volumes where its mounts say: the ConfigMap's files, emptyDirs; the account's token.
-    const binds: Array<[string, string]> = [[sparkHome(), '/opt/spark']];
-    for (const m of container.volumeMounts) {
-      const volume = template.spec.volumes.find((v: any) => v.name === m.name);
-      const dir = path.join(work, 'submit-volumes', m.name);
-      fs.mkdirSync(dir, { recursive: true });
-      if (volume.configMap) {
-        const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap.name);
-        for (const [file, text] of Object.entries(cm.data)) fs.writeFileSync(path.join(dir, file), text as string);
-      } else {
-        expect(volume.emptyDir).toBeDefined();
-      }
-      binds.push([dir, m.mountPath]);
-    }
+    const binds: Array<[string, string]> = [[sparkHome(), '/opt/spark'], ...volumeBinds(template.spec, container, objects, path.join(work, 'submit-volumes')).binds];
     binds.push(await serviceAccountTokenMount(cluster.kubeconfig, NS, template.spec.serviceAccountName, path.join(work, 'submitter-token')));
 
     const log = path.join(work, 'submitter.log');
@@ -194,29 +182,20 @@ describeLocal('Spark jobs for real: the operator and spark-submit', (base) => {
     }, 60_000);
     // The notebook container's mounts: the conf ConfigMap (directory and spark-defaults.conf at
     // SPARK_HOME/conf), emptyDirs, the home volume; only the API server address is substituted.
-    const confVolume = podSpec.volumes.find((v: any) => v.configMap);
-    const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === confVolume.configMap.name);
-    const confDir = path.join(work, 'nb-conf');
-    fs.mkdirSync(confDir, { recursive: true });
-    for (const [file, text] of Object.entries(cm.data)) {
-      const substituted = file === 'spark-defaults.conf'
-        ? (text as string).replace(/^spark\.master k8s:\/\/https:\/\/kubernetes\.default\.svc:443$/m, `spark.master k8s://https://127.0.0.1:${port}`)
-        : (text as string);
-      if (file === 'spark-defaults.conf') expect(substituted).not.toBe(text);
-      fs.writeFileSync(path.join(confDir, file), substituted);
-    }
+    let substituted = false;
+    const volumes = volumeBinds(podSpec, nbContainer, objects, path.join(work, 'nb-volumes'), (file, text) => {
+      if (file !== 'spark-defaults.conf') return text;
+      const edited = text.replace(/^spark\.master k8s:\/\/https:\/\/kubernetes\.default\.svc:443$/m, `spark.master k8s://https://127.0.0.1:${port}`);
+      substituted = edited !== text;
+      return edited;
+    });
+    expect(substituted).toBe(true);
     const home = sparkHome();
     fs.mkdirSync(path.join(home, 'conf'), { recursive: true });
-    const binds: Array<[string, string]> = [[home, '/opt/spark']];
-    for (const m of nbContainer.volumeMounts) {
-      const dir = path.join(work, 'nb-volumes', m.name);
-      fs.mkdirSync(dir, { recursive: true });
-      if (m.name === confVolume.name) binds.push([m.subPath ? path.join(confDir, m.subPath) : confDir, m.mountPath]);
-      else if (m.mountPath !== '/tmp') binds.push([dir, m.mountPath]);
-    }
+    const binds: Array<[string, string]> = [[home, '/opt/spark'], ...volumes.binds];
     binds.push(await serviceAccountTokenMount(cluster.kubeconfig, NS, podSpec.serviceAccountName, path.join(work, 'notebook-token')));
     // What a kernel does: a session from the defaults, held until the test says stop.
-    const control = path.join(work, 'nb-volumes', 'home');
+    const control = volumes.dirs.get('home')!;
     fs.writeFileSync(path.join(control, 'session.py'), [
       'import os, time',
       'from pyspark.sql import SparkSession',
@@ -232,7 +211,7 @@ describeLocal('Spark jobs for real: the operator and spark-submit', (base) => {
     const log = path.join(work, 'notebook.log');
     const homeDir = nbContainer.volumeMounts.find((m: any) => m.name === 'home').mountPath;
     const session = spawnSandboxed([python, 'session.py'], {
-      workDir: path.join(work, 'nb-sandbox'), logFile: log, binds, cwd: homeDir,
+      workDir: path.join(work, 'nb-sandbox'), logFile: log, binds, privateTmp: false, cwd: homeDir,
       env: {
         PATH: process.env.PATH, HOME: homeDir, SPARK_HOME: '/opt/spark', POD_NAME: 'lab-0', POD_IP: '127.0.0.1',
         KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port,
@@ -249,7 +228,8 @@ describeLocal('Spark jobs for real: the operator and spark-submit', (base) => {
       // Owned by the notebook pod: deleting it deletes its executors.
       expect(ex.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Pod', name: 'lab-0', uid: notebookPod.metadata.uid })]);
       // Made from the executor template of the ConfigMap, on the executor account.
-      const template = parseYaml(cm.data['executor-pod-template.yaml']);
+      const confName = podSpec.volumes.find((v: any) => v.configMap).configMap.name;
+      const template = parseYaml(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === confName).data['executor-pod-template.yaml']);
       expectFromTemplate(ex, template, 'spark-kubernetes-executor');
       expect(ex.spec.serviceAccountName).toBe('spark-executor');
       // Labelled and ported as the NetworkPolicies expect: the executors' policy selects it,

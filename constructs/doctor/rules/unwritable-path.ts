@@ -1,6 +1,6 @@
 import { posix } from 'path';
 import { SPARK_CONTAINER } from '../../jobs/spark-conf';
-import { MountLike, SparkProcess, WriteSite, sparkWriteSites } from '../../writable-paths';
+import { MountLike, SparkProcess, isCovered, sparkWriteSites } from '../../writable-paths';
 import { Json, isRecord } from '../evaluators/k8s-json';
 import { ImageFacts } from '../image-refs';
 import { containersOf } from '../pods';
@@ -64,7 +64,7 @@ function checkContainer(app: SparkAppView, who: string, process: SparkProcess, c
   const readOnlyRoot = isRecord(container.securityContext) && container.securityContext.readOnlyRootFilesystem === true;
   const mounts = mountsOf(container, podSpec);
   for (const site of sites) {
-    if (isWritable(site, mounts)) continue;
+    if (isCovered(site.path, mounts)) continue;
     const homeless = site.kind === 'ivy' && (site.path === NO_HOME || site.path.startsWith(`${NO_HOME}/`));
     if (!readOnlyRoot && !homeless) continue;
     const why = readOnlyRoot ? 'the root filesystem is read-only and no writable volume is mounted there' : `${NO_HOME} does not exist and a non-root user cannot create it`;
@@ -87,11 +87,6 @@ function mountsOf(container: Json, podSpec: Json): MountLike[] {
     out.push({ mountPath: m.mountPath, readOnly: m.readOnly === true || readOnlyKind, subPath: typeof m.subPath === 'string' ? m.subPath : undefined });
   }
   return out;
-}
-
-function isWritable(site: WriteSite, mounts: readonly MountLike[]): boolean {
-  const p = site.path;
-  return mounts.some((m) => !m.readOnly && (p === m.mountPath || p.startsWith(m.mountPath.endsWith('/') ? m.mountPath : `${m.mountPath}/`)));
 }
 
 /** The client-mode driver's pod: the workload in its namespace whose pod labels match the driver's. */
