@@ -9,7 +9,7 @@
  *   ...
  *   await stopCluster(cluster);                                   // or stopCluster(stateDir)
  * CLI (ts-node --transpile-only):
- *   e2e/cluster.ts up <stateDir> [version] [--no-kwok]
+ *   e2e/cluster.ts up <stateDir> [version] [--no-kwok] [--real-node]
  *                                            starts, prints the admin kubeconfig path, leaves it running
  *   e2e/cluster.ts status <stateDir>         prints each process and whether it is alive
  *   e2e/cluster.ts down <stateDir>           stops every process by pid and removes <stateDir>
@@ -26,6 +26,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import YAML from 'yaml';
+import { NODE_NAME, NODE_NETWORK, cleanupNode, nodeUnsupportedReason, setupNodeNetwork, startNode } from './node';
 
 // ----------------------------------------------------------------------------------------------
 // versions and binaries
@@ -89,6 +90,12 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Extra kube-apiserver flags, e.g. ['--feature-gates=...']. */
   apiserverArgs?: string[];
+  /**
+   * Also run one real node (e2e/node.ts): containerd, kubelet, kube-proxy and CoreDNS on a pod
+   * bridge of this machine, with the images setup.sh built imported. Needs root. The API server
+   * then also listens on the bridge address (for pods, through the `kubernetes` Service).
+   */
+  realNode?: boolean;
   /** Kill the processes when this Node process exits (default true; the CLI's `up` sets false). */
   stopOnExit?: boolean;
   /** Progress lines; default: silent. */
@@ -109,6 +116,8 @@ export interface Cluster {
   pki: { caCert: string; caKey: string; adminCert: string; adminKey: string; saKey: string; saPub: string };
   serviceClusterIpRange: string;
   pids: Record<string, number>;
+  /** Set when started with `realNode`: the node's name and its containerd socket (for `ctr`). */
+  node?: { name: string; containerdSocket: string };
 }
 
 interface ProcRecord {
@@ -123,6 +132,8 @@ const MARKER = '.spark-e2e-cluster';
 /** The file that marks a directory as an e2e cluster's state (stopCluster removes only such). */
 export const CLUSTER_MARKER = MARKER;
 const PIDS_FILE = 'pids.json';
+/** Present in a state dir whose cluster has a real node (network, mounts, shims to clean up). */
+const NODE_MARKER = '.spark-e2e-node';
 const CLUSTER_FILE = 'cluster.json';
 const SERVICE_CIDR = '10.96.0.0/16';
 const SERVICE_FIRST_IP = '10.96.0.1';
@@ -304,7 +315,7 @@ interface CertSpec {
   ca?: string;
 }
 
-function makePki(dir: string): Cluster['pki'] {
+function makePki(dir: string, extraApiserverSans: string[] = []): Cluster['pki'] {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const ecKey = (name: string) =>
     openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`], dir);
@@ -335,8 +346,11 @@ function makePki(dir: string): Cluster['pki'] {
         'DNS:kubernetes.default',
         'DNS:kubernetes.default.svc',
         'DNS:kubernetes.default.svc.cluster.local',
+        ...extraApiserverSans,
       ],
     },
+    // the API server's client certificate towards kubelets (logs, exec)
+    { name: 'apiserver-kubelet-client', subject: '/O=system:masters/CN=kube-apiserver-kubelet-client', usage: 'clientAuth' },
     { name: 'admin', subject: '/O=system:masters/CN=spark-e2e-admin', usage: 'clientAuth' },
     { name: 'controller-manager', subject: '/CN=system:kube-controller-manager', usage: 'clientAuth' },
     { name: 'scheduler', subject: '/CN=system:kube-scheduler', usage: 'clientAuth' },
@@ -372,6 +386,15 @@ function makePki(dir: string): Cluster['pki'] {
     saKey: p('sa.key'),
     saPub: p('sa.pub'),
   };
+}
+
+/** One more client certificate signed by the cluster CA (for the real node's components). */
+function makeClientCert(dir: string, name: string, subject: string): { cert: string; key: string } {
+  openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`], dir);
+  openssl(['req', '-new', '-key', `${name}.key`, '-subj', subject, '-out', `${name}.csr`], dir);
+  fs.writeFileSync(path.join(dir, `${name}.ext`), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
+  openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-sha256', '-extfile', `${name}.ext`, '-out', `${name}.crt`], dir);
+  return { cert: path.join(dir, `${name}.crt`), key: path.join(dir, `${name}.key`) };
 }
 
 function writeKubeconfig(file: string, server: string, caCert: string, cert: string, key: string, user: string): void {
@@ -527,7 +550,12 @@ let lastCluster: Cluster | undefined;
 
 export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
   const version = opts.version ?? KUBERNETES_VERSIONS[0];
+  const realNode = opts.realNode === true;
   const bins = binaries(version, { kwok: opts.kwok !== false });
+  if (realNode) {
+    const why = nodeUnsupportedReason();
+    if (why) throw new Error(`startCluster(realNode): ${why}`);
+  }
   const log = opts.log ?? (() => undefined);
   const t0 = Date.now();
   const deadline = t0 + (opts.timeoutMs ?? 180_000);
@@ -548,7 +576,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
     const ports = { etcdClient, etcdPeer, apiserver, controllerManager, scheduler };
     const server = `https://127.0.0.1:${apiserver}`;
 
-    const pki = makePki(path.join(stateDir, 'pki'));
+    const pki = makePki(path.join(stateDir, 'pki'), realNode ? [`IP:${NODE_NETWORK.hostIp}`] : []);
     const kc = (name: string) => path.join(stateDir, `${name}.kubeconfig`);
     const pkiFile = (f: string) => path.join(stateDir, 'pki', f);
     writeKubeconfig(kc('admin'), server, pki.caCert, pki.adminCert, pki.adminKey, 'admin');
@@ -575,7 +603,14 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
 
     // loopback-only egress for the apiserver
     const egressSock = path.join(stateDir, 'egress.sock');
-    sup.start('egress-guard', process.execPath, [path.join(E2E_DIR, 'egress-guard.js'), egressSock, serviceMapFile(stateDir)]);
+    // with a real node, its pods and Service VIPs are this machine's too (webhooks, kubelet)
+    const localNets = realNode ? [NODE_NETWORK.podSubnet, `${NODE_NETWORK.hostIp}/32`, SERVICE_CIDR].join(',') : '';
+    sup.start('egress-guard', process.execPath, [path.join(E2E_DIR, 'egress-guard.js'), egressSock, serviceMapFile(stateDir), localNets]);
+    if (realNode) {
+      setupNodeNetwork(stateDir, apiserver);
+      fs.writeFileSync(path.join(stateDir, NODE_MARKER), '');
+      log(`node network ${NODE_NETWORK.bridge} ${NODE_NETWORK.hostIp} ready (${Date.now() - t0} ms)`);
+    }
     const egressConfig = path.join(stateDir, 'egress-selector.yaml');
     fs.writeFileSync(
       egressConfig,
@@ -593,8 +628,9 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
 
     sup.start('kube-apiserver', bins.kubeApiserver, [
       `--etcd-servers=${etcdUrl}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
+      // with a real node, pods reach it at the bridge address (INPUT rules keep other interfaces out)
+      `--bind-address=${realNode ? '0.0.0.0' : '127.0.0.1'}`,
+      `--advertise-address=${realNode ? NODE_NETWORK.hostIp : '127.0.0.1'}`,
       `--secure-port=${apiserver}`,
       `--cert-dir=${path.join(stateDir, 'apiserver-certs')}`,
       `--tls-cert-file=${pkiFile('apiserver.crt')}`,
@@ -619,7 +655,9 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
       '--kubelet-preferred-address-types=InternalIP',
       `--egress-selector-config-file=${egressConfig}`,
       // the "kubernetes" Service endpoints cannot hold 127.0.0.1 (loopback is invalid there)
-      '--endpoint-reconciler-type=none',
+      ...(realNode
+        ? [`--kubelet-client-certificate=${pkiFile('apiserver-kubelet-client.crt')}`, `--kubelet-client-key=${pkiFile('apiserver-kubelet-client.key')}`]
+        : ['--endpoint-reconciler-type=none']),
       '--profiling=false',
       '--v=1',
       ...(opts.apiserverArgs ?? []),
@@ -685,6 +723,30 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
     });
     sup.check();
     log(`control plane ready (${Date.now() - t0} ms)`);
+    let node: Cluster['node'];
+    if (realNode) {
+      const handle = await startNode(
+        {
+          stateDir,
+          logsDir,
+          pkiDir: path.join(stateDir, 'pki'),
+          caCert: pki.caCert,
+          internalServer: `https://${NODE_NETWORK.hostIp}:${apiserver}`,
+          apiserverPort: apiserver,
+          adminKubeconfig: kc('admin'),
+          start: (name, file, args, env) => sup.start(name, file, args, env),
+          check: () => sup.check(),
+          makeClientCert: (name, subject) => makeClientCert(path.join(stateDir, 'pki'), name, subject),
+          writeKubeconfig: (file, srv, cert, key, user) => writeKubeconfig(file, srv, pki.caCert, cert, key, user),
+          freePorts,
+          log,
+        },
+        deadline,
+      );
+      await waitForRealNode(admin, deadline, sup);
+      log(`node ${NODE_NAME} Ready, DNS Service ${NODE_NETWORK.dnsServiceIp} (${Date.now() - t0} ms)`);
+      node = { name: NODE_NAME, containerdSocket: handle.containerdSocket };
+    }
 
     const cluster: Cluster = {
       version,
@@ -696,6 +758,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
       pki,
       serviceClusterIpRange: SERVICE_CIDR,
       pids: Object.fromEntries(sup.records.map((r) => [r.name, r.pid])),
+      ...(node ? { node } : {}),
     };
     writeJsonAtomic(path.join(stateDir, CLUSTER_FILE), cluster);
     lastCluster = cluster;
@@ -703,11 +766,52 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
   } catch (err) {
     const keep = process.env.SPARK_E2E_KEEP_STATE === '1';
     await stopProcesses(stateDir).catch(() => undefined);
+    if (realNode) await cleanupNode(stateDir).catch((e) => log(`node cleanup: ${(e as Error).message}`));
     if (!keep) removeStateDir(stateDir);
     ownedStateDirs.delete(stateDir);
     const where = keep ? ` (state kept in ${stateDir})` : ' (set SPARK_E2E_KEEP_STATE=1 to keep its logs)';
     throw new Error(`startCluster(${version}) failed${where}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * Waits until the real node is Ready and untainted, and creates the cluster DNS Service: a
+ * selector-less `kube-system/kube-dns` at the kubelet's clusterDNS address whose EndpointSlice
+ * is CoreDNS on the host's bridge address.
+ */
+async function waitForRealNode(admin: ApiClient, deadline: number, sup: Supervisor): Promise<void> {
+  await waitFor(`node ${NODE_NAME} Ready`, deadline, sup, async () => {
+    const r = await apiRequest(admin, 'GET', `/api/v1/nodes/${NODE_NAME}`);
+    if (r.status !== 200) return false;
+    const n = r.json();
+    const ready = n.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True');
+    return ready && !(n.spec?.taints ?? []).length;
+  });
+  const svc = await apiRequest(admin, 'POST', '/api/v1/namespaces/kube-system/services', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
+    spec: {
+      clusterIP: NODE_NETWORK.dnsServiceIp,
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+      ],
+    },
+  });
+  if (svc.status !== 201) throw new Error(`create kube-dns Service: HTTP ${svc.status} ${svc.body}`);
+  const eps = await apiRequest(admin, 'POST', '/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices', {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'kube-dns-host', namespace: 'kube-system', labels: { 'kubernetes.io/service-name': 'kube-dns', 'endpointslice.kubernetes.io/managed-by': 'spark-e2e' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [NODE_NETWORK.hostIp], conditions: { ready: true } }],
+    ports: [
+      { name: 'dns', port: 53, protocol: 'UDP' },
+      { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+    ],
+  });
+  if (eps.status !== 201) throw new Error(`create kube-dns EndpointSlice: HTTP ${eps.status} ${eps.body}`);
 }
 
 /**
@@ -776,6 +880,7 @@ export async function stopCluster(target?: Cluster | string, opts: { graceMs?: n
   if (!fs.existsSync(stateDir)) return;
   if (!fs.existsSync(path.join(stateDir, MARKER))) throw new Error(`${stateDir} is not an e2e cluster state dir`);
   await stopProcesses(stateDir, opts.graceMs);
+  if (fs.existsSync(path.join(stateDir, NODE_MARKER))) await cleanupNode(stateDir);
   removeStateDir(stateDir);
   ownedStateDirs.delete(stateDir);
   if (lastCluster?.stateDir === stateDir) lastCluster = undefined;
@@ -864,7 +969,8 @@ export async function addKwokNode(kubeconfig: string, opts: KwokNodeOptions): Pr
 
 async function main(argv: string[]): Promise<number> {
   const noKwok = argv.includes('--no-kwok');
-  const [cmd, stateDir, version] = argv.filter((a) => a !== '--no-kwok');
+  const realNode = argv.includes('--real-node');
+  const [cmd, stateDir, version] = argv.filter((a) => a !== '--no-kwok' && a !== '--real-node');
   switch (cmd) {
     case 'up': {
       if (!stateDir) break;
@@ -872,6 +978,7 @@ async function main(argv: string[]): Promise<number> {
         stateDir,
         version,
         kwok: !noKwok,
+        realNode,
         stopOnExit: false,
         log: (l) => process.stderr.write(`[cluster] ${l}\n`),
       });
@@ -890,7 +997,7 @@ async function main(argv: string[]): Promise<number> {
     }
     default:
   }
-  process.stderr.write('usage: cluster.ts up <stateDir> [version] [--no-kwok] | down <stateDir> | status <stateDir>\n');
+  process.stderr.write('usage: cluster.ts up <stateDir> [version] [--no-kwok] [--real-node] | down <stateDir> | status <stateDir>\n');
   return 2;
 }
 

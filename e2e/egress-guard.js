@@ -9,7 +9,12 @@
  * the virtual pod IPs kwok hands out and the virtual Service range are never dialled:
  * such a CONNECT is answered 403 and logged as `refused`.
  *
- * Usage: node egress-guard.js <unix socket path>   (logs to stdout; exits on SIGTERM)
+ * With a real node (cluster.ts `realNode`), a third argument lists the node's own networks
+ * (its pod bridge subnet and the Service range kube-proxy maps onto it): those are pods on this
+ * machine, tunnelled too. Nothing else is.
+ *
+ * Usage: node egress-guard.js <unix socket path> [service map json] [cidr,cidr...]
+ *   (logs to stdout; exits on SIGTERM)
  */
 'use strict';
 const net = require('net');
@@ -21,7 +26,28 @@ const socketPath = process.argv[2];
  * a Service the test runs on this machine (e.g. the operator's webhook) is reached on its
  * loopback port. Only loopback destinations are accepted, so nothing leaves the machine.
  */
-const serviceMapPath = process.argv[3];
+const serviceMapPath = process.argv[3] || undefined;
+/** IPv4 CIDRs of the machine's own pod network, e.g. "10.88.0.0/24,10.96.0.0/16". */
+const localCidrs = (process.argv[4] || '').split(',').filter(Boolean).map(parseCidr);
+
+function parseCidr(c) {
+  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(c.trim());
+  if (!m || !net.isIPv4(m[1]) || Number(m[2]) > 32) {
+    console.error(`egress-guard: not an IPv4 CIDR: ${c}`);
+    process.exit(2);
+  }
+  return { base: ipv4ToInt(m[1]), bits: Number(m[2]) };
+}
+
+function ipv4ToInt(ip) {
+  return ip.split('.').reduce((n, o) => ((n << 8) | Number(o)) >>> 0, 0);
+}
+
+function inLocalCidrs(host) {
+  if (!net.isIPv4(host)) return false;
+  const ip = ipv4ToInt(host);
+  return localCidrs.some(({ base, bits }) => bits === 0 || ((ip ^ base) >>> (32 - bits)) === 0);
+}
 if (!socketPath) {
   console.error('usage: egress-guard.js <unix socket path> [service map json]');
   process.exit(2);
@@ -76,7 +102,7 @@ const server = net.createServer((client) => {
     const asked = m ? splitHostPort(m[1]) : undefined;
     const target = asked ? mapped(asked) ?? asked : undefined;
     if (target && target !== asked) log(`mapped ${m[1]} to ${target.host}:${target.port}`);
-    if (!target || !isLoopback(target.host)) {
+    if (!target || !(isLoopback(target.host) || inLocalCidrs(target.host))) {
       log(`refused ${JSON.stringify(requestLine)}`);
       client.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
       return;

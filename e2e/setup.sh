@@ -240,6 +240,92 @@ step_kubernetes_one() {
     "download $(elapsed "${t0}" "${t1}")s, compile $(elapsed "${t1}" "${t2}")s"
 }
 
+# step_node: the real node's host side. Debian's containerd/runc/CNI plugins/iptables (only if
+# missing), then kubelet and kube-proxy from the same wrapper module as the control plane of
+# node.kubernetes (step kubernetes must have written it).
+step_node() {
+  local t0 missing=() p
+  t0="$(now)"
+  for p in $(cfg node.debianPackages); do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    local logfile="${LOGS}/node-apt.log"
+    : >"${logfile}"
+    run_logged "${logfile}" apt-get update
+    # no init system starts containerd here; the suite runs its own instance (own root/state/socket)
+    run_logged "${logfile}" env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 \
+      apt-get install -y --no-install-recommends "${missing[@]}"
+    summary "node packages" done "$(elapsed "${t0}" "$(now)")" "installed: ${missing[*]}"
+  else
+    summary "node packages" skipped "$(elapsed "${t0}" "$(now)")" "present"
+  fi
+  step_node_binaries "$(cfg node.kubernetes)"
+  step_pause_image
+}
+
+# step_pause_image: the pods' sandbox image, our own pause (e2e/node/pause.go) packed with umoci.
+step_pause_image() {
+  local t0 out key tmp logfile
+  t0="$(now)"
+  key="$(cat "${HERE}/node/pause.go" "${HERE}/node/go.mod" | sha256sum | cut -c1-12)"
+  out="${CACHE}/node/pause-${key}"
+  if [[ -f "${out}/.complete" ]]; then summary "pause image" skipped "$(elapsed "${t0}" "$(now)")"; return; fi
+  logfile="${LOGS}/pause-image.log"
+  : >"${logfile}"
+  tmp="${out}.tmp.$$"
+  rm -rf "${tmp}"; mkdir -p "${tmp}"
+  (cd "${HERE}/node" && run_logged "${logfile}" go build "${GO_BUILD_FLAGS[@]}" -ldflags '-s -w' -o "${tmp}/pause" .)
+  (
+    cd "${tmp}"
+    run_logged "${logfile}" umoci init --layout oci
+    run_logged "${logfile}" umoci new --image oci:pause
+    run_logged "${logfile}" umoci unpack --rootless --image oci:pause bundle
+    install -m 0755 pause bundle/rootfs/pause
+    run_logged "${logfile}" umoci repack --image oci:pause bundle
+    run_logged "${logfile}" umoci config --image oci:pause --config.entrypoint /pause \
+      --config.user 65535:65535 --architecture amd64 --os linux
+    run_logged "${logfile}" umoci gc --layout oci
+    (cd oci && tar -cf ../pause.oci.tar .)
+    rm -rf bundle oci
+  )
+  publish "${tmp}" "${out}"
+  rm -rf $(ls -d "${CACHE}"/node/pause-* 2>/dev/null | grep -v -- "${out}\$" || true)
+  summary "pause image" done "$(elapsed "${t0}" "$(now)")" "${out}/pause.oci.tar"
+}
+
+step_node_binaries() {
+  local ver="$1" t0 t1 out mod logfile major minor
+  out="${BIN}/kubernetes-node-${ver}"
+  t0="$(now)"
+  if [[ -f "${out}/.complete" ]]; then summary "kubelet+kube-proxy ${ver}" skipped "$(elapsed "${t0}" "$(now)")"; return; fi
+  mod="${SRC}/kubernetes-${ver}"; logfile="${LOGS}/kubernetes-node-${ver}.log"
+  [[ -f "${mod}/go.mod" ]] || step_kubernetes_one "${ver}"
+  : >"${logfile}"
+  major=1; minor="$(cut -d. -f2 <<<"${ver}")"
+  local ldflags="-s -w" key val kv
+  for kv in "gitVersion=${ver}" "gitMajor=${major}" "gitMinor=${minor}" "gitTreeState=clean" \
+    "buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"; do
+    key="${kv%%=*}"; val="${kv#*=}"
+    ldflags+=" -X k8s.io/component-base/version.${key}=${val} -X k8s.io/client-go/pkg/version.${key}=${val}"
+  done
+  local tmp="${out}.tmp.$$"
+  rm -rf "${tmp}"; mkdir -p "${tmp}"
+  log "kubernetes ${ver}: compiling kubelet kube-proxy (log: ${logfile})"
+  (cd "${mod}" && run_logged "${logfile}" env GOFLAGS=-mod=mod go build "${GO_BUILD_FLAGS[@]}" \
+    -ldflags "${ldflags}" -o "${tmp}/" k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy)
+  t1="$(now)"
+  "${tmp}/kubelet" --version >>"${logfile}"
+  publish "${tmp}" "${out}"
+  summary "kubelet+kube-proxy ${ver}" done "$(elapsed "${t0}" "${t1}")"
+}
+
+step_coredns() {
+  # CoreDNS's version variable is set by its Makefile from git; -X stamps the module version
+  build_in_module coredns "$(cfg node.coredns.module)" "$(cfg node.coredns.version)" . coredns \
+    "-X github.com/coredns/coredns/coremain.GitCommit=$(cfg node.coredns.version)"
+}
+
 step_kubernetes() {
   local v
   for v in $(cfg kubernetes); do step_kubernetes_one "$v"; done
@@ -435,6 +521,10 @@ write_env() {
     echo "export E2E_BIN_PULUMI='${BIN}/pulumi-$(cfg pulumi.cli.version)'"
     echo "export E2E_BIN_PULUMI_KUBERNETES='${BIN}/pulumi-resource-kubernetes-v$(cfg pulumi.kubernetesProvider.release)/pulumi-resource-kubernetes'"
     echo "export E2E_PULUMI_HOME='${CACHE}/pulumi-home'"
+    echo "export E2E_NODE_KUBERNETES='$(cfg node.kubernetes)'"
+    echo "export E2E_BIN_NODE='${BIN}/kubernetes-node-$(cfg node.kubernetes)'"
+    echo "export E2E_PAUSE_IMAGE='$(ls -d "${CACHE}"/node/pause-*/pause.oci.tar 2>/dev/null | head -n 1)'"
+    echo "export E2E_BIN_COREDNS='${BIN}/coredns-$(cfg node.coredns.version)/coredns'"
   } >"${tmp}"
   mv "${tmp}" "${envfile}"
   echo "${envfile}"
@@ -442,7 +532,7 @@ write_env() {
 
 # ---------------------------------------------------------------------------------------------
 
-ALL_STEPS=(apt etcd kubernetes kwok spark-operator pyspark pulumi)
+ALL_STEPS=(apt etcd kubernetes kwok spark-operator pyspark pulumi node coredns)
 STEPS=("$@")
 ((${#STEPS[@]})) || STEPS=("${ALL_STEPS[@]}")
 
@@ -456,6 +546,8 @@ for s in "${STEPS[@]}"; do
     spark-operator) step_spark_operator ;;
     pyspark) step_pyspark ;;
     pulumi) step_pulumi ;;
+    node) step_node ;;
+    coredns) step_coredns ;;
     *) log "unknown step '$s' (steps: ${ALL_STEPS[*]})"; exit 2 ;;
   esac
 done

@@ -1,0 +1,576 @@
+/**
+ * One real node for the e2e control plane (cluster.ts `startCluster({ realNode: true })`):
+ * containerd + runc (Debian), the CNI bridge/host-local/loopback/portmap plugins (Debian),
+ * kubelet and kube-proxy (built from k8s.io/kubernetes by setup.sh step `node`) and CoreDNS
+ * (step `coredns`), all as processes of this machine under the cluster's state dir.
+ *
+ * Network: pods get addresses on a bridge of their own (NODE_NETWORK) that has no route out
+ * of the machine: a FORWARD rule drops anything from the pod subnet that is not going back into
+ * the bridge (and anything into it that did not come from it), so pods reach each other, the
+ * host's bridge address (API server, kubelet, DNS) and Service VIPs (kube-proxy, iptables mode),
+ * never another address. The API server listens on the bridge address too (for in-cluster
+ * clients, through the `kubernetes` Service), and an INPUT rule keeps its port off every other
+ * interface. DNS: CoreDNS on the host's bridge address, behind a selector-less `kube-dns`
+ * Service at the kubelet's clusterDNS address, answering cluster.local only (no upstream).
+ *
+ * Images: no registry is reachable, so setup.sh builds them (e2e/images/build.sh, and the pause
+ * image in step node) and `importImages` loads them into the node's containerd under the
+ * references the manifests use.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import YAML from 'yaml';
+
+/** The pod network of the real node. One real node per machine at a time. */
+export const NODE_NETWORK = {
+  bridge: 'spe2e0',
+  /** host-local range of the node's pods */
+  podSubnet: '10.88.0.0/24',
+  /** the host's address on the bridge: node InternalIP, the pods' gateway, DNS, API server */
+  hostIp: '10.88.0.1',
+  /** the `kube-dns` Service ClusterIP (kubelet clusterDNS); inside the cluster's service range */
+  dnsServiceIp: '10.96.0.10',
+  clusterDomain: 'cluster.local',
+} as const;
+
+export const NODE_NAME = 'e2e-node';
+const IPTABLES_CHAIN = 'SPARK-E2E-NODE';
+
+export interface NodeBinaries {
+  kubelet: string;
+  kubeProxy: string;
+  coredns: string;
+  containerd: string;
+  ctr: string;
+  runc: string;
+  cniBinDir: string;
+  pauseImage: string;
+}
+
+interface NodeVersions {
+  node: { kubernetes: string; coredns: { version: string } };
+}
+
+export function cacheDir(): string {
+  return process.env.SPARK_E2E_CACHE || path.join(os.homedir(), '.cache', 'spark-platform-e2e');
+}
+
+export function nodeVersions(): NodeVersions['node'] {
+  return (JSON.parse(fs.readFileSync(path.join(__dirname, 'versions.json'), 'utf8')) as NodeVersions).node;
+}
+
+/** The real node's binaries; throws naming what is missing and the setup step that builds it. */
+export function nodeBinaries(): NodeBinaries {
+  const v = nodeVersions();
+  const bin = path.join(cacheDir(), 'bin');
+  const pauseDirs = fs.existsSync(path.join(cacheDir(), 'node'))
+    ? fs.readdirSync(path.join(cacheDir(), 'node')).filter((d) => /^pause-[0-9a-f]+$/.test(d))
+    : [];
+  const b: NodeBinaries = {
+    kubelet: path.join(bin, `kubernetes-node-${v.kubernetes}`, 'kubelet'),
+    kubeProxy: path.join(bin, `kubernetes-node-${v.kubernetes}`, 'kube-proxy'),
+    coredns: path.join(bin, `coredns-${v.coredns.version}`, 'coredns'),
+    containerd: '/usr/bin/containerd',
+    ctr: '/usr/bin/ctr',
+    runc: '/usr/sbin/runc',
+    cniBinDir: '/usr/lib/cni',
+    pauseImage: path.join(cacheDir(), 'node', pauseDirs[0] ?? 'pause-missing', 'pause.oci.tar'),
+  };
+  if (!fs.existsSync(b.runc) && fs.existsSync('/usr/bin/runc')) b.runc = '/usr/bin/runc';
+  const missing = Object.entries(b).filter(([, p]) => !fs.existsSync(p)).map(([k, p]) => `${k} (${p})`);
+  if (missing.length) throw new Error(`the real node's binaries are missing (run: bash e2e/setup.sh node coredns images): ${missing.join(', ')}`);
+  return b;
+}
+
+/** Why a real node cannot run here (not root, no bridge netfilter...), or undefined. */
+export function nodeUnsupportedReason(): string | undefined {
+  if (process.getuid?.() !== 0) return 'the real node needs root (containerd, runc, network setup)';
+  if (!fs.existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables')) return 'br_netfilter is not loaded (/proc/sys/net/bridge missing)';
+  try {
+    nodeBinaries();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return undefined;
+}
+
+/** What startNode needs from the control plane (cluster.ts). */
+export interface NodeContext {
+  stateDir: string;
+  logsDir: string;
+  pkiDir: string;
+  caCert: string;
+  /** https://<NODE_NETWORK.hostIp>:<port>: how the node's components reach the API server */
+  internalServer: string;
+  apiserverPort: number;
+  /** admin kubeconfig (127.0.0.1) */
+  adminKubeconfig: string;
+  /** starts a supervised process (recorded for stopCluster) */
+  start(name: string, file: string, args: string[], env?: NodeJS.ProcessEnv): number;
+  /** throws if a supervised process exited */
+  check(): void;
+  makeClientCert(name: string, subject: string): { cert: string; key: string };
+  writeKubeconfig(file: string, server: string, cert: string, key: string, user: string): void;
+  freePorts(n: number): Promise<number[]>;
+  log(line: string): void;
+}
+
+export interface NodeHandle {
+  containerdSocket: string;
+  kubeletPort: number;
+}
+
+// ----------------------------------------------------------------------------------------------
+// host network: bridge, sysctls, isolation rules (undone by cleanupNode)
+
+interface NetState {
+  sysctls: Record<string, string>;
+  apiserverPort?: number;
+}
+
+function sh(cmd: string, args: string[], opts: { allowFail?: boolean } = {}): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.status !== 0 && !opts.allowFail) {
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${(r.stderr || r.stdout || String(r.error ?? '')).trim()}`);
+  }
+  return r.stdout ?? '';
+}
+
+function netStateFile(stateDir: string): string {
+  return path.join(stateDir, 'node-net.json');
+}
+
+const SYSCTLS: Record<string, string> = {
+  'net/ipv4/ip_forward': '1',
+  'net/bridge/bridge-nf-call-iptables': '1',
+  'net/bridge/bridge-nf-call-ip6tables': '1',
+};
+
+function iptablesRules(apiserverPort: number): string[][] {
+  const { bridge, podSubnet } = NODE_NETWORK;
+  return [
+    // pods talk to pods (bridged, or routed back through a Service VIP) and nothing else
+    ['-A', IPTABLES_CHAIN, '-s', podSubnet, '!', '-o', bridge, '-j', 'DROP'],
+    ['-A', IPTABLES_CHAIN, '-d', podSubnet, '!', '-i', bridge, '-j', 'DROP'],
+  ].concat([
+    // the API server listens on every address (0.0.0.0) for the pods' sake: only lo and the bridge reach it
+    ['-A', `${IPTABLES_CHAIN}-IN`, '-p', 'tcp', '--dport', String(apiserverPort), '-i', 'lo', '-j', 'RETURN'],
+    ['-A', `${IPTABLES_CHAIN}-IN`, '-p', 'tcp', '--dport', String(apiserverPort), '-i', bridge, '-j', 'RETURN'],
+    ['-A', `${IPTABLES_CHAIN}-IN`, '-p', 'tcp', '--dport', String(apiserverPort), '-j', 'DROP'],
+  ]);
+}
+
+/** Creates the bridge with the host address, sets the sysctls and the isolation rules. */
+export function setupNodeNetwork(stateDir: string, apiserverPort: number): void {
+  const { bridge, hostIp, podSubnet } = NODE_NETWORK;
+  cleanupNodeNetwork(stateDir, { quiet: true }); // a crashed run's leftovers
+  const state: NetState = { sysctls: {}, apiserverPort };
+  for (const [key, value] of Object.entries(SYSCTLS)) {
+    const file = `/proc/sys/${key}`;
+    state.sysctls[key] = fs.readFileSync(file, 'utf8').trim();
+    fs.writeFileSync(file, value);
+  }
+  fs.writeFileSync(netStateFile(stateDir), JSON.stringify(state, null, 2));
+  sh('ip', ['link', 'add', bridge, 'type', 'bridge']);
+  sh('ip', ['addr', 'add', `${hostIp}/${podSubnet.split('/')[1]}`, 'dev', bridge]);
+  sh('ip', ['link', 'set', bridge, 'up']);
+  for (const chain of [IPTABLES_CHAIN, `${IPTABLES_CHAIN}-IN`]) sh('iptables', ['-N', chain]);
+  for (const rule of iptablesRules(apiserverPort)) sh('iptables', rule);
+  sh('iptables', ['-I', 'FORWARD', '1', '-j', IPTABLES_CHAIN]);
+  sh('iptables', ['-I', 'INPUT', '1', '-j', `${IPTABLES_CHAIN}-IN`]);
+}
+
+/** Undoes setupNodeNetwork (idempotent): rules, bridge, sysctls. */
+export function cleanupNodeNetwork(stateDir: string, opts: { quiet?: boolean } = {}): void {
+  const q = { allowFail: true };
+  while (spawnSync('iptables', ['-D', 'FORWARD', '-j', IPTABLES_CHAIN]).status === 0) { /* all copies */ }
+  while (spawnSync('iptables', ['-D', 'INPUT', '-j', `${IPTABLES_CHAIN}-IN`]).status === 0) { /* all copies */ }
+  for (const chain of [IPTABLES_CHAIN, `${IPTABLES_CHAIN}-IN`]) {
+    sh('iptables', ['-F', chain], q);
+    sh('iptables', ['-X', chain], q);
+  }
+  sh('ip', ['link', 'del', NODE_NETWORK.bridge], q);
+  const file = netStateFile(stateDir);
+  if (fs.existsSync(file)) {
+    const state = JSON.parse(fs.readFileSync(file, 'utf8')) as NetState;
+    for (const [key, value] of Object.entries(state.sysctls)) {
+      try {
+        fs.writeFileSync(`/proc/sys/${key}`, value);
+      } catch (e) {
+        if (!opts.quiet) process.stderr.write(`[node] could not restore ${key}: ${(e as Error).message}\n`);
+      }
+    }
+    fs.rmSync(file);
+  }
+}
+
+// ----------------------------------------------------------------------------------------------
+// start
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitUntil(what: string, ctx: NodeContext, deadline: number, test: () => boolean | Promise<boolean>): Promise<void> {
+  for (;;) {
+    ctx.check();
+    if (await test()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+export function nodeDir(stateDir: string): string {
+  return path.join(stateDir, 'node');
+}
+
+function containerdConfig(dir: string, b: NodeBinaries, pauseRef: string): string {
+  const toml = `version = 2
+root = "${dir}/containerd/root"
+state = "${dir}/containerd/state"
+oom_score = 0
+
+[grpc]
+  address = "${dir}/containerd/containerd.sock"
+
+[ttrpc]
+  address = "${dir}/containerd/containerd.sock.ttrpc"
+
+[debug]
+  level = "info"
+
+[plugins]
+  [plugins."io.containerd.grpc.v1.cri"]
+    sandbox_image = "${pauseRef}"
+    disable_apparmor = true
+    netns_mounts_under_state_dir = true
+    enable_unprivileged_ports = false
+    # this machine refuses lowering oom_score_adj below our own (runc: "failed to update
+    # /proc/self/oom_score_adj: Permission denied"): keep pods at or above containerd's score
+    restrict_oom_score_adj = true
+    stream_server_address = "127.0.0.1"
+    stream_server_port = "0"
+    max_container_log_line_size = 16384
+    [plugins."io.containerd.grpc.v1.cri".containerd]
+      snapshotter = "overlayfs"
+      default_runtime_name = "runc"
+      discard_unpacked_layers = false
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+        runtime_type = "io.containerd.runc.v2"
+        [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+          SystemdCgroup = false
+          BinaryName = "${b.runc}"
+    [plugins."io.containerd.grpc.v1.cri".cni]
+      bin_dir = "${b.cniBinDir}"
+      conf_dir = "${dir}/cni/net.d"
+      max_conf_num = 1
+    [plugins."io.containerd.grpc.v1.cri".registry]
+      config_path = "${dir}/containerd/certs.d"
+`;
+  const file = path.join(dir, 'containerd.toml');
+  fs.writeFileSync(file, toml);
+  return file;
+}
+
+function cniConfig(dir: string): void {
+  const netDir = path.join(dir, 'cni', 'net.d');
+  fs.mkdirSync(netDir, { recursive: true });
+  const conflist = {
+    cniVersion: '1.0.0',
+    name: 'spark-e2e',
+    plugins: [
+      {
+        type: 'bridge',
+        bridge: NODE_NETWORK.bridge,
+        isGateway: true,
+        ipMasq: false,
+        hairpinMode: true,
+        ipam: {
+          type: 'host-local',
+          dataDir: path.join(dir, 'cni', 'ipam'),
+          ranges: [[{ subnet: NODE_NETWORK.podSubnet, gateway: NODE_NETWORK.hostIp }]],
+          routes: [{ dst: '0.0.0.0/0' }],
+        },
+      },
+      { type: 'portmap', capabilities: { portMappings: true } },
+    ],
+  };
+  fs.writeFileSync(path.join(netDir, '10-spark-e2e.conflist'), JSON.stringify(conflist, null, 2));
+}
+
+/**
+ * Imports an OCI archive into the node's containerd (unpacked for the overlayfs snapshotter)
+ * under each reference. Without `--base-name`, `ctr import` would also name the archive's own
+ * manifests `import-<date>:<tag>`, a name the CRI plugin then reports for the image and cannot
+ * resolve: with the first reference's repository as base name, every name it makes is valid.
+ */
+export function importImage(socket: string, archive: string, refs: string[]): void {
+  const b = nodeBinaries();
+  const ctr = (args: string[]) => {
+    const r = spawnSync(b.ctr, ['--address', socket, '-n', 'k8s.io', ...args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`ctr ${args.join(' ')}: ${(r.stderr || r.stdout).trim()}`);
+    return r.stdout;
+  };
+  if (!refs.length) throw new Error(`importImage(${archive}): no reference to import it as`);
+  const repo = refs[0].replace(/@.*$/, '').replace(/:[^:/]+$/, '');
+  ctr(['images', 'import', '--base-name', repo, '--index-name', refs[0], archive]);
+  for (const ref of refs.slice(1)) ctr(['images', 'tag', '--force', refs[0], ref]);
+}
+
+/**
+ * The images setup.sh built: every `manifest.json` / `<name>.manifest.json` in the cache's
+ * images dir, each `{ images: [{ name, archive, refs }] }` (archive relative to the file).
+ */
+export interface BuiltImage {
+  name: string;
+  archive: string;
+  refs: string[];
+}
+
+export function builtImages(): BuiltImage[] {
+  const dir = path.join(cacheDir(), 'images');
+  const files = safeReaddir(dir).filter((f) => f === 'manifest.json' || f.endsWith('.manifest.json')).sort();
+  return files.flatMap((f) => {
+    const m = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+    return (m.images as any[]).map((i) => ({ name: String(i.name), archive: path.resolve(dir, i.archive), refs: i.refs as string[] }));
+  });
+}
+
+export const PAUSE_REF = 'localhost/spark-platform-e2e/pause:1';
+
+export async function startNode(ctx: NodeContext, deadline: number): Promise<NodeHandle> {
+  const b = nodeBinaries();
+  const dir = nodeDir(ctx.stateDir);
+  fs.mkdirSync(dir, { recursive: true });
+  const t0 = Date.now();
+
+  // containerd
+  cniConfig(dir);
+  const socket = path.join(dir, 'containerd', 'containerd.sock');
+  fs.mkdirSync(path.join(dir, 'containerd', 'certs.d'), { recursive: true });
+  const cfg = containerdConfig(dir, b, PAUSE_REF);
+  ctx.start('containerd', b.containerd, ['--config', cfg], { ...process.env, PATH: `/usr/sbin:/usr/bin:/sbin:/bin` });
+  await waitUntil('containerd socket', ctx, deadline, () => spawnSync(b.ctr, ['--address', socket, 'version'], { stdio: 'ignore' }).status === 0);
+  ctx.log(`containerd ready (${Date.now() - t0} ms)`);
+
+  const t1 = Date.now();
+  importImage(socket, b.pauseImage, [PAUSE_REF]);
+  for (const img of builtImages()) importImage(socket, img.archive, img.refs);
+  ctx.log(`images imported (${Date.now() - t1} ms): pause${builtImages().map((i) => `, ${i.name}`).join('')}`);
+
+  // kubelet
+  const kubeletCert = ctx.makeClientCert('kubelet', `/O=system:nodes/CN=system:node:${NODE_NAME}`);
+  const kubeletKc = path.join(dir, 'kubelet.kubeconfig');
+  ctx.writeKubeconfig(kubeletKc, ctx.internalServer, kubeletCert.cert, kubeletCert.key, `system:node:${NODE_NAME}`);
+  const [kubeletPort, kubeletHealthz, proxyMetrics, proxyHealthz, dnsHealth] = await ctx.freePorts(5);
+  const resolvConf = path.join(dir, 'resolv.conf'); // pods with dnsPolicy Default: no upstream here
+  fs.writeFileSync(resolvConf, `nameserver ${NODE_NETWORK.hostIp}\n`);
+  const kubeletConfig = {
+    apiVersion: 'kubelet.config.k8s.io/v1beta1',
+    kind: 'KubeletConfiguration',
+    address: NODE_NETWORK.hostIp,
+    port: kubeletPort,
+    readOnlyPort: 0,
+    healthzBindAddress: '127.0.0.1',
+    healthzPort: kubeletHealthz,
+    authentication: { anonymous: { enabled: false }, webhook: { enabled: true }, x509: { clientCAFile: ctx.caCert } },
+    authorization: { mode: 'Webhook' },
+    cgroupDriver: 'cgroupfs',
+    failCgroupV1: false,
+    failSwapOn: false,
+    containerRuntimeEndpoint: `unix://${socket}`,
+    clusterDNS: [NODE_NETWORK.dnsServiceIp],
+    clusterDomain: NODE_NETWORK.clusterDomain,
+    resolvConf,
+    podLogsDir: path.join(dir, 'pod-logs'),
+    maxPods: 40,
+    serializeImagePulls: false,
+    // the machine's disk is shared with everything else: only evict when it is really full
+    evictionHard: { 'memory.available': '200Mi', 'nodefs.available': '2%', 'imagefs.available': '2%', 'nodefs.inodesFree': '2%' },
+    imageGCHighThresholdPercent: 99,
+    imageGCLowThresholdPercent: 98,
+    protectKernelDefaults: false,
+    registerNode: true,
+    // imported images only: nothing can be pulled
+    volumeStatsAggPeriod: '0s',
+    shutdownGracePeriod: '0s',
+  };
+  const kubeletConfigFile = path.join(dir, 'kubelet.yaml');
+  fs.writeFileSync(kubeletConfigFile, YAML.stringify(kubeletConfig));
+  ctx.start('kubelet', b.kubelet, [
+    `--config=${kubeletConfigFile}`,
+    `--kubeconfig=${kubeletKc}`,
+    `--root-dir=${path.join(dir, 'kubelet')}`,
+    `--cert-dir=${path.join(dir, 'kubelet-pki')}`,
+    `--hostname-override=${NODE_NAME}`,
+    `--node-ip=${NODE_NETWORK.hostIp}`,
+    '--node-labels=spark-platform.io/e2e-node=real',
+    '--v=1',
+  ], { ...process.env, PATH: `/usr/sbin:/usr/bin:/sbin:/bin` });
+
+  // kube-proxy
+  const proxyCert = ctx.makeClientCert('kube-proxy', '/CN=system:kube-proxy');
+  const proxyKc = path.join(dir, 'kube-proxy.kubeconfig');
+  ctx.writeKubeconfig(proxyKc, ctx.internalServer, proxyCert.cert, proxyCert.key, 'system:kube-proxy');
+  const proxyConfig = {
+    apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
+    kind: 'KubeProxyConfiguration',
+    clientConnection: { kubeconfig: proxyKc },
+    mode: 'iptables',
+    clusterCIDR: NODE_NETWORK.podSubnet,
+    hostnameOverride: NODE_NAME,
+    bindAddress: NODE_NETWORK.hostIp,
+    metricsBindAddress: `127.0.0.1:${proxyMetrics}`,
+    healthzBindAddress: `127.0.0.1:${proxyHealthz}`,
+    nodePortAddresses: [`${NODE_NETWORK.hostIp}/32`],
+    // leave the machine's conntrack sysctls alone
+    conntrack: { maxPerCore: 0, min: 0, tcpEstablishedTimeout: '0s', tcpCloseWaitTimeout: '0s' },
+    iptables: { masqueradeAll: false, localhostNodePorts: false, syncPeriod: '10s', minSyncPeriod: '0s' },
+  };
+  const proxyConfigFile = path.join(dir, 'kube-proxy.yaml');
+  fs.writeFileSync(proxyConfigFile, YAML.stringify(proxyConfig));
+  ctx.start('kube-proxy', b.kubeProxy, [`--config=${proxyConfigFile}`, '--v=1'], { ...process.env, PATH: `/usr/sbin:/usr/bin:/sbin:/bin` });
+
+  // CoreDNS on the host's bridge address, cluster.local only
+  const corefile = path.join(dir, 'Corefile');
+  fs.writeFileSync(corefile, `.:53 {
+    bind ${NODE_NETWORK.hostIp}
+    errors
+    health 127.0.0.1:${dnsHealth}
+    kubernetes ${NODE_NETWORK.clusterDomain} in-addr.arpa ip6.arpa {
+        kubeconfig ${ctx.adminKubeconfig} spark-e2e
+        pods insecure
+        fallthrough in-addr.arpa ip6.arpa
+    }
+    cache 5
+}
+`);
+  ctx.start('coredns', b.coredns, ['-conf', corefile]);
+  ctx.log(`kubelet, kube-proxy, coredns started (${Date.now() - t0} ms)`);
+  return { containerdSocket: socket, kubeletPort };
+}
+
+// ----------------------------------------------------------------------------------------------
+// stop: containers, mounts, cgroups, network
+
+function ppidOf(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+function cmdline(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** The containerd shims of this node (their command line names its socket) and every descendant. */
+function shimTree(socket: string): number[] {
+  const pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+  const roots = pids.filter((p) => /containerd-shim/.test(cmdline(p)) && cmdline(p).includes(socket));
+  const children = new Map<number, number[]>();
+  for (const p of pids) {
+    const pp = ppidOf(p);
+    if (pp !== undefined) children.set(pp, [...(children.get(pp) ?? []), p]);
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    out.push(p);
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  roots.forEach(walk);
+  return out;
+}
+
+/** Kills the node's containers and shims; call after kubelet and containerd are stopped. */
+export async function cleanupNode(stateDir: string): Promise<void> {
+  const dir = nodeDir(stateDir);
+  const socket = path.join(dir, 'containerd', 'containerd.sock');
+  for (let i = 0; i < 3; i++) {
+    const tree = shimTree(socket);
+    if (!tree.length) break;
+    for (const p of tree) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    await sleep(300);
+  }
+  // unmount everything under the node dir, deepest first (overlay rootfs, tmpfs secrets, netns)
+  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+    .map((l) => l.split(' ')[4])
+    .filter((m): m is string => !!m && (m === dir || m.startsWith(`${dir}/`)))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) sh('umount', ['-l', m], { allowFail: true });
+  // cgroups the kubelet and runc made (cgroupfs driver): kubepods/... in every v1 hierarchy
+  for (const hier of safeReaddir('/sys/fs/cgroup')) {
+    removeCgroupTree(path.join('/sys/fs/cgroup', hier, 'kubepods'));
+  }
+  cleanupNodeNetwork(stateDir);
+  // kube-proxy's chains (KUBE-*): its own cleanup mode
+  try {
+    const b = nodeBinaries();
+    spawnSync(b.kubeProxy, ['--cleanup', '--v=0'], { stdio: 'ignore', timeout: 30_000 });
+  } catch {
+    /* binaries gone: nothing was started */
+  }
+  removeKubeChains();
+}
+
+/** The kubelet's own chains (KUBE-FIREWALL, KUBE-KUBELET-CANARY...) and any KUBE-* left over. */
+function removeKubeChains(): void {
+  for (const table of ['filter', 'nat', 'mangle']) {
+    const rules = sh('iptables', ['-t', table, '-S'], { allowFail: true }).split('\n');
+    for (const r of rules) {
+      const m = /^-A (INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) (.*-j KUBE-\S+.*)$/.exec(r);
+      if (m) sh('iptables', ['-t', table, '-D', m[1], ...splitRule(m[2])], { allowFail: true });
+    }
+    const chains = rules.map((r) => /^-N (KUBE-\S+)$/.exec(r)?.[1]).filter((c): c is string => !!c);
+    for (const c of chains) sh('iptables', ['-t', table, '-F', c], { allowFail: true });
+    for (const c of chains) sh('iptables', ['-t', table, '-X', c], { allowFail: true });
+  }
+}
+
+/** Splits an `iptables -S` rule into arguments (quoted comments kept whole). */
+function splitRule(rule: string): string[] {
+  return [...rule.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]);
+}
+
+function safeReaddir(d: string): string[] {
+  try {
+    return fs.readdirSync(d);
+  } catch {
+    return [];
+  }
+}
+
+function removeCgroupTree(d: string): void {
+  if (!fs.existsSync(d)) return;
+  for (const e of safeReaddir(d)) {
+    const p = path.join(d, e);
+    try {
+      if (fs.statSync(p).isDirectory()) removeCgroupTree(p);
+    } catch {
+      /* raced */
+    }
+  }
+  try {
+    fs.rmdirSync(d);
+  } catch {
+    /* busy or gone */
+  }
+}
+
+/** True when a process still runs a container of some e2e node (for the runner's sweep). */
+export function leftoverShims(): number[] {
+  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number)
+    .filter((p) => /containerd-shim/.test(cmdline(p)) && /spark-e2e/.test(cmdline(p)));
+}
