@@ -67,6 +67,11 @@ export interface ClientModeExecutors {
   readonly instances?: number;
   /** Cores per executor (`spark.executor.cores`). @default 1 */
   readonly cores?: number;
+  /**
+   * CPU the executor pod requests (`spark.kubernetes.executor.request.cores`), when it should
+   * differ from `cores`, e.g. `Cpu.millis(500)` on a small cluster. @default - `cores`
+   */
+  readonly coreRequest?: Cpu;
   /** Executor JVM heap (`spark.executor.memory`). @default 1 GiB */
   readonly memory?: Memory;
   /** Dynamic allocation instead of a fixed count. @default - fixed count */
@@ -248,6 +253,7 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
       'spark.driver.memory': props.driverMemory.toSpark(),
       'spark.executor.cores': String(this.executors.cores),
       'spark.executor.memory': this.executors.memory.toSpark(),
+      ...(this.executors.coreRequest ? { 'spark.kubernetes.executor.request.cores': this.executors.coreRequest.toKubernetes() } : {}),
     };
     const da = this.executors.dynamicAllocation;
     if (da) {
@@ -459,6 +465,7 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
   private checkExecutors(where: string): number {
     const ex = this.executors;
     if (!Number.isInteger(ex.cores) || ex.cores < 1) throw new SparkPlatformError('executors.cores', `${show(ex.cores)} is not a whole number >= 1`, 'give each executor at least one core', where);
+    if (ex.coreRequest && ex.coreRequest.millicores === 0) throw new SparkPlatformError('executors.coreRequest', 'is 0', 'request some CPU, e.g. Cpu.millis(250), or leave it out to request `cores`', where);
     if (ex.memory.compare(Memory.mebibytes(512)) < 0) throw new SparkPlatformError('executors.memory', `${ex.memory} is below 512 MiB`, 'give executors at least 512 MiB of heap', where);
     const da = ex.dynamicAllocation;
     if (da) {
@@ -493,7 +500,8 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
     if (memory.compare(quota.memory) > 0) {
       throw new SparkPlatformError('executors.memory', `${what} need ${memory} (executors: ${podMemory} each, heap + Spark's overhead), above the memory quota of namespace ${ns} (${quota.memory})`, 'give executors less memory, run fewer executors or sessions, or raise the quota', where);
     }
-    const cpu = driverPod ? Cpu.cores(this.executors.cores).times(executors).plus(driverPod.cpu) : Cpu.cores(this.executors.cores).times(executors);
+    const perExecutor = this.executors.coreRequest ?? Cpu.cores(this.executors.cores);
+    const cpu = driverPod ? perExecutor.times(executors).plus(driverPod.cpu) : perExecutor.times(executors);
     if (cpu.compare(quota.cpu) > 0) {
       throw new SparkPlatformError('executors.cores', `${what} need ${cpu} of CPU, above the CPU quota of namespace ${ns} (${quota.cpu})`, 'give executors fewer cores, run fewer executors or sessions, or raise the quota', where);
     }

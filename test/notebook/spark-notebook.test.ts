@@ -304,6 +304,18 @@ describe('SparkNotebook', () => {
     expect(image.jars).toEqual(unifiedImageJars());
   });
 
+  test('executors.coreRequest: the executor pods request less CPU than their cores, and the quota counts the request', () => {
+    const conf = sparkDefaults(build({ executors: { instances: 2, cores: 1, coreRequest: Cpu.millis(250) } }).objects);
+    expect(conf['spark.executor.cores']).toBe('1');
+    expect(conf['spark.kubernetes.executor.request.cores']).toBe('250m');
+    expect(sparkDefaults(build().objects)['spark.kubernetes.executor.request.cores']).toBeUndefined();
+    // 2 sessions x 2 executors x 250m + the notebook's 1 CPU fit a 2-CPU quota; at 1 core each they do not
+    const tenant = { name: 'spark-jobs', quota: { cpu: Cpu.cores(2) } };
+    expect(() => build({ executors: { instances: 2, coreRequest: Cpu.millis(250) }, tenant })).not.toThrow();
+    expect(() => build({ executors: { instances: 2 }, tenant })).toThrow(/executors\.cores: .*above the CPU quota of namespace "spark-jobs" \(2\)/);
+    expect(() => build({ executors: { coreRequest: Cpu.millis(0) } })).toThrow(/executors\.coreRequest: is 0\. Fix: request some CPU/);
+  });
+
   describe('errors name the field and the fix', () => {
     test.each([
       ['memory too small for the sessions', { memory: Memory.gibibytes(2), sessions: 2, driverMemory: Memory.gibibytes(1) }, /memory: 2Gi cannot hold 2 sessions of 1Gi driver heap .*raise memory to at least/],
