@@ -25,6 +25,13 @@ export function str(rule?: (v: string) => string | undefined, fix = 'write a val
   };
 }
 
+/** An instance of `type` (a typed value such as a SparkImage), named `what` in the message. */
+export function instanceOf(type: { prototype: object }, what: string, fix: string): Check {
+  return (v, path) => {
+    if (!(typeof v === 'object' && v !== null && type.prototype.isPrototypeOf(v))) fail(path, `${show(v)} is not a ${what}`, fix);
+  };
+}
+
 /** true or false. */
 export function bool(): Check {
   return (v, path) => {

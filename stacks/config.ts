@@ -7,7 +7,8 @@ import { SparkNotebookProps } from '../constructs/notebook';
 import { DoctorOptions, checkDoctorConfig } from '../constructs/doctor';
 import { ContainerDefaults, PodSecurityLevel, SparkNamespaceProps, SparkNamespaceQuota } from '../constructs/tenancy';
 import { Cpu, Memory } from '../constructs/units';
-import { Fields, arrayOf, bool, cpu, int, mapOf, memory, num, object, oneOf, str, stringMap } from './config-check';
+import { Fields, arrayOf, bool, cpu, instanceOf, int, mapOf, memory, num, object, oneOf, str, stringMap } from './config-check';
+import { SparkImage } from '../constructs/spark-image';
 
 /**
  * The typed configuration of one environment. Plain data (strings for quantities, as in any
@@ -105,7 +106,12 @@ export interface StorageConfig {
   /** Where the s3a jars come from: resolved at start, or baked into the images. @default "packages" */
   readonly jars?: 'packages' | 'image';
   /** The History Server; every job writes its event log to `logDirectory`. @default - on, s3a://spark-logs/events */
-  readonly historyServer?: { readonly enabled?: boolean; readonly logDirectory?: string };
+  readonly historyServer?: {
+    readonly enabled?: boolean;
+    readonly logDirectory?: string;
+    /** The History Server's Spark image (e.g. one that carries the s3a jars, with `jars: "image"`). @default - the default line's official image */
+    readonly image?: SparkImage;
+  };
 }
 
 /** The Spark operator's settings (see SparkOperatorProps). */
@@ -275,7 +281,11 @@ const platformFields: Fields<PlatformConfig> = {
     buckets: arrayOf(str()),
     credentialsSecret: dnsSubdomain,
     jars: oneOf('packages', 'image'),
-    historyServer: object<NonNullable<StorageConfig['historyServer']>>({ enabled: bool(), logDirectory: str() }),
+    historyServer: object<NonNullable<StorageConfig['historyServer']>>({
+      enabled: bool(),
+      logDirectory: str(),
+      image: instanceOf(SparkImage, 'SparkImage', 'use SparkImage.official(...) or SparkImage.custom(...)'),
+    }),
   }),
   tenantDefaults: object(settingsFields),
   operator: object(operatorFields),

@@ -133,6 +133,6 @@ function buildStorage(app: App, config: StorageConfig): { chart: Chart; connecti
     credentials: { secretName: config.credentialsSecret ?? 's3-credentials' },
     jars: config.jars === 'image' ? S3aJars.IMAGE : S3aJars.PACKAGES,
   });
-  const historyServer = history ? new SparkHistoryServer(chart, 'HistoryServer', { namespace, connection, logDirectory }) : undefined;
+  const historyServer = history ? new SparkHistoryServer(chart, 'HistoryServer', { namespace, connection, logDirectory, image: config.historyServer?.image }) : undefined;
   return { chart, connection, historyServer };
 }

@@ -1,5 +1,7 @@
 import { PlatformConfig, operatorProps, parsePlatformConfig, tenantProps } from '../../stacks/config';
 import { dev, prod } from '../../stacks/environments';
+import { renderEnvironment } from '../../stacks/synth';
+import { SparkImage } from '../../constructs/spark-image';
 
 const minimal = { name: 'test', tenants: [{ name: 'spark-jobs' }] };
 const minimalConfig: PlatformConfig = minimal;
@@ -27,6 +29,8 @@ describe('parsePlatformConfig', () => {
     ['a port out of range in a list', { ...minimal, network: { apiServerPorts: [0] } }, /network\.apiServerPorts\[0\]: 0 is not a whole number >= 1/],
     ['a webhook without a certificate source', { ...minimal, operator: { webhook: {} } }, /x\.yaml: operator\.webhook\.certificate: is required/],
     ['an unknown certificate source', { ...minimal, operator: { webhook: { certificate: 'vault' } } }, /operator\.webhook\.certificate: "vault" is not one of "self-signed", "cert-manager"/],
+    ['a History Server image given as a string', { ...minimal, storage: { historyServer: { image: 'docker.io/apache/spark:4.0.3' } } },
+      /storage\.historyServer\.image: "docker\.io\/apache\/spark:4\.0\.3" is not a SparkImage\. Fix: use SparkImage\.official\(\.\.\.\) or SparkImage\.custom\(\.\.\.\)/],
     ['a job in an unknown tenant', { ...minimal, jobs: [{ tenant: 'nope', name: 'pi' }] }, /x\.yaml: jobs\[0\]\.tenant: "nope" is not one of the tenants \(spark-jobs\)\. Fix: run the job in a tenant namespace/],
     ['a job without a name', { ...minimal, jobs: [{ tenant: 'spark-jobs' }] }, /jobs\[0\]\.name: is not set/],
     ['two jobs of one name in a tenant', { ...minimal, jobs: [{ tenant: 'spark-jobs', name: 'pi' }, { tenant: 'spark-jobs', name: 'pi' }] }, /jobs\[1\]\.name: "pi" is already jobs\[0\] in tenant "spark-jobs"/],
@@ -75,5 +79,24 @@ describe('tenantProps', () => {
     ['a malformed CIDR', { apiServerCidrs: ['10.0.0.1'] }, /cidrs\[0\]: "10\.0\.0\.1" is not a CIDR\. Fix: write an address with a prefix length/],
   ])('fails on %s', (_name, network, message) => {
     expect(() => tenantProps({ ...config, network }, 0)).toThrow(message);
+  });
+});
+
+describe('storage.historyServer.image', () => {
+  test('runs the History Server on that image; with jars "image" nothing is downloaded at start', () => {
+    const image = SparkImage.custom({
+      image: 'docker.io/example/spark-s3a:4.0.3',
+      sparkVersion: '4.0.3',
+      pythonVersion: '3.10',
+      jars: ['org.apache.hadoop:hadoop-aws:3.4.1', 'software.amazon.awssdk:bundle:2.24.6', 'org.apache.spark:spark-hadoop-cloud_2.13:4.0.3'],
+    });
+    const { objects } = renderEnvironment({ ...dev, name: 'hs', storage: { ...dev.storage, jars: 'image', historyServer: { image } }, jobs: [], notebooks: [] });
+    const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'spark-history') as any;
+    expect(deployment.spec.template.spec.containers[0].image).toBe('docker.io/example/spark-s3a:4.0.3');
+    expect(deployment.spec.template.spec.initContainers ?? []).toEqual([]);
+    // the default stays the official image of the default line, with the jars downloaded first
+    const plain = renderEnvironment(dev).objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'spark-history') as any;
+    expect(plain.spec.template.spec.containers[0].image).toBe('docker.io/apache/spark:4.0.3-scala2.13-java17-python3-ubuntu');
+    expect(plain.spec.template.spec.initContainers).toHaveLength(1);
   });
 });
