@@ -9,7 +9,8 @@
 #     env.sh                       exports the binary paths (source it)
 # Versions come from e2e/versions.json only. Idempotent: a finished step is skipped.
 #
-# Usage: e2e/setup.sh [step ...]   steps: apt etcd kubernetes kwok spark-operator pyspark pulumi (default: all)
+# Usage: e2e/setup.sh [step ...]
+#   steps: apt etcd kubernetes kwok spark-operator pyspark pulumi node coredns images (default: all)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -320,6 +321,19 @@ step_node_binaries() {
   summary "kubelet+kube-proxy ${ver}" done "$(elapsed "${t0}" "${t1}")"
 }
 
+# step_images: the real node's images (e2e/images/build.sh: spark, operator, notebook, spark-s3a;
+# e2e/images/build-minio.sh: minio, mc), OCI archives the node imports at start. Needs the
+# pyspark and spark-operator steps.
+step_images() {
+  local t0
+  t0="$(now)"
+  bash "${HERE}/images/build.sh" || { log "FAILED: e2e/images/build.sh"; return 1; }
+  if [[ -f "${HERE}/images/build-minio.sh" ]]; then
+    bash "${HERE}/images/build-minio.sh" || { log "FAILED: e2e/images/build-minio.sh"; return 1; }
+  fi
+  summary images done "$(elapsed "${t0}" "$(now)")" "${CACHE}/images/*.oci.tar"
+}
+
 step_coredns() {
   # CoreDNS's version variable is set by its Makefile from git; -X stamps the module version
   build_in_module coredns "$(cfg node.coredns.module)" "$(cfg node.coredns.version)" . coredns \
@@ -532,7 +546,7 @@ write_env() {
 
 # ---------------------------------------------------------------------------------------------
 
-ALL_STEPS=(apt etcd kubernetes kwok spark-operator pyspark pulumi node coredns)
+ALL_STEPS=(apt etcd kubernetes kwok spark-operator pyspark pulumi node coredns images)
 STEPS=("$@")
 ((${#STEPS[@]})) || STEPS=("${ALL_STEPS[@]}")
 
@@ -548,6 +562,7 @@ for s in "${STEPS[@]}"; do
     pulumi) step_pulumi ;;
     node) step_node ;;
     coredns) step_coredns ;;
+    images) step_images ;;
     *) log "unknown step '$s' (steps: ${ALL_STEPS[*]})"; exit 2 ;;
   esac
 done
