@@ -26,7 +26,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import YAML from 'yaml';
-import { NODE_NAME, NODE_NETWORK, cleanupNode, nodeUnsupportedReason, setupNodeNetwork, startNode } from './node';
+import { NODE_NAME, NODE_NETWORK, cleanupNode, nodeUnsupportedReason, setupNodeNetwork, startNode, sweepStaleNodes } from './node';
 
 // ----------------------------------------------------------------------------------------------
 // versions and binaries
@@ -206,6 +206,7 @@ const ownedStateDirs = new Set<string>();
 let exitHookInstalled = false;
 function killOwned(): void {
   for (const dir of ownedStateDirs) {
+    const hasNode = fs.existsSync(path.join(dir, NODE_MARKER));
     for (const rec of readPids(dir)) {
       if (isAlive(rec)) {
         try {
@@ -213,6 +214,13 @@ function killOwned(): void {
         } catch {
           /* already gone */
         }
+      }
+    }
+    if (hasNode) {
+      try {
+        cleanupNode(dir);
+      } catch {
+        /* best effort on the way out; the next real node sweeps the rest */
       }
     }
   }
@@ -607,7 +615,8 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
     const localNets = realNode ? [NODE_NETWORK.podSubnet, `${NODE_NETWORK.hostIp}/32`, SERVICE_CIDR].join(',') : '';
     sup.start('egress-guard', process.execPath, [path.join(E2E_DIR, 'egress-guard.js'), egressSock, serviceMapFile(stateDir), localNets]);
     if (realNode) {
-      setupNodeNetwork(stateDir, apiserver);
+      sweepStaleNodes(log);
+      setupNodeNetwork(apiserver);
       fs.writeFileSync(path.join(stateDir, NODE_MARKER), '');
       log(`node network ${NODE_NETWORK.bridge} ${NODE_NETWORK.hostIp} ready (${Date.now() - t0} ms)`);
     }
@@ -766,7 +775,13 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
   } catch (err) {
     const keep = process.env.SPARK_E2E_KEEP_STATE === '1';
     await stopProcesses(stateDir).catch(() => undefined);
-    if (realNode) await cleanupNode(stateDir).catch((e) => log(`node cleanup: ${(e as Error).message}`));
+    if (realNode) {
+      try {
+        cleanupNode(stateDir);
+      } catch (e) {
+        log(`node cleanup: ${(e as Error).message}`);
+      }
+    }
     if (!keep) removeStateDir(stateDir);
     ownedStateDirs.delete(stateDir);
     const where = keep ? ` (state kept in ${stateDir})` : ' (set SPARK_E2E_KEEP_STATE=1 to keep its logs)';
@@ -880,7 +895,7 @@ export async function stopCluster(target?: Cluster | string, opts: { graceMs?: n
   if (!fs.existsSync(stateDir)) return;
   if (!fs.existsSync(path.join(stateDir, MARKER))) throw new Error(`${stateDir} is not an e2e cluster state dir`);
   await stopProcesses(stateDir, opts.graceMs);
-  if (fs.existsSync(path.join(stateDir, NODE_MARKER))) await cleanupNode(stateDir);
+  if (fs.existsSync(path.join(stateDir, NODE_MARKER))) cleanupNode(stateDir);
   removeStateDir(stateDir);
   ownedStateDirs.delete(stateDir);
   if (lastCluster?.stateDir === stateDir) lastCluster = undefined;

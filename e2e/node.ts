@@ -125,11 +125,6 @@ export interface NodeHandle {
 // ----------------------------------------------------------------------------------------------
 // host network: bridge, sysctls, isolation rules (undone by cleanupNode)
 
-interface NetState {
-  sysctls: Record<string, string>;
-  apiserverPort?: number;
-}
-
 function sh(cmd: string, args: string[], opts: { allowFail?: boolean } = {}): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.status !== 0 && !opts.allowFail) {
@@ -138,9 +133,12 @@ function sh(cmd: string, args: string[], opts: { allowFail?: boolean } = {}): st
   return r.stdout ?? '';
 }
 
-function netStateFile(stateDir: string): string {
-  return path.join(stateDir, 'node-net.json');
-}
+/**
+ * The machine's own sysctl values from before the first real node: kept outside any state dir,
+ * so that a run that was killed (its state dir gone) does not make its values the "original"
+ * ones of the next run. Written when absent, restored and removed by cleanupNodeNetwork.
+ */
+const ORIGINAL_SYSCTLS = '/run/spark-e2e-node/sysctls.json';
 
 const SYSCTLS: Record<string, string> = {
   'net/ipv4/ip_forward': '1',
@@ -163,16 +161,14 @@ function iptablesRules(apiserverPort: number): string[][] {
 }
 
 /** Creates the bridge with the host address, sets the sysctls and the isolation rules. */
-export function setupNodeNetwork(stateDir: string, apiserverPort: number): void {
+export function setupNodeNetwork(apiserverPort: number): void {
   const { bridge, hostIp, podSubnet } = NODE_NETWORK;
-  cleanupNodeNetwork(stateDir, { quiet: true }); // a crashed run's leftovers
-  const state: NetState = { sysctls: {}, apiserverPort };
-  for (const [key, value] of Object.entries(SYSCTLS)) {
-    const file = `/proc/sys/${key}`;
-    state.sysctls[key] = fs.readFileSync(file, 'utf8').trim();
-    fs.writeFileSync(file, value);
-  }
-  fs.writeFileSync(netStateFile(stateDir), JSON.stringify(state, null, 2));
+  cleanupNodeNetwork({ quiet: true }); // a crashed run's leftovers
+  const original: Record<string, string> = {};
+  for (const key of Object.keys(SYSCTLS)) original[key] = fs.readFileSync(`/proc/sys/${key}`, 'utf8').trim();
+  fs.mkdirSync(path.dirname(ORIGINAL_SYSCTLS), { recursive: true });
+  fs.writeFileSync(ORIGINAL_SYSCTLS, JSON.stringify(original, null, 2));
+  for (const [key, value] of Object.entries(SYSCTLS)) fs.writeFileSync(`/proc/sys/${key}`, value);
   sh('ip', ['link', 'add', bridge, 'type', 'bridge']);
   sh('ip', ['addr', 'add', `${hostIp}/${podSubnet.split('/')[1]}`, 'dev', bridge]);
   sh('ip', ['link', 'set', bridge, 'up']);
@@ -183,7 +179,7 @@ export function setupNodeNetwork(stateDir: string, apiserverPort: number): void 
 }
 
 /** Undoes setupNodeNetwork (idempotent): rules, bridge, sysctls. */
-export function cleanupNodeNetwork(stateDir: string, opts: { quiet?: boolean } = {}): void {
+export function cleanupNodeNetwork(opts: { quiet?: boolean } = {}): void {
   const q = { allowFail: true };
   while (spawnSync('iptables', ['-D', 'FORWARD', '-j', IPTABLES_CHAIN]).status === 0) { /* all copies */ }
   while (spawnSync('iptables', ['-D', 'INPUT', '-j', `${IPTABLES_CHAIN}-IN`]).status === 0) { /* all copies */ }
@@ -192,17 +188,16 @@ export function cleanupNodeNetwork(stateDir: string, opts: { quiet?: boolean } =
     sh('iptables', ['-X', chain], q);
   }
   sh('ip', ['link', 'del', NODE_NETWORK.bridge], q);
-  const file = netStateFile(stateDir);
-  if (fs.existsSync(file)) {
-    const state = JSON.parse(fs.readFileSync(file, 'utf8')) as NetState;
-    for (const [key, value] of Object.entries(state.sysctls)) {
+  if (fs.existsSync(ORIGINAL_SYSCTLS)) {
+    const original = JSON.parse(fs.readFileSync(ORIGINAL_SYSCTLS, 'utf8')) as Record<string, string>;
+    for (const [key, value] of Object.entries(original)) {
       try {
         fs.writeFileSync(`/proc/sys/${key}`, value);
       } catch (e) {
         if (!opts.quiet) process.stderr.write(`[node] could not restore ${key}: ${(e as Error).message}\n`);
       }
     }
-    fs.rmSync(file);
+    fs.rmSync(ORIGINAL_SYSCTLS);
   }
 }
 
@@ -337,6 +332,15 @@ export function builtImages(): BuiltImage[] {
 }
 
 export const PAUSE_REF = 'localhost/spark-platform-e2e/pause:1';
+/** Where containerd's registry requests go: loopback port 9 (discard), nothing listens there. */
+const NO_REGISTRY_PROXY = 'http://127.0.0.1:9';
+
+/** The image references the node's containerd holds (namespace k8s.io). */
+export function importedImages(socket: string): Set<string> {
+  const r = spawnSync(nodeBinaries().ctr, ['--address', socket, '-n', 'k8s.io', 'images', 'ls', '-q'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ctr images ls: ${(r.stderr || r.stdout).trim()}`);
+  return new Set(r.stdout.split('\n').filter((n) => n && !n.startsWith('sha256:')));
+}
 
 export async function startNode(ctx: NodeContext, deadline: number): Promise<NodeHandle> {
   const b = nodeBinaries();
@@ -349,7 +353,18 @@ export async function startNode(ctx: NodeContext, deadline: number): Promise<Nod
   const socket = path.join(dir, 'containerd', 'containerd.sock');
   fs.mkdirSync(path.join(dir, 'containerd', 'certs.d'), { recursive: true });
   const cfg = containerdConfig(dir, b, PAUSE_REF);
-  ctx.start('containerd', b.containerd, ['--config', cfg], { ...process.env, PATH: `/usr/sbin:/usr/bin:/sbin:/bin` });
+  // Nothing is ever pulled: an image the suite did not import must fail on this machine, not
+  // look a registry up. Every registry request goes to a proxy on loopback where nothing listens.
+  ctx.start('containerd', b.containerd, ['--config', cfg], {
+    ...process.env,
+    PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
+    HTTP_PROXY: NO_REGISTRY_PROXY,
+    HTTPS_PROXY: NO_REGISTRY_PROXY,
+    http_proxy: NO_REGISTRY_PROXY,
+    https_proxy: NO_REGISTRY_PROXY,
+    NO_PROXY: '',
+    no_proxy: '',
+  });
   await waitUntil('containerd socket', ctx, deadline, () => spawnSync(b.ctr, ['--address', socket, 'version'], { stdio: 'ignore' }).status === 0);
   ctx.log(`containerd ready (${Date.now() - t0} ms)`);
 
@@ -470,51 +485,20 @@ function cmdline(pid: number): string {
   }
 }
 
-/** The containerd shims of this node (their command line names its socket) and every descendant. */
-function shimTree(socket: string): number[] {
-  const pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
-  const roots = pids.filter((p) => /containerd-shim/.test(cmdline(p)) && cmdline(p).includes(socket));
-  const children = new Map<number, number[]>();
-  for (const p of pids) {
-    const pp = ppidOf(p);
-    if (pp !== undefined) children.set(pp, [...(children.get(pp) ?? []), p]);
-  }
-  const out: number[] = [];
-  const walk = (p: number) => {
-    out.push(p);
-    for (const c of children.get(p) ?? []) walk(c);
-  };
-  roots.forEach(walk);
-  return out;
-}
-
-/** Kills the node's containers and shims; call after kubelet and containerd are stopped. */
-export async function cleanupNode(stateDir: string): Promise<void> {
+/**
+ * Kills the node's containers and shims, unmounts what they left, removes the kubelet's cgroups,
+ * the network and the iptables chains. Synchronous, so that an exit hook can run it; call it
+ * after kubelet and containerd are stopped.
+ */
+export function cleanupNode(stateDir: string): void {
   const dir = nodeDir(stateDir);
-  const socket = path.join(dir, 'containerd', 'containerd.sock');
-  for (let i = 0; i < 3; i++) {
-    const tree = shimTree(socket);
-    if (!tree.length) break;
-    for (const p of tree) {
-      try {
-        process.kill(p, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-    await sleep(300);
-  }
-  // unmount everything under the node dir, deepest first (overlay rootfs, tmpfs secrets, netns)
-  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
-    .map((l) => l.split(' ')[4])
-    .filter((m): m is string => !!m && (m === dir || m.startsWith(`${dir}/`)))
-    .sort((a, b) => b.length - a.length);
-  for (const m of mounts) sh('umount', ['-l', m], { allowFail: true });
+  killShims((cmd) => cmd.includes(path.join(dir, 'containerd', 'containerd.sock')));
+  unmountUnder((m) => m === dir || m.startsWith(`${dir}/`));
   // cgroups the kubelet and runc made (cgroupfs driver): kubepods/... in every v1 hierarchy
   for (const hier of safeReaddir('/sys/fs/cgroup')) {
     removeCgroupTree(path.join('/sys/fs/cgroup', hier, 'kubepods'));
   }
-  cleanupNodeNetwork(stateDir);
+  cleanupNodeNetwork();
   // kube-proxy's chains (KUBE-*): its own cleanup mode
   try {
     const b = nodeBinaries();
@@ -569,8 +553,62 @@ function removeCgroupTree(d: string): void {
   }
 }
 
-/** True when a process still runs a container of some e2e node (for the runner's sweep). */
+/** Shims of any e2e node still running (their socket is under some state dir's node/). */
+const NODE_SOCKET = /\/node\/containerd\/containerd\.sock\b/;
+
 export function leftoverShims(): number[] {
   return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number)
-    .filter((p) => /containerd-shim/.test(cmdline(p)) && /spark-e2e/.test(cmdline(p)));
+    .filter((p) => /containerd-shim/.test(cmdline(p)) && NODE_SOCKET.test(cmdline(p)));
+}
+
+/**
+ * One real node per machine: before a new one starts, whatever an interrupted run left (shims
+ * and their containers, mounts under an e2e node dir, the bridge and rules) goes.
+ */
+export function sweepStaleNodes(log: (line: string) => void): void {
+  const shims = leftoverShims();
+  if (shims.length) log(`removing ${shims.length} container shims an earlier run left`);
+  killShims((cmd) => NODE_SOCKET.test(cmd));
+  unmountUnder((m) => /\/node\/(containerd|kubelet)(\/|$)/.test(m) && /spark-e2e/.test(m));
+  removeKubeChains();
+}
+
+function killShims(match: (cmdline: string) => boolean): void {
+  for (let i = 0; i < 5; i++) {
+    const pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+    const roots = pids.filter((p) => /containerd-shim/.test(cmdline(p)) && match(cmdline(p)));
+    if (!roots.length) return;
+    for (const p of descendants(roots, pids)) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    spawnSync('sleep', ['0.3']);
+  }
+}
+
+function descendants(roots: number[], pids: number[]): number[] {
+  const children = new Map<number, number[]>();
+  for (const p of pids) {
+    const pp = ppidOf(p);
+    if (pp !== undefined) children.set(pp, [...(children.get(pp) ?? []), p]);
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    out.push(p);
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  roots.forEach(walk);
+  return out;
+}
+
+/** Lazily unmounts every mount point `match` selects, deepest first. */
+function unmountUnder(match: (mountPoint: string) => boolean): void {
+  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+    .map((l) => l.split(' ')[4])
+    .filter((m): m is string => !!m && match(m))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) sh('umount', ['-l', m], { allowFail: true });
 }

@@ -7,7 +7,11 @@
  *    (e2e/cluster.ts), registers kwok nodes shaped like dev's `doctor.nodes`, runs the e2e jest
  *    project (e2e/jest.config.js) against it, and stops every process it started and removes
  *    its state, also when the tests fail or the run is interrupted;
- * 3. exits non-zero when any run failed.
+ * 3. then once, on the Kubernetes version of versions.json `node` (E2E_REAL=0 skips it): the same
+ *    control plane with one real node (e2e/node.ts: containerd, runc, CNI bridge, kubelet,
+ *    kube-proxy, CoreDNS, the images setup.sh built) and the real-node jest project
+ *    (e2e/jest.real.config.js, e2e/real/): Spark runs in containers;
+ * 4. exits non-zero when any run failed.
  *
  * With E2E_KUBECONFIG set, no cluster is started: the suite runs once against that cluster
  * (e.g. kind), and the tests that need the local one (kwok, the operator run here) skip, saying so.
@@ -20,6 +24,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CLUSTER_MARKER, KUBERNETES_VERSIONS, addKwokNode, binaries, startCluster, stopCluster } from './cluster';
+import { leftoverShims, nodeUnsupportedReason, nodeVersions } from './node';
 import { dev } from '../stacks/environments/dev';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -40,12 +45,12 @@ function synthesizeE2e(outdir: string): void {
   if (r.status !== 0) throw new Error(`the e2e environments did not synthesize (${r.status})`);
 }
 
-async function jest(env: NodeJS.ProcessEnv, extraArgs: string[], work: string): Promise<number> {
+async function jest(env: NodeJS.ProcessEnv, extraArgs: string[], work: string, config = 'jest.config.js'): Promise<number> {
   // The tests' own clusters and scratch files go under `tmp`, so whatever a crash leaves is found.
   const tmp = path.join(work, 'tmp');
   fs.mkdirSync(tmp, { recursive: true });
   const pidFile = path.join(work, 'sandbox.pids');
-  const r = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--config', path.join(__dirname, 'jest.config.js'), ...extraArgs], {
+  const r = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--config', path.join(__dirname, config), ...extraArgs], {
     cwd: ROOT, env: { ...process.env, ...env, E2E_PID_FILE: pidFile, TMPDIR: tmp }, stdio: 'inherit',
   });
   killLeftovers(pidFile);
@@ -97,7 +102,8 @@ async function main(): Promise<number> {
       log(`running against ${process.env.E2E_KUBECONFIG} (no local cluster)`);
       return await jest({ E2E_DIST: dist, E2E_LOCAL: '0' }, extraArgs, work);
     }
-    const versions = process.env.E2E_K8S_VERSIONS ? process.env.E2E_K8S_VERSIONS.split(',').map((v) => v.trim()) : [...KUBERNETES_VERSIONS];
+    // E2E_KWOK=0: only the real-node phase
+    const versions = process.env.E2E_KWOK === '0' ? [] : process.env.E2E_K8S_VERSIONS ? process.env.E2E_K8S_VERSIONS.split(',').map((v) => v.trim()) : [...KUBERNETES_VERSIONS];
     const missing = missingBinaries(versions);
     if (missing) {
       const message = `SKIPPED: the end-to-end suite needs the local cluster's binaries, which are not built: ${missing}. Run: bash e2e/setup.sh`;
@@ -128,10 +134,47 @@ async function main(): Promise<number> {
         log(`Kubernetes ${version}: stopped and removed after ${((Date.now() - t) / 1000).toFixed(1)} s`);
       }
     }
+    failed += await realNodeRun(extraArgs, work, dist);
     return failed === 0 ? 0 : 1;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The real-node phase: returns the number of failed runs (0 or 1). */
+async function realNodeRun(extraArgs: string[], work: string, dist: string): Promise<number> {
+  if (process.env.E2E_REAL === '0') {
+    log('real node: SKIPPED (E2E_REAL=0)');
+    return 0;
+  }
+  const why = nodeUnsupportedReason();
+  if (why) {
+    if (process.env.E2E_REQUIRED === '1') {
+      log(`real node: FAILED: ${why}`);
+      return 1;
+    }
+    log(`real node: SKIPPED: ${why}`);
+    return 0;
+  }
+  const version = nodeVersions().kubernetes;
+  const t = Date.now();
+  log(`real node: Kubernetes ${version} control plane + containerd, kubelet, kube-proxy, CoreDNS`);
+  const cluster = await startCluster({ version, kwok: false, realNode: true, stateDir: path.join(work, 'cluster-real'), log: (l) => log(`  ${l}`) });
+  let code = 1;
+  try {
+    log(`real node: up in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    code = await jest({ E2E_KUBECONFIG: cluster.kubeconfig, E2E_DIST: dist, E2E_LOCAL: '1', E2E_REAL: '1', E2E_K8S_VERSION: version, E2E_STATE_DIR: cluster.stateDir }, extraArgs, work, 'jest.real.config.js');
+    if (code !== 0) {
+      log(`real node: FAILED (logs: ${cluster.logsDir}, kept until the cluster stops)`);
+      printLogTails(cluster.logsDir);
+    }
+  } finally {
+    await stopCluster(cluster);
+    const shims = leftoverShims();
+    if (shims.length) log(`real node: container shims still running after stop: ${shims.join(' ')}`);
+    log(`real node: stopped and removed after ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  }
+  return code === 0 ? 0 : 1;
 }
 
 function quantity(q: string | { toKubernetes(): string }): string {

@@ -4,9 +4,10 @@
  */
 import { runSynth } from '../stacks/synth';
 import { e2eJobs } from './environments/e2e-jobs';
+import { e2eReal } from './environments/e2e-real';
 import { e2eWebhook } from './environments/e2e-webhook';
 
-export const E2E_ENVIRONMENTS = [e2eJobs, e2eWebhook];
+export const E2E_ENVIRONMENTS = [e2eJobs, e2eWebhook, e2eReal];
 
 if (require.main === module) {
   const outdir = process.argv[2];

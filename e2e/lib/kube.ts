@@ -56,6 +56,16 @@ export function describeLocal(name: string, fn: (env: E2eEnv) => void): void {
   }
 }
 
+/** Like describeE2e, but only on the cluster with a real node (E2E_REAL=1, started by e2e/run.ts). */
+export function describeReal(name: string, fn: (env: E2eEnv) => void): void {
+  const env = e2eEnv();
+  if (env && process.env.E2E_REAL === '1') describe(name, () => fn(env));
+  else {
+    if (env) console.warn(`SKIPPED: "${name}" runs only on the e2e cluster with a real node (E2E_REAL=1)`);
+    describe.skip(name, () => test('needs the real node', () => undefined));
+  }
+}
+
 export interface RunResult {
   readonly status: number;
   readonly stdout: string;
