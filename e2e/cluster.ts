@@ -18,7 +18,7 @@
  * "cluster" egress (to nodes, pods, services, webhooks) goes through e2e/egress-guard.js,
  * which only tunnels to loopback: kwok's pod IPs and the service range are never dialled.
  */
-import { execFileSync, spawn } from 'child_process';
+import { execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as https from 'https';
 import * as http from 'http';
@@ -26,7 +26,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import YAML from 'yaml';
-import { NODE_NAME, NODE_NETWORK, cleanupNode, nodeUnsupportedReason, setupNodeNetwork, startNode, sweepStaleNodes } from './node';
+import { NODE_NAME, NODE_NETWORK, cleanupNode, netpolBinary, nodeUnsupportedReason, setupNodeNetwork, startNode, sweepStaleNodes } from './node';
 
 // ----------------------------------------------------------------------------------------------
 // versions and binaries
@@ -96,6 +96,8 @@ export interface StartOptions {
    * then also listens on the bridge address (for pods, through the `kubernetes` Service).
    */
   realNode?: boolean;
+  /** With `realNode`: enforce NetworkPolicies (kube-network-policies on the node). Default true. */
+  networkPolicies?: boolean;
   /** Kill the processes when this Node process exits (default true; the CLI's `up` sets false). */
   stopOnExit?: boolean;
   /** Progress lines; default: silent. */
@@ -754,6 +756,10 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
       );
       await waitForRealNode(admin, deadline, sup);
       log(`node ${NODE_NAME} Ready, DNS Service ${NODE_NETWORK.dnsServiceIp} (${Date.now() - t0} ms)`);
+      if (opts.networkPolicies !== false) {
+        await startNetworkPolicyEngine(admin, stateDir, server, pki.caCert, sup);
+        log(`NetworkPolicies enforced (kube-network-policies) (${Date.now() - t0} ms)`);
+      }
       node = { name: NODE_NAME, containerdSocket: handle.containerdSocket };
     }
 
@@ -827,6 +833,64 @@ async function waitForRealNode(admin: ApiClient, deadline: number, sup: Supervis
     ],
   });
   if (eps.status !== 201) throw new Error(`create kube-dns EndpointSlice: HTTP ${eps.status} ${eps.body}`);
+}
+
+/**
+ * The real node's NetworkPolicy engine, kube-network-policies (SIG Network: nftables rules that
+ * queue a pod's new connections to userspace, which decides from the NetworkPolicies). It only
+ * reads its credentials in-cluster style, from the ServiceAccount token path and
+ * KUBERNETES_SERVICE_HOST/PORT: it runs in a private mount namespace where a bound token of its
+ * own ServiceAccount (list/watch pods, namespaces, nodes, NetworkPolicies) is mounted there.
+ */
+async function startNetworkPolicyEngine(admin: ApiClient, stateDir: string, server: string, caCert: string, sup: Supervisor): Promise<void> {
+  const bin = netpolBinary();
+  const ns = 'kube-system';
+  const name = 'kube-network-policies';
+  const create = async (p: string, body: unknown) => {
+    const r = await apiRequest(admin, 'POST', p, body);
+    if (r.status !== 201 && r.status !== 409) throw new Error(`POST ${p}: HTTP ${r.status} ${r.body}`);
+  };
+  await create(`/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } });
+  await create('/apis/rbac.authorization.k8s.io/v1/clusterroles', {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name },
+    rules: [
+      { apiGroups: [''], resources: ['pods', 'namespaces', 'nodes'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'watch'] },
+    ],
+  });
+  await create('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+    subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
+  });
+  const tr = await apiRequest(admin, 'POST', `/api/v1/namespaces/${ns}/serviceaccounts/${name}/token`, {
+    apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 86400 },
+  });
+  if (tr.status !== 201) throw new Error(`TokenRequest ${ns}/${name}: HTTP ${tr.status} ${tr.body}`);
+  const saDir = path.join(stateDir, 'node', 'netpol-sa');
+  fs.mkdirSync(saDir, { recursive: true, mode: 0o700 });
+  fs.writeFileSync(path.join(saDir, 'token'), tr.json().status.token, { mode: 0o600 });
+  fs.copyFileSync(caCert, path.join(saDir, 'ca.crt'));
+  fs.writeFileSync(path.join(saDir, 'namespace'), ns);
+  const port = new URL(server).port;
+  const [metrics] = await freePorts(1);
+  // /run/secrets exists on the host only as an empty mount point; the tmpfs and the token are private
+  fs.mkdirSync('/run/secrets', { recursive: true });
+  const script = [
+    'set -e',
+    'mount -t tmpfs -o size=1m,mode=0755 tmpfs /run/secrets',
+    'mkdir -p /run/secrets/kubernetes.io/serviceaccount',
+    `cp "${saDir}"/token "${saDir}"/ca.crt "${saDir}"/namespace /run/secrets/kubernetes.io/serviceaccount/`,
+    `exec "${bin}" --hostname-override=${NODE_NAME} --disable-nri=true --metrics-bind-address=127.0.0.1:${metrics} --v=2`,
+  ].join('\n');
+  sup.start('kube-network-policies', '/usr/bin/unshare', ['--mount', '--propagation', 'private', '/bin/sh', '-c', script], {
+    ...process.env,
+    KUBERNETES_SERVICE_HOST: '127.0.0.1',
+    KUBERNETES_SERVICE_PORT: port,
+  });
+  // ready when its nftables table exists
+  await waitFor('kube-network-policies nftables table', Date.now() + 60_000, sup, async () =>
+    spawnSync('nft', ['list', 'table', 'inet', 'kube-network-policies'], { stdio: 'ignore' }).status === 0);
 }
 
 /**

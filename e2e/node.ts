@@ -50,7 +50,14 @@ export interface NodeBinaries {
 }
 
 interface NodeVersions {
-  node: { kubernetes: string; coredns: { version: string } };
+  node: { kubernetes: string; coredns: { version: string }; networkPolicy: { version: string } };
+}
+
+/** kube-network-policies, the node's NetworkPolicy engine (setup.sh step netpol). */
+export function netpolBinary(): string {
+  const p = path.join(cacheDir(), 'bin', `kube-network-policies-${nodeVersions().networkPolicy.version}`, 'kube-network-policies');
+  if (!fs.existsSync(p)) throw new Error(`${p} is missing (run: bash e2e/setup.sh netpol)`);
+  return p;
 }
 
 export function cacheDir(): string {
@@ -90,6 +97,7 @@ export function nodeUnsupportedReason(): string | undefined {
   if (!fs.existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables')) return 'br_netfilter is not loaded (/proc/sys/net/bridge missing)';
   try {
     nodeBinaries();
+    netpolBinary();
   } catch (e) {
     return (e as Error).message;
   }
@@ -507,6 +515,17 @@ export function cleanupNode(stateDir: string): void {
     /* binaries gone: nothing was started */
   }
   removeKubeChains();
+  removeNetpolTable();
+}
+
+/** kube-network-policies' nftables table (it removes it on a clean exit, not when killed). */
+function removeNetpolTable(): void {
+  sh('nft', ['delete', 'table', 'inet', 'kube-network-policies'], { allowFail: true });
+  try {
+    fs.rmdirSync('/run/secrets');
+  } catch {
+    /* not empty or not there: not ours to remove */
+  }
 }
 
 /** The kubelet's own chains (KUBE-FIREWALL, KUBE-KUBELET-CANARY...) and any KUBE-* left over. */
@@ -571,6 +590,7 @@ export function sweepStaleNodes(log: (line: string) => void): void {
   killShims((cmd) => NODE_SOCKET.test(cmd));
   unmountUnder((m) => /\/node\/(containerd|kubelet)(\/|$)/.test(m) && /spark-e2e/.test(m));
   removeKubeChains();
+  removeNetpolTable();
 }
 
 function killShims(match: (cmdline: string) => boolean): void {

@@ -10,7 +10,7 @@
 # Versions come from e2e/versions.json only. Idempotent: a finished step is skipped.
 #
 # Usage: e2e/setup.sh [step ...]
-#   steps: apt etcd kubernetes kwok spark-operator pyspark pulumi node coredns images (default: all)
+#   steps: apt etcd kubernetes kwok spark-operator pyspark pulumi node coredns netpol images (default: all)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -334,6 +334,11 @@ step_images() {
   summary images done "$(elapsed "${t0}" "$(now)")" "${CACHE}/images/*.oci.tar"
 }
 
+step_netpol() {
+  # the NetworkPolicy engine of the real node (nftables + nfqueue)
+  build_in_module kube-network-policies "$(cfg node.networkPolicy.module)" "$(cfg node.networkPolicy.version)" ./cmd kube-network-policies
+}
+
 step_coredns() {
   # CoreDNS's version variable is set by its Makefile from git; -X stamps the module version
   build_in_module coredns "$(cfg node.coredns.module)" "$(cfg node.coredns.version)" . coredns \
@@ -538,6 +543,7 @@ write_env() {
     echo "export E2E_NODE_KUBERNETES='$(cfg node.kubernetes)'"
     echo "export E2E_BIN_NODE='${BIN}/kubernetes-node-$(cfg node.kubernetes)'"
     echo "export E2E_PAUSE_IMAGE='$(ls -d "${CACHE}"/node/pause-*/pause.oci.tar 2>/dev/null | head -n 1)'"
+    echo "export E2E_BIN_NETPOL='${BIN}/kube-network-policies-$(cfg node.networkPolicy.version)/kube-network-policies'"
     echo "export E2E_BIN_COREDNS='${BIN}/coredns-$(cfg node.coredns.version)/coredns'"
   } >"${tmp}"
   mv "${tmp}" "${envfile}"
@@ -546,7 +552,7 @@ write_env() {
 
 # ---------------------------------------------------------------------------------------------
 
-ALL_STEPS=(apt etcd kubernetes kwok spark-operator pyspark pulumi node coredns images)
+ALL_STEPS=(apt etcd kubernetes kwok spark-operator pyspark pulumi node coredns netpol images)
 STEPS=("$@")
 ((${#STEPS[@]})) || STEPS=("${ALL_STEPS[@]}")
 
@@ -562,6 +568,7 @@ for s in "${STEPS[@]}"; do
     pulumi) step_pulumi ;;
     node) step_node ;;
     coredns) step_coredns ;;
+    netpol) step_netpol ;;
     images) step_images ;;
     *) log "unknown step '$s' (steps: ${ALL_STEPS[*]})"; exit 2 ;;
   esac
