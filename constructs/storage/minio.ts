@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SparkPlatformError, show } from '../errors';
 import { assertPinnedImage } from '../images';
-import { platformLabels } from '../labels';
+import { TENANT_LABEL, platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
 import { NetworkEndpoint } from '../network';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
@@ -37,6 +37,14 @@ export interface MinIOProps {
   readonly namespace?: string;
   /** Create that namespace (restricted Pod Security enforced). @default true */
   readonly createNamespace?: boolean;
+  /**
+   * Who may reach the S3 API besides the platform's own: by default a NetworkPolicy lets in only
+   * pods of tenant namespaces (label `spark-platform.io/tenant`; their own egress policies then
+   * decide which of their pods) and pods of MinIO's namespace (the History Server, the bucket
+   * Job, the other servers); nothing reaches the console port. Add peers here, e.g. a backup job's
+   * namespace. @default - none
+   */
+  readonly apiClients?: readonly k8s.NetworkPolicyPeer[];
   /** Standalone (one server) or distributed. @default MinIOMode.STANDALONE */
   readonly mode?: MinIOMode;
   /** Servers: 1 in standalone mode, at least 4 in distributed mode. @default 1 standalone, 4 distributed */
@@ -196,6 +204,26 @@ export class MinIO extends Construct implements IObjectStore {
       });
     }
     if (this.buckets.length > 0) this.bucketJobName = this.addBucketJob();
+    this.addIngressPolicy(props.apiClients ?? []);
+  }
+
+  /** Only tenants and MinIO's own namespace reach the S3 API; nobody the console (port-forward is not subject). */
+  private addIngressPolicy(extra: readonly k8s.NetworkPolicyPeer[]): void {
+    new k8s.KubeNetworkPolicy(this, 'IngressPolicy', {
+      metadata: this.meta(`${this.name}-ingress`),
+      spec: {
+        podSelector: { matchLabels: { ...this.selector } },
+        policyTypes: ['Ingress'],
+        ingress: [{
+          from: [
+            { namespaceSelector: { matchExpressions: [{ key: TENANT_LABEL, operator: 'Exists' }] } },
+            { podSelector: {} },
+            ...extra,
+          ],
+          ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(PORTS.api) }],
+        }],
+      },
+    });
   }
 
   /** Name of the headless Service that gives each server a stable DNS name. */

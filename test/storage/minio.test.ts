@@ -8,6 +8,7 @@ import { SecretSource } from '../../constructs/storage/credentials';
 import { MinIO, MinIOMode, MinIOProps } from '../../constructs/storage/minio';
 import { ManifestValidator, formatIssues } from '../../constructs/validation';
 import { Obj, expectValidManifests, findObject, ofKind, synth, testChart } from '../helpers/manifests';
+import { NetworkPolicyEvaluator } from '../helpers/netpol';
 
 /** Looks like kubeseal output: base64, well over 40 characters. Not a real ciphertext. */
 const SEALED = (n: number) => `AgB${'Qm9ndXNDaXBoZXJ0ZXh0Rm9yVGVzdHM'.repeat(3)}${n}==`;
@@ -30,7 +31,7 @@ describe('MinIO standalone (default)', () => {
     const { minio, objects } = build({ buckets: ['spark-events', 'spark-data'] });
     expectValidManifests(objects);
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      `Job/${minio.bucketJobName}`, 'Namespace/spark-platform', 'Service/minio', 'Service/minio-hl', 'StatefulSet/minio',
+      `Job/${minio.bucketJobName}`, 'Namespace/spark-platform', 'NetworkPolicy/minio-ingress', 'Service/minio', 'Service/minio-hl', 'StatefulSet/minio',
     ]);
     const sts = server(objects);
     expect(sts.spec).toMatchObject({ serviceName: 'minio-hl', replicas: 1, podManagementPolicy: 'Parallel' });
@@ -394,3 +395,30 @@ describe('MinIO prefixes', () => {
 function exactly(text: string): RegExp {
   return new RegExp(text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
 }
+
+describe('who reaches MinIO: a NetworkPolicy on its pods', () => {
+  const namespaces = { 'spark-jobs': { 'spark-platform.io/tenant': 'spark-jobs' }, 'default': {}, 'backup': { team: 'backup' } };
+  const store = { namespace: 'spark-platform', labels: { 'app.kubernetes.io/name': 'minio', 'app.kubernetes.io/instance': 'minio' } };
+  const executor = { namespace: 'spark-jobs', labels: { 'spark-role': 'executor' } };
+  const history = { namespace: 'spark-platform', labels: { 'app.kubernetes.io/name': 'spark-history-server' } };
+  const stranger = { namespace: 'default', labels: { 'spark-role': 'executor' } };
+  const backup = { namespace: 'backup', labels: { app: 'restic' } };
+
+  test.each([
+    ['a tenant pod -> the S3 API', { from: executor, to: store, port: 9000 }, true],
+    ['the History Server (same namespace) -> the S3 API', { from: history, to: store, port: 9000 }, true],
+    ['a pod of another namespace, even labelled like Spark -> the S3 API', { from: stranger, to: store, port: 9000 }, false],
+    ['a tenant pod -> the console', { from: executor, to: store, port: 9001 }, false],
+    ['an address outside the pod network -> the S3 API', { from: { ip: '192.0.2.7' }, to: store, port: 9000 }, false],
+  ])('%s: %p', (_name, connection, allowed) => {
+    const net = new NetworkPolicyEvaluator(build().objects, { namespaceLabels: namespaces });
+    expect({ allowed: net.allows(connection), why: net.explain(connection) }).toMatchObject({ allowed });
+  });
+
+  test('apiClients adds peers, e.g. a backup namespace', () => {
+    const { objects } = build({ apiClients: [{ namespaceSelector: { matchLabels: { team: 'backup' } } }] });
+    const net = new NetworkPolicyEvaluator(objects, { namespaceLabels: namespaces });
+    expect(net.allows({ from: backup, to: store, port: 9000 })).toBe(true);
+    expect(net.allows({ from: stranger, to: store, port: 9000 })).toBe(false);
+  });
+});
