@@ -26,7 +26,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import YAML from 'yaml';
-import { NODE_NAME, NODE_NETWORK, cleanupNode, netpolBinary, nodeUnsupportedReason, setupNodeNetwork, startNode, sweepStaleNodes } from './node';
+import { NODE_NAME, NODE_NETWORK, claimNode, cleanupNode, corednsRef, netpolBinary, nodeUnsupportedReason, setupNodeNetwork, startNode, sweepStaleNodes } from './node';
 
 // ----------------------------------------------------------------------------------------------
 // versions and binaries
@@ -96,7 +96,7 @@ export interface StartOptions {
    * then also listens on the bridge address (for pods, through the `kubernetes` Service).
    */
   realNode?: boolean;
-  /** With `realNode`: enforce NetworkPolicies (kube-network-policies on the node). Default true. */
+  /** With `realNode`: enforce NetworkPolicies (kube-router's firewall on the node). Default true. */
   networkPolicies?: boolean;
   /** Kill the processes when this Node process exits (default true; the CLI's `up` sets false). */
   stopOnExit?: boolean;
@@ -310,6 +310,21 @@ async function freePorts(n: number): Promise<number[]> {
   } finally {
     await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
   }
+}
+
+/** The real node's API server port (see startCluster). */
+export const REAL_NODE_APISERVER_PORT = 6443;
+
+/** `port` if nothing listens on it (any address), else an error naming it. */
+async function fixedPort(port: number): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    srv.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new Error(`port ${port} is in use (${e.code}): the real node's API server listens there; stop what holds it`)));
+    srv.listen(port, '0.0.0.0', () => resolve());
+  });
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
 }
 
 function openssl(args: string[], cwd: string): void {
@@ -582,7 +597,11 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
   }
 
   try {
-    const [etcdClient, etcdPeer, apiserver, controllerManager, scheduler] = await freePorts(5);
+    const [etcdClient, etcdPeer, anyPort, controllerManager, scheduler] = await freePorts(5);
+    // With a real node, pods reach the API server through the `kubernetes` Service, whose endpoint
+    // port is what NetworkPolicies see (after the Service's DNAT): 6443 as in kubeadm clusters,
+    // one of the ports the platform's API server egress allows by default.
+    const apiserver = realNode ? await fixedPort(REAL_NODE_APISERVER_PORT) : anyPort;
     const ports = { etcdClient, etcdPeer, apiserver, controllerManager, scheduler };
     const server = `https://127.0.0.1:${apiserver}`;
 
@@ -617,6 +636,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
     const localNets = realNode ? [NODE_NETWORK.podSubnet, `${NODE_NETWORK.hostIp}/32`, SERVICE_CIDR].join(',') : '';
     sup.start('egress-guard', process.execPath, [path.join(E2E_DIR, 'egress-guard.js'), egressSock, serviceMapFile(stateDir), localNets]);
     if (realNode) {
+      claimNode(stateDir);
       sweepStaleNodes(log);
       setupNodeNetwork(apiserver);
       fs.writeFileSync(path.join(stateDir, NODE_MARKER), '');
@@ -758,7 +778,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
       log(`node ${NODE_NAME} Ready, DNS Service ${NODE_NETWORK.dnsServiceIp} (${Date.now() - t0} ms)`);
       if (opts.networkPolicies !== false) {
         await startNetworkPolicyEngine(admin, stateDir, server, pki.caCert, sup);
-        log(`NetworkPolicies enforced (kube-network-policies) (${Date.now() - t0} ms)`);
+        log(`NetworkPolicies enforced (kube-router firewall) (${Date.now() - t0} ms)`);
       }
       node = { name: NODE_NAME, containerdSocket: handle.containerdSocket };
     }
@@ -796,9 +816,10 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
 }
 
 /**
- * Waits until the real node is Ready and untainted, and creates the cluster DNS Service: a
- * selector-less `kube-system/kube-dns` at the kubelet's clusterDNS address whose EndpointSlice
- * is CoreDNS on the host's bridge address.
+ * Waits until the real node is Ready and untainted, then runs the cluster DNS as any cluster
+ * does: CoreDNS pods in kube-system labelled k8s-app=kube-dns (the peers the platform's DNS
+ * egress policies name) with a read-only account, behind the `kube-dns` Service at the kubelet's
+ * clusterDNS address; cluster.local only, no upstream. Waits until a CoreDNS pod is Ready.
  */
 async function waitForRealNode(admin: ApiClient, deadline: number, sup: Supervisor): Promise<void> {
   await waitFor(`node ${NODE_NAME} Ready`, deadline, sup, async () => {
@@ -808,11 +829,80 @@ async function waitForRealNode(admin: ApiClient, deadline: number, sup: Supervis
     const ready = n.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True');
     return ready && !(n.spec?.taints ?? []).length;
   });
-  const svc = await apiRequest(admin, 'POST', '/api/v1/namespaces/kube-system/services', {
+  const ns = 'kube-system';
+  const labels = { 'k8s-app': 'kube-dns' };
+  const create = async (p: string, body: unknown) => {
+    const r = await apiRequest(admin, 'POST', p, body);
+    if (r.status !== 201) throw new Error(`POST ${p}: HTTP ${r.status} ${r.body}`);
+  };
+  await create(`/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'coredns' } });
+  await create('/apis/rbac.authorization.k8s.io/v1/clusterroles', {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'spark-e2e:coredns' },
+    rules: [
+      { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] },
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
+    ],
+  });
+  await create('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'spark-e2e:coredns' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'spark-e2e:coredns' },
+    subjects: [{ kind: 'ServiceAccount', name: 'coredns', namespace: ns }],
+  });
+  // port 53 in the pod, as in any cluster (NetworkPolicies see the pod's port, after the Service's
+  // DNAT, and the platform's DNS egress allows 53): non-root, through the pod's safe sysctl
+  const corefile = [
+    '.:53 {',
+    '    errors',
+    '    health :8080',
+    '    ready :8181',
+    `    kubernetes ${NODE_NETWORK.clusterDomain} in-addr.arpa ip6.arpa {`,
+    '        pods insecure',
+    '        fallthrough in-addr.arpa ip6.arpa',
+    '    }',
+    '    cache 5',
+    '}',
+    '',
+  ].join('\n');
+  await create(`/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns' }, data: { Corefile: corefile } });
+  await create(`/apis/apps/v1/namespaces/${ns}/deployments`, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'coredns', labels },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          serviceAccountName: 'coredns',
+          dnsPolicy: 'Default',
+          securityContext: {
+            runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' },
+            sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '53' }],
+          },
+          containers: [{
+            name: 'coredns',
+            image: corednsRef(),
+            imagePullPolicy: 'IfNotPresent',
+            args: ['-conf', '/etc/coredns/Corefile'],
+            ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' }],
+            readinessProbe: { httpGet: { path: '/ready', port: 8181 }, periodSeconds: 2 },
+            livenessProbe: { httpGet: { path: '/health', port: 8080 }, periodSeconds: 10 },
+            resources: { requests: { cpu: '50m', memory: '32Mi' }, limits: { memory: '128Mi' } },
+            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+            volumeMounts: [{ name: 'config', mountPath: '/etc/coredns', readOnly: true }],
+          }],
+          volumes: [{ name: 'config', configMap: { name: 'coredns' } }],
+        },
+      },
+    },
+  });
+  await create(`/api/v1/namespaces/${ns}/services`, {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
+    metadata: { name: 'kube-dns', labels },
     spec: {
+      selector: labels,
       clusterIP: NODE_NETWORK.dnsServiceIp,
       ports: [
         { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
@@ -820,77 +910,58 @@ async function waitForRealNode(admin: ApiClient, deadline: number, sup: Supervis
       ],
     },
   });
-  if (svc.status !== 201) throw new Error(`create kube-dns Service: HTTP ${svc.status} ${svc.body}`);
-  const eps = await apiRequest(admin, 'POST', '/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices', {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: 'kube-dns-host', namespace: 'kube-system', labels: { 'kubernetes.io/service-name': 'kube-dns', 'endpointslice.kubernetes.io/managed-by': 'spark-e2e' } },
-    addressType: 'IPv4',
-    endpoints: [{ addresses: [NODE_NETWORK.hostIp], conditions: { ready: true } }],
-    ports: [
-      { name: 'dns', port: 53, protocol: 'UDP' },
-      { name: 'dns-tcp', port: 53, protocol: 'TCP' },
-    ],
+  await waitFor('a CoreDNS pod Ready', deadline, sup, async () => {
+    const r = await apiRequest(admin, 'GET', `/apis/apps/v1/namespaces/${ns}/deployments/coredns`);
+    return r.status === 200 && (r.json().status?.readyReplicas ?? 0) >= 1;
   });
-  if (eps.status !== 201) throw new Error(`create kube-dns EndpointSlice: HTTP ${eps.status} ${eps.body}`);
 }
 
 /**
- * The real node's NetworkPolicy engine, kube-network-policies (SIG Network: nftables rules that
- * queue a pod's new connections to userspace, which decides from the NetworkPolicies). It only
- * reads its credentials in-cluster style, from the ServiceAccount token path and
- * KUBERNETES_SERVICE_HOST/PORT: it runs in a private mount namespace where a bound token of its
- * own ServiceAccount (list/watch pods, namespaces, nodes, NetworkPolicies) is mounted there.
+ * The real node's NetworkPolicy engine: kube-router with only its firewall (iptables + ipset:
+ * per-pod chains in FORWARD/INPUT/OUTPUT built from the NetworkPolicies). It authenticates with a
+ * client certificate of its own, allowed to read what it watches (ClusterRole below).
  */
 async function startNetworkPolicyEngine(admin: ApiClient, stateDir: string, server: string, caCert: string, sup: Supervisor): Promise<void> {
   const bin = netpolBinary();
-  const ns = 'kube-system';
-  const name = 'kube-network-policies';
+  const name = 'spark-e2e:kube-router';
   const create = async (p: string, body: unknown) => {
     const r = await apiRequest(admin, 'POST', p, body);
     if (r.status !== 201 && r.status !== 409) throw new Error(`POST ${p}: HTTP ${r.status} ${r.body}`);
   };
-  await create(`/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } });
   await create('/apis/rbac.authorization.k8s.io/v1/clusterroles', {
     apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name },
     rules: [
-      { apiGroups: [''], resources: ['pods', 'namespaces', 'nodes'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['pods', 'namespaces', 'nodes', 'services', 'endpoints'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch', 'update'] },
     ],
   });
   await create('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
     apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-    subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
+    subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'spark-e2e-kube-router' }],
   });
-  const tr = await apiRequest(admin, 'POST', `/api/v1/namespaces/${ns}/serviceaccounts/${name}/token`, {
-    apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 86400 },
-  });
-  if (tr.status !== 201) throw new Error(`TokenRequest ${ns}/${name}: HTTP ${tr.status} ${tr.body}`);
-  const saDir = path.join(stateDir, 'node', 'netpol-sa');
-  fs.mkdirSync(saDir, { recursive: true, mode: 0o700 });
-  fs.writeFileSync(path.join(saDir, 'token'), tr.json().status.token, { mode: 0o600 });
-  fs.copyFileSync(caCert, path.join(saDir, 'ca.crt'));
-  fs.writeFileSync(path.join(saDir, 'namespace'), ns);
-  const port = new URL(server).port;
-  const [metrics] = await freePorts(1);
-  // /run/secrets exists on the host only as an empty mount point; the tmpfs and the token are private
-  fs.mkdirSync('/run/secrets', { recursive: true });
-  const script = [
-    'set -e',
-    'mount -t tmpfs -o size=1m,mode=0755 tmpfs /run/secrets',
-    'mkdir -p /run/secrets/kubernetes.io/serviceaccount',
-    `cp "${saDir}"/token "${saDir}"/ca.crt "${saDir}"/namespace /run/secrets/kubernetes.io/serviceaccount/`,
-    `exec "${bin}" --hostname-override=${NODE_NAME} --disable-nri=true --metrics-bind-address=127.0.0.1:${metrics} --v=2`,
-  ].join('\n');
-  sup.start('kube-network-policies', '/usr/bin/unshare', ['--mount', '--propagation', 'private', '/bin/sh', '-c', script], {
-    ...process.env,
-    KUBERNETES_SERVICE_HOST: '127.0.0.1',
-    KUBERNETES_SERVICE_PORT: port,
-  });
-  // ready when its nftables table exists
-  await waitFor('kube-network-policies nftables table', Date.now() + 60_000, sup, async () =>
-    spawnSync('nft', ['list', 'table', 'inet', 'kube-network-policies'], { stdio: 'ignore' }).status === 0);
+  const pkiDir = path.join(stateDir, 'pki');
+  const cert = makeClientCert(pkiDir, 'kube-router', '/CN=spark-e2e-kube-router');
+  const kubeconfig = path.join(stateDir, 'node', 'kube-router.kubeconfig');
+  writeKubeconfig(kubeconfig, server, caCert, cert.cert, cert.key, 'spark-e2e-kube-router');
+  const [health] = await freePorts(1);
+  sup.start('kube-router', bin, [
+    `--kubeconfig=${kubeconfig}`,
+    `--hostname-override=${NODE_NAME}`,
+    '--run-firewall=true',
+    '--run-router=false',
+    '--run-service-proxy=false',
+    '--enable-cni=false',
+    '--enable-ipv6=false',
+    `--service-cluster-ip-range=${SERVICE_CIDR}`,
+    `--health-port=${health}`,
+    '--v=1',
+  ], { ...process.env, PATH: '/usr/sbin:/usr/bin:/sbin:/bin' });
+  // ready when its policy chain hangs off FORWARD
+  await waitFor('kube-router\'s firewall chains', Date.now() + 90_000, sup, async () =>
+    /KUBE-ROUTER-FORWARD/.test(spawnSync('iptables', ['-S', 'FORWARD'], { encoding: 'utf8' }).stdout ?? ''));
 }
 
 /**

@@ -2,7 +2,8 @@
  * One real node for the e2e control plane (cluster.ts `startCluster({ realNode: true })`):
  * containerd + runc (Debian), the CNI bridge/host-local/loopback/portmap plugins (Debian),
  * kubelet and kube-proxy (built from k8s.io/kubernetes by setup.sh step `node`) and CoreDNS
- * (step `coredns`), all as processes of this machine under the cluster's state dir.
+ * (its image, step `coredns`: the cluster DNS runs as pods, see cluster.ts), all as processes of
+ * this machine under the cluster's state dir.
  *
  * Network: pods get addresses on a bridge of their own (NODE_NETWORK) that has no route out
  * of the machine: a FORWARD rule drops anything from the pod subnet that is not going back into
@@ -10,8 +11,8 @@
  * host's bridge address (API server, kubelet, DNS) and Service VIPs (kube-proxy, iptables mode),
  * never another address. The API server listens on the bridge address too (for in-cluster
  * clients, through the `kubernetes` Service), and an INPUT rule keeps its port off every other
- * interface. DNS: CoreDNS on the host's bridge address, behind a selector-less `kube-dns`
- * Service at the kubelet's clusterDNS address, answering cluster.local only (no upstream).
+ * interface. DNS: CoreDNS pods in kube-system (k8s-app=kube-dns) behind the `kube-dns` Service
+ * at the kubelet's clusterDNS address, answering cluster.local only (no upstream).
  *
  * Images: no registry is reachable, so setup.sh builds them (e2e/images/build.sh, and the pause
  * image in step node) and `importImages` loads them into the node's containerd under the
@@ -37,11 +38,13 @@ export const NODE_NETWORK = {
 
 export const NODE_NAME = 'e2e-node';
 const IPTABLES_CHAIN = 'SPARK-E2E-NODE';
+/** The cluster's Service range (cluster.ts SERVICE_CIDR). */
+const SERVICE_RANGE = '10.96.0.0/16';
 
 export interface NodeBinaries {
   kubelet: string;
   kubeProxy: string;
-  coredns: string;
+  corednsImage: string;
   containerd: string;
   ctr: string;
   runc: string;
@@ -50,12 +53,13 @@ export interface NodeBinaries {
 }
 
 interface NodeVersions {
-  node: { kubernetes: string; coredns: { version: string }; networkPolicy: { version: string } };
+  node: { kubernetes: string; coredns: { version: string }; networkPolicy: { version: string; binary: string } };
 }
 
-/** kube-network-policies, the node's NetworkPolicy engine (setup.sh step netpol). */
+/** The node's NetworkPolicy engine, kube-router (setup.sh step netpol). */
 export function netpolBinary(): string {
-  const p = path.join(cacheDir(), 'bin', `kube-network-policies-${nodeVersions().networkPolicy.version}`, 'kube-network-policies');
+  const np = nodeVersions().networkPolicy;
+  const p = path.join(cacheDir(), 'bin', `${np.binary}-${np.version}`, np.binary);
   if (!fs.existsSync(p)) throw new Error(`${p} is missing (run: bash e2e/setup.sh netpol)`);
   return p;
 }
@@ -78,7 +82,7 @@ export function nodeBinaries(): NodeBinaries {
   const b: NodeBinaries = {
     kubelet: path.join(bin, `kubernetes-node-${v.kubernetes}`, 'kubelet'),
     kubeProxy: path.join(bin, `kubernetes-node-${v.kubernetes}`, 'kube-proxy'),
-    coredns: path.join(bin, `coredns-${v.coredns.version}`, 'coredns'),
+    corednsImage: path.join(cacheDir(), 'node', `coredns-${v.coredns.version}`, 'coredns.oci.tar'),
     containerd: '/usr/bin/containerd',
     ctr: '/usr/bin/ctr',
     runc: '/usr/sbin/runc',
@@ -154,18 +158,27 @@ const SYSCTLS: Record<string, string> = {
   'net/bridge/bridge-nf-call-ip6tables': '1',
 };
 
+/**
+ * The isolation rules, in the raw table's PREROUTING: it sees every packet before any other
+ * rule (kube-proxy's and the policy engine's filter chains ACCEPT what they allow, so a FORWARD
+ * rule after them would never be reached). Pods may address pods, Service VIPs and the host's
+ * bridge address; nothing else. The API server's port (it listens on 0.0.0.0 for the pods) is
+ * reached only over lo and the bridge.
+ */
 function iptablesRules(apiserverPort: number): string[][] {
   const { bridge, podSubnet } = NODE_NETWORK;
+  const c = IPTABLES_CHAIN;
   return [
-    // pods talk to pods (bridged, or routed back through a Service VIP) and nothing else
-    ['-A', IPTABLES_CHAIN, '-s', podSubnet, '!', '-o', bridge, '-j', 'DROP'],
-    ['-A', IPTABLES_CHAIN, '-d', podSubnet, '!', '-i', bridge, '-j', 'DROP'],
-  ].concat([
-    // the API server listens on every address (0.0.0.0) for the pods' sake: only lo and the bridge reach it
-    ['-A', `${IPTABLES_CHAIN}-IN`, '-p', 'tcp', '--dport', String(apiserverPort), '-i', 'lo', '-j', 'RETURN'],
-    ['-A', `${IPTABLES_CHAIN}-IN`, '-p', 'tcp', '--dport', String(apiserverPort), '-i', bridge, '-j', 'RETURN'],
-    ['-A', `${IPTABLES_CHAIN}-IN`, '-p', 'tcp', '--dport', String(apiserverPort), '-j', 'DROP'],
-  ]);
+    ['-A', c, '-s', podSubnet, '-d', podSubnet, '-j', 'RETURN'],
+    ['-A', c, '-s', podSubnet, '-d', SERVICE_RANGE, '-j', 'RETURN'],
+    ['-A', c, '-s', podSubnet, '-j', 'DROP'],
+    ['-A', c, '-d', podSubnet, '!', '-i', bridge, '-j', 'DROP'],
+    ['-A', `${c}-IN`, '-i', 'lo', '-j', 'RETURN'],
+    ['-A', `${c}-IN`, '-i', bridge, '-j', 'RETURN'],
+    ['-A', `${c}-IN`, '-j', 'DROP'],
+    ['-I', 'PREROUTING', '1', '-j', c],
+    ['-I', 'PREROUTING', '1', '-p', 'tcp', '--dport', String(apiserverPort), '-j', `${c}-IN`],
+  ];
 }
 
 /** Creates the bridge with the host address, sets the sysctls and the isolation rules. */
@@ -180,20 +193,20 @@ export function setupNodeNetwork(apiserverPort: number): void {
   sh('ip', ['link', 'add', bridge, 'type', 'bridge']);
   sh('ip', ['addr', 'add', `${hostIp}/${podSubnet.split('/')[1]}`, 'dev', bridge]);
   sh('ip', ['link', 'set', bridge, 'up']);
-  for (const chain of [IPTABLES_CHAIN, `${IPTABLES_CHAIN}-IN`]) sh('iptables', ['-N', chain]);
-  for (const rule of iptablesRules(apiserverPort)) sh('iptables', rule);
-  sh('iptables', ['-I', 'FORWARD', '1', '-j', IPTABLES_CHAIN]);
-  sh('iptables', ['-I', 'INPUT', '1', '-j', `${IPTABLES_CHAIN}-IN`]);
+  for (const chain of [IPTABLES_CHAIN, `${IPTABLES_CHAIN}-IN`]) sh('iptables', ['-t', 'raw', '-N', chain]);
+  for (const rule of iptablesRules(apiserverPort)) sh('iptables', ['-t', 'raw', ...rule]);
 }
 
 /** Undoes setupNodeNetwork (idempotent): rules, bridge, sysctls. */
 export function cleanupNodeNetwork(opts: { quiet?: boolean } = {}): void {
   const q = { allowFail: true };
-  while (spawnSync('iptables', ['-D', 'FORWARD', '-j', IPTABLES_CHAIN]).status === 0) { /* all copies */ }
-  while (spawnSync('iptables', ['-D', 'INPUT', '-j', `${IPTABLES_CHAIN}-IN`]).status === 0) { /* all copies */ }
+  for (const r of sh('iptables', ['-t', 'raw', '-S', 'PREROUTING'], q).split('\n')) {
+    const m = /^-A PREROUTING (.*-j SPARK-E2E-NODE(?:-IN)?)$/.exec(r);
+    if (m) sh('iptables', ['-t', 'raw', '-D', 'PREROUTING', ...m[1].split(' ')], q);
+  }
   for (const chain of [IPTABLES_CHAIN, `${IPTABLES_CHAIN}-IN`]) {
-    sh('iptables', ['-F', chain], q);
-    sh('iptables', ['-X', chain], q);
+    sh('iptables', ['-t', 'raw', '-F', chain], q);
+    sh('iptables', ['-t', 'raw', '-X', chain], q);
   }
   sh('ip', ['link', 'del', NODE_NETWORK.bridge], q);
   if (fs.existsSync(ORIGINAL_SYSCTLS)) {
@@ -340,6 +353,10 @@ export function builtImages(): BuiltImage[] {
 }
 
 export const PAUSE_REF = 'localhost/spark-platform-e2e/pause:1';
+/** The cluster DNS image (setup.sh step coredns): the CoreDNS binary alone. */
+export function corednsRef(): string {
+  return `localhost/spark-platform-e2e/coredns:${nodeVersions().coredns.version}`;
+}
 /** Where containerd's registry requests go: loopback port 9 (discard), nothing listens there. */
 const NO_REGISTRY_PROXY = 'http://127.0.0.1:9';
 
@@ -378,6 +395,7 @@ export async function startNode(ctx: NodeContext, deadline: number): Promise<Nod
 
   const t1 = Date.now();
   importImage(socket, b.pauseImage, [PAUSE_REF]);
+  importImage(socket, b.corednsImage, [corednsRef()]);
   for (const img of builtImages()) importImage(socket, img.archive, img.refs);
   ctx.log(`images imported (${Date.now() - t1} ms): pause${builtImages().map((i) => `, ${i.name}`).join('')}`);
 
@@ -385,9 +403,9 @@ export async function startNode(ctx: NodeContext, deadline: number): Promise<Nod
   const kubeletCert = ctx.makeClientCert('kubelet', `/O=system:nodes/CN=system:node:${NODE_NAME}`);
   const kubeletKc = path.join(dir, 'kubelet.kubeconfig');
   ctx.writeKubeconfig(kubeletKc, ctx.internalServer, kubeletCert.cert, kubeletCert.key, `system:node:${NODE_NAME}`);
-  const [kubeletPort, kubeletHealthz, proxyMetrics, proxyHealthz, dnsHealth] = await ctx.freePorts(5);
+  const [kubeletPort, kubeletHealthz, proxyMetrics, proxyHealthz] = await ctx.freePorts(4);
   const resolvConf = path.join(dir, 'resolv.conf'); // pods with dnsPolicy Default: no upstream here
-  fs.writeFileSync(resolvConf, `nameserver ${NODE_NETWORK.hostIp}\n`);
+  fs.writeFileSync(resolvConf, "# the e2e node has no upstream DNS: pods with dnsPolicy Default resolve nothing\n");
   const kubeletConfig = {
     apiVersion: 'kubelet.config.k8s.io/v1beta1',
     kind: 'KubeletConfiguration',
@@ -454,22 +472,7 @@ export async function startNode(ctx: NodeContext, deadline: number): Promise<Nod
   fs.writeFileSync(proxyConfigFile, YAML.stringify(proxyConfig));
   ctx.start('kube-proxy', b.kubeProxy, [`--config=${proxyConfigFile}`, '--v=1'], { ...process.env, PATH: `/usr/sbin:/usr/bin:/sbin:/bin` });
 
-  // CoreDNS on the host's bridge address, cluster.local only
-  const corefile = path.join(dir, 'Corefile');
-  fs.writeFileSync(corefile, `.:53 {
-    bind ${NODE_NETWORK.hostIp}
-    errors
-    health 127.0.0.1:${dnsHealth}
-    kubernetes ${NODE_NETWORK.clusterDomain} in-addr.arpa ip6.arpa {
-        kubeconfig ${ctx.adminKubeconfig} spark-e2e
-        pods insecure
-        fallthrough in-addr.arpa ip6.arpa
-    }
-    cache 5
-}
-`);
-  ctx.start('coredns', b.coredns, ['-conf', corefile]);
-  ctx.log(`kubelet, kube-proxy, coredns started (${Date.now() - t0} ms)`);
+  ctx.log(`kubelet, kube-proxy started (${Date.now() - t0} ms)`);
   return { containerdSocket: socket, kubeletPort };
 }
 
@@ -502,6 +505,8 @@ export function cleanupNode(stateDir: string): void {
   const dir = nodeDir(stateDir);
   killShims((cmd) => cmd.includes(path.join(dir, 'containerd', 'containerd.sock')));
   unmountUnder((m) => m === dir || m.startsWith(`${dir}/`));
+  // the rest is machine-wide: only the node that owns the machine's node network undoes it
+  if (!releaseNode(stateDir)) return;
   // cgroups the kubelet and runc made (cgroupfs driver): kubepods/... in every v1 hierarchy
   for (const hier of safeReaddir('/sys/fs/cgroup')) {
     removeCgroupTree(path.join('/sys/fs/cgroup', hier, 'kubepods'));
@@ -514,18 +519,26 @@ export function cleanupNode(stateDir: string): void {
   } catch {
     /* binaries gone: nothing was started */
   }
+  removeNetpolState();
   removeKubeChains();
-  removeNetpolTable();
+  removeNetpolSets();
 }
 
-/** kube-network-policies' nftables table (it removes it on a clean exit, not when killed). */
-function removeNetpolTable(): void {
-  sh('nft', ['delete', 'table', 'inet', 'kube-network-policies'], { allowFail: true });
+/**
+ * kube-router's state: its own cleanup mode first; then its ipsets (KUBE-SRC-*, KUBE-DST-*,
+ * kube-router-*), which can only go once no iptables rule refers to them (removeKubeChains).
+ */
+function removeNetpolState(): void {
   try {
-    fs.rmdirSync('/run/secrets');
+    spawnSync(netpolBinary(), ['--cleanup-config'], { stdio: 'ignore', timeout: 60_000 });
   } catch {
-    /* not empty or not there: not ours to remove */
+    /* not built: never ran */
   }
+}
+
+function removeNetpolSets(): void {
+  const sets = sh('ipset', ['list', '-n'], { allowFail: true }).split('\n').filter((n) => /^(KUBE-(SRC|DST)-|kube-router-)/.test(n));
+  for (const name of sets) sh('ipset', ['destroy', name], { allowFail: true });
 }
 
 /** The kubelet's own chains (KUBE-FIREWALL, KUBE-KUBELET-CANARY...) and any KUBE-* left over. */
@@ -584,13 +597,41 @@ export function leftoverShims(): number[] {
  * One real node per machine: before a new one starts, whatever an interrupted run left (shims
  * and their containers, mounts under an e2e node dir, the bridge and rules) goes.
  */
+/**
+ * One real node per machine: the bridge, the rules, the sysctls and the KUBE-* chains are
+ * machine-wide. The node that sets them up owns them (OWNER_FILE: its pid and state dir) until
+ * it is cleaned up; a second node refuses to start while the owner's process lives.
+ */
+const OWNER_FILE = '/run/spark-e2e-node/owner.json';
+
+export function claimNode(stateDir: string): void {
+  if (fs.existsSync(OWNER_FILE)) {
+    const owner = JSON.parse(fs.readFileSync(OWNER_FILE, 'utf8')) as { pid: number; stateDir: string };
+    if (owner.pid !== process.pid && fs.existsSync(`/proc/${owner.pid}`) && fs.existsSync(owner.stateDir)) {
+      throw new Error(`another real node runs on this machine (pid ${owner.pid}, ${owner.stateDir}): one at a time`);
+    }
+  }
+  fs.mkdirSync(path.dirname(OWNER_FILE), { recursive: true });
+  fs.writeFileSync(OWNER_FILE, JSON.stringify({ pid: process.pid, stateDir }));
+}
+
+/** True (and the claim dropped) when `stateDir`'s node owns the machine's node network. */
+function releaseNode(stateDir: string): boolean {
+  if (!fs.existsSync(OWNER_FILE)) return true;
+  const owner = JSON.parse(fs.readFileSync(OWNER_FILE, 'utf8')) as { stateDir: string };
+  if (owner.stateDir !== stateDir) return false;
+  fs.rmSync(OWNER_FILE);
+  return true;
+}
+
 export function sweepStaleNodes(log: (line: string) => void): void {
   const shims = leftoverShims();
   if (shims.length) log(`removing ${shims.length} container shims an earlier run left`);
   killShims((cmd) => NODE_SOCKET.test(cmd));
   unmountUnder((m) => /\/node\/(containerd|kubelet)(\/|$)/.test(m) && /spark-e2e/.test(m));
+  removeNetpolState();
   removeKubeChains();
-  removeNetpolTable();
+  removeNetpolSets();
 }
 
 function killShims(match: (cmdline: string) => boolean): void {

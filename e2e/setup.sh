@@ -335,14 +335,40 @@ step_images() {
 }
 
 step_netpol() {
-  # the NetworkPolicy engine of the real node (nftables + nfqueue)
-  build_in_module kube-network-policies "$(cfg node.networkPolicy.module)" "$(cfg node.networkPolicy.version)" ./cmd kube-network-policies
+  # the NetworkPolicy engine of the real node (kube-router, firewall only)
+  build_in_module "$(cfg node.networkPolicy.binary)" "$(cfg node.networkPolicy.module)" "$(cfg node.networkPolicy.version)" \
+    "$(cfg node.networkPolicy.package)" "$(cfg node.networkPolicy.binary)"
 }
 
 step_coredns() {
   # CoreDNS's version variable is set by its Makefile from git; -X stamps the module version
   build_in_module coredns "$(cfg node.coredns.module)" "$(cfg node.coredns.version)" . coredns \
     "-X github.com/coredns/coredns/coremain.GitCommit=$(cfg node.coredns.version)"
+  # the cluster DNS runs as pods (kube-system, k8s-app=kube-dns) from this image: the binary alone
+  local ver t0 out tmp logfile
+  ver="$(cfg node.coredns.version)"
+  t0="$(now)"
+  out="${CACHE}/node/coredns-${ver}"
+  if [[ -f "${out}/.complete" ]]; then summary "coredns image" skipped "$(elapsed "${t0}" "$(now)")"; return; fi
+  logfile="${LOGS}/coredns-image.log"
+  : >"${logfile}"
+  tmp="${out}.tmp.$$"
+  rm -rf "${tmp}"; mkdir -p "${tmp}"
+  (
+    cd "${tmp}"
+    run_logged "${logfile}" umoci init --layout oci
+    run_logged "${logfile}" umoci new --image oci:coredns
+    run_logged "${logfile}" umoci unpack --rootless --image oci:coredns bundle
+    install -m 0755 "${BIN}/coredns-${ver}/coredns" bundle/rootfs/coredns
+    run_logged "${logfile}" umoci repack --image oci:coredns bundle
+    run_logged "${logfile}" umoci config --image oci:coredns --config.entrypoint /coredns \
+      --config.user 65532:65532 --architecture amd64 --os linux
+    run_logged "${logfile}" umoci gc --layout oci
+    (cd oci && tar -cf ../coredns.oci.tar .)
+    rm -rf bundle oci
+  )
+  publish "${tmp}" "${out}"
+  summary "coredns image" done "$(elapsed "${t0}" "$(now)")" "${out}/coredns.oci.tar"
 }
 
 step_kubernetes() {
@@ -543,7 +569,7 @@ write_env() {
     echo "export E2E_NODE_KUBERNETES='$(cfg node.kubernetes)'"
     echo "export E2E_BIN_NODE='${BIN}/kubernetes-node-$(cfg node.kubernetes)'"
     echo "export E2E_PAUSE_IMAGE='$(ls -d "${CACHE}"/node/pause-*/pause.oci.tar 2>/dev/null | head -n 1)'"
-    echo "export E2E_BIN_NETPOL='${BIN}/kube-network-policies-$(cfg node.networkPolicy.version)/kube-network-policies'"
+    echo "export E2E_BIN_NETPOL='${BIN}/$(cfg node.networkPolicy.binary)-$(cfg node.networkPolicy.version)/$(cfg node.networkPolicy.binary)'"
     echo "export E2E_BIN_COREDNS='${BIN}/coredns-$(cfg node.coredns.version)/coredns'"
   } >"${tmp}"
   mv "${tmp}" "${envfile}"

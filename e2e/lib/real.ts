@@ -154,3 +154,25 @@ export async function provideHostPathVolume(env: E2eEnv, name: string, size: str
   });
   if (r.status !== 201 && r.status !== 409) throw new Error(`create PersistentVolume ${name}: HTTP ${r.status} ${r.body}`);
 }
+
+/**
+ * The notebook layer of `name` up: dev's out-of-band token Secret, a static volume for the home
+ * claim, the layer applied, and the pod Ready (JupyterLab answers its readiness probe).
+ */
+export async function startNotebook(env: E2eEnv, name: string, namespace: string, pod = 'lab-0'): Promise<void> {
+  await createSecret(env, namespace, 'lab-token', { token: randomBytes(24).toString('hex') });
+  await provideHostPathVolume(env, 'lab-home', '10Gi', 185, { namespace, name: `home-${pod}` });
+  await kubectlOk(env.kubeconfig, ['apply', '--server-side', '--validate=strict', '-f', layerFile(env, name, 'notebooks')!]);
+  await waitFor(`${pod} Ready`, async () => {
+    const p = await api(env.kubeconfig, 'GET', `/api/v1/namespaces/${namespace}/pods/${pod}`);
+    return p.status === 200 && p.json().status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True') ? true : undefined;
+  }, 240_000, 1000).catch(async (e) => {
+    const st = await kubectl(env.kubeconfig, ['describe', 'pod', '-n', namespace, pod]);
+    throw new Error(`${(e as Error).message}\n${st.stdout.split('\n').slice(-25).join('\n')}`);
+  });
+}
+
+/** Removes the notebook layer again (its claim stays, as a StatefulSet's does): the node has 2 cores. */
+export async function stopNotebook(env: E2eEnv, name: string): Promise<void> {
+  await kubectl(env.kubeconfig, ['delete', '--wait=true', '--timeout=120s', '-f', layerFile(env, name, 'notebooks')!]);
+}

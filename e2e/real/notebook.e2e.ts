@@ -8,11 +8,10 @@
  * `sessions: 2`) and a third, which fails with the bind error the README documents.
  */
 import { ChildProcess, spawn } from 'child_process';
-import { randomBytes } from 'crypto';
 import { kubectlPath } from '../../test/helpers/kubectl';
 import { REAL_TENANT } from '../environments/e2e-real';
-import { E2eEnv, api, describeReal, getJson, kubectl, kubectlOk, waitFor } from '../lib/kube';
-import { applyBaseLayers, layerFile, provideHostPathVolume } from '../lib/real';
+import { E2eEnv, describeReal, getJson, kubectl, waitFor } from '../lib/kube';
+import { applyBaseLayers, startNotebook, stopNotebook } from '../lib/real';
 
 const ENV_NAME = 'e2e-real';
 const NS = REAL_TENANT;
@@ -74,28 +73,13 @@ describeReal('A notebook session for real: client mode in the lab pod', (base) =
     if (!dist) throw new Error('E2E_DIST_E2E is not set (npm run e2e synthesizes e2e/environments/)');
     env = { ...base, dist };
     await applyBaseLayers(env, ENV_NAME);
-    // out of band, as dev's comment says: the Jupyter token Secret
-    const token = randomBytes(24).toString('hex');
-    const r = await api(env.kubeconfig, 'POST', `/api/v1/namespaces/${NS}/secrets`, {
-      apiVersion: 'v1', kind: 'Secret', metadata: { name: 'lab-token' }, type: 'Opaque', stringData: { token },
-    });
-    if (r.status !== 201 && r.status !== 409) throw new Error(`create Secret lab-token: HTTP ${r.status} ${r.body}`);
-    // the node has no provisioner: a static volume for the StatefulSet's claim, as an admin would
-    await provideHostPathVolume(env, 'lab-home', '10Gi', 185, { namespace: NS, name: `home-${POD}` });
-    await kubectlOk(env.kubeconfig, ['apply', '--server-side', '--validate=strict', '-f', layerFile(env, ENV_NAME, 'notebooks')!]);
-    await waitFor(`${POD} Ready (JupyterLab answers its readiness probe)`, async () => {
-      const p = await api(env.kubeconfig, 'GET', `/api/v1/namespaces/${NS}/pods/${POD}`);
-      return p.status === 200 && p.json().status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True') ? true : undefined;
-    }, 240_000, 1000).catch(async (e) => {
-      const st = await kubectl(env.kubeconfig, ['describe', 'pod', '-n', NS, POD]);
-      throw new Error(`${(e as Error).message}\n${st.stdout.split('\n').slice(-25).join('\n')}`);
-    });
+    await startNotebook(env, ENV_NAME, NS, POD);
   }, 360_000);
 
   afterAll(async () => {
     for (const s of sessions) if (s.exited === undefined) s.child.kill('SIGKILL');
     // the node's 2 cores: the next suites need what the notebook holds
-    if (env) await kubectl(env.kubeconfig, ['delete', '--wait=true', '--timeout=120s', '-f', layerFile(env, ENV_NAME, 'notebooks')!]);
+    if (env) await stopNotebook(env, ENV_NAME);
   }, 180_000);
 
   test('a kernel (nbconvert --execute) runs a Spark job on executors that reach the driver by its Service name', async () => {

@@ -19,6 +19,11 @@ const PI_LINE = /Pi is roughly (3\.1\d*)/;
 /** The driver's scheduler backend logs each executor that registers with it. */
 const REGISTERED = /Registered executor NettyRpcEndpointRef\(spark-client:\/\/Executor\) \(([\d.]+):\d+\) with ID (\d+)/g;
 
+/** The last lines of a log, without stack frames: what a failure message shows. */
+function tailOf(log: string, lines = 30): string {
+  return log.split('\n').filter((l) => !/^\s+at /.test(l)).slice(-lines).join('\n');
+}
+
 describeReal('Spark runs for real on the node: the operator and spark-submit', (base) => {
   let env: E2eEnv;
   let jobsFile: string;
@@ -65,7 +70,9 @@ describeReal('Spark runs for real on the node: the operator and spark-submit', (
     }, 420_000, 2000);
     const driver = await driverOutcome(app.status.driverInfo.podName);
     console.log(`spark-pi: ${app.status.applicationState.state} in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${driver.executors.length} executors registered; ${driver.log.match(PI_LINE)?.[0]}`);
-    expect({ state: app.status.applicationState.state, error: app.status.applicationState.errorMessage }).toEqual({ state: 'COMPLETED', error: undefined });
+    if (app.status.applicationState.state !== 'COMPLETED') {
+      throw new Error(`spark-pi is ${app.status.applicationState.state} (${app.status.applicationState.errorMessage}); driver log tail:\n${tailOf(driver.log)}`);
+    }
     expect(driver.phase).toBe('Succeeded');
     expect(driver.exitCode).toBe(0);
     expect(Number(driver.log.match(PI_LINE)?.[1])).toBeCloseTo(Math.PI, 1);
@@ -85,11 +92,17 @@ describeReal('Spark runs for real on the node: the operator and spark-submit', (
       return j.status?.conditions?.some((c: any) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True') ? j : undefined;
     }, 420_000, 2000);
     const [driverPod] = await pods('spark-platform.io/job=spark-pi-python,spark-role=driver');
-    expect(driverPod).toBeDefined();
+    if (!driverPod) {
+      const submitter = (await pods('job-name=spark-pi-python'))[0];
+      throw new Error(`no driver pod; submitter log tail:\n${submitter ? tailOf(await logsOf(NS, submitter.metadata.name)) : '(no submitter pod)'}`);
+    }
     const driver = await driverOutcome(driverPod.metadata.name);
     const submitter = (await pods(`job-name=spark-pi-python`))[0];
     const submitLog = submitter ? await logsOf(NS, submitter.metadata.name) : '';
     console.log(`spark-pi-python: Job ${job.status.conditions.map((c: any) => c.type).join(',')} in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${driver.executors.length} executors; ${driver.log.match(PI_LINE)?.[0]}`);
+    if (!job.status.conditions.some((c: any) => c.type === 'Complete' && c.status === 'True')) {
+      throw new Error(`spark-pi-python did not complete; driver log tail:\n${tailOf(driver.log)}\nsubmitter log tail:\n${tailOf(submitLog)}`);
+    }
     const trueConditions = (j: any) => j.status.conditions.filter((c: any) => c.status === 'True').map((c: any) => c.type);
     expect(trueConditions(job)).toContain('Complete');
     expect(trueConditions(job)).not.toContain('Failed');
