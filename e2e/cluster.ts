@@ -759,12 +759,8 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
       const handle = await startNode(
         {
           stateDir,
-          logsDir,
-          pkiDir: path.join(stateDir, 'pki'),
           caCert: pki.caCert,
           internalServer: `https://${NODE_NETWORK.hostIp}:${apiserver}`,
-          apiserverPort: apiserver,
-          adminKubeconfig: kc('admin'),
           start: (name, file, args, env) => sup.start(name, file, args, env),
           check: () => sup.check(),
           makeClientCert: (name, subject) => makeClientCert(path.join(stateDir, 'pki'), name, subject),

@@ -111,14 +111,9 @@ export function nodeUnsupportedReason(): string | undefined {
 /** What startNode needs from the control plane (cluster.ts). */
 export interface NodeContext {
   stateDir: string;
-  logsDir: string;
-  pkiDir: string;
   caCert: string;
   /** https://<NODE_NETWORK.hostIp>:<port>: how the node's components reach the API server */
   internalServer: string;
-  apiserverPort: number;
-  /** admin kubeconfig (127.0.0.1) */
-  adminKubeconfig: string;
   /** starts a supervised process (recorded for stopCluster) */
   start(name: string, file: string, args: string[], env?: NodeJS.ProcessEnv): number;
   /** throws if a supervised process exited */

@@ -265,6 +265,25 @@ step_node() {
   step_pause_image
 }
 
+# binary_image <tmp dir> <name> <binary> <uid:gid> <logfile>: <tmp dir>/<name>.oci.tar, an OCI
+# image (umoci) holding only /<name> (the binary) as its entrypoint, run as <uid:gid>.
+binary_image() {
+  local dir="$1" name="$2" binary="$3" user="$4" logfile="$5"
+  (
+    cd "${dir}"
+    run_logged "${logfile}" umoci init --layout oci
+    run_logged "${logfile}" umoci new --image "oci:${name}"
+    run_logged "${logfile}" umoci unpack --rootless --image "oci:${name}" bundle
+    install -m 0755 "${binary}" "bundle/rootfs/${name}"
+    run_logged "${logfile}" umoci repack --image "oci:${name}" bundle
+    run_logged "${logfile}" umoci config --image "oci:${name}" --config.entrypoint "/${name}" \
+      --config.user "${user}" --architecture amd64 --os linux
+    run_logged "${logfile}" umoci gc --layout oci
+    (cd oci && tar -cf "../${name}.oci.tar" .)
+    rm -rf bundle oci
+  )
+}
+
 # step_pause_image: the pods' sandbox image, our own pause (e2e/node/pause.go) packed with umoci.
 step_pause_image() {
   local t0 out key tmp logfile
@@ -276,20 +295,9 @@ step_pause_image() {
   : >"${logfile}"
   tmp="${out}.tmp.$$"
   rm -rf "${tmp}"; mkdir -p "${tmp}"
-  (cd "${HERE}/node" && run_logged "${logfile}" go build "${GO_BUILD_FLAGS[@]}" -ldflags '-s -w' -o "${tmp}/pause" .)
-  (
-    cd "${tmp}"
-    run_logged "${logfile}" umoci init --layout oci
-    run_logged "${logfile}" umoci new --image oci:pause
-    run_logged "${logfile}" umoci unpack --rootless --image oci:pause bundle
-    install -m 0755 pause bundle/rootfs/pause
-    run_logged "${logfile}" umoci repack --image oci:pause bundle
-    run_logged "${logfile}" umoci config --image oci:pause --config.entrypoint /pause \
-      --config.user 65535:65535 --architecture amd64 --os linux
-    run_logged "${logfile}" umoci gc --layout oci
-    (cd oci && tar -cf ../pause.oci.tar .)
-    rm -rf bundle oci
-  )
+  (cd "${HERE}/node" && run_logged "${logfile}" go build "${GO_BUILD_FLAGS[@]}" -ldflags '-s -w' -o "${tmp}/pause.bin" .)
+  binary_image "${tmp}" pause "${tmp}/pause.bin" 65535:65535 "${logfile}"
+  rm -f "${tmp}/pause.bin"
   publish "${tmp}" "${out}"
   rm -rf $(ls -d "${CACHE}"/node/pause-* 2>/dev/null | grep -v -- "${out}\$" || true)
   summary "pause image" done "$(elapsed "${t0}" "$(now)")" "${out}/pause.oci.tar"
@@ -354,19 +362,7 @@ step_coredns() {
   : >"${logfile}"
   tmp="${out}.tmp.$$"
   rm -rf "${tmp}"; mkdir -p "${tmp}"
-  (
-    cd "${tmp}"
-    run_logged "${logfile}" umoci init --layout oci
-    run_logged "${logfile}" umoci new --image oci:coredns
-    run_logged "${logfile}" umoci unpack --rootless --image oci:coredns bundle
-    install -m 0755 "${BIN}/coredns-${ver}/coredns" bundle/rootfs/coredns
-    run_logged "${logfile}" umoci repack --image oci:coredns bundle
-    run_logged "${logfile}" umoci config --image oci:coredns --config.entrypoint /coredns \
-      --config.user 65532:65532 --architecture amd64 --os linux
-    run_logged "${logfile}" umoci gc --layout oci
-    (cd oci && tar -cf ../coredns.oci.tar .)
-    rm -rf bundle oci
-  )
+  binary_image "${tmp}" coredns "${BIN}/coredns-${ver}/coredns" 65532:65532 "${logfile}"
   publish "${tmp}" "${out}"
   summary "coredns image" done "$(elapsed "${t0}" "$(now)")" "${out}/coredns.oci.tar"
 }
