@@ -60,10 +60,12 @@ function devNotebook(name: string): NonNullable<PlatformConfig['notebooks']>[num
 }
 
 /**
- * What the real-node suite (e2e/real/) applies: dev's two jobs as dev writes them (the Scala
- * SparkPi through the operator, the PySpark Pi through spark-submit in a Job), each also in a
- * variant that fails (a non-numeric slice count), on the images setup.sh built and imported
- * under the tags the manifests use. Only the CPU requests (and the tenant) differ from dev.
+ * What the real-node suite (e2e/real/) applies: dev's two jobs (the Scala SparkPi through the
+ * operator, the PySpark Pi through spark-submit in a Job), each also in a variant that fails (a
+ * non-numeric slice count), an s3a round trip, dev's notebook and dev's storage, on the images
+ * setup.sh built and imported under the tags the manifests use. What differs from dev: the
+ * tenant, the CPU requests (2 cores), smaller slice counts, and the jobs' and History Server's
+ * image (the Spark image plus the s3a jars: storage.jars "image", since no pod reaches Maven).
  */
 export const e2eReal: PlatformConfig = {
   name: 'e2e-real',

@@ -1,22 +1,21 @@
 /**
  * The platform's NetworkPolicies, enforced: the real node runs kube-router's firewall (iptables
- * and ipsets built from the NetworkPolicies), so every suite of e2e/real/ runs with the policies the project writes in force (the
- * jobs, the notebook sessions and the s3a round trip work under them). Here, pods that are not
- * among the allowed peers try to open connections, from inside the cluster:
- *
- * every target listens (MinIO's S3 API and console, Jupyter, and a listener the test starts on
- * the notebook's driver port), so a connection either completes or was stopped by a policy
- * (kube-router rejects or drops it). Allowed peers connecting to the same ports are the control.
- * The same probes are asked of the project's NetworkPolicy evaluator
+ * and ipsets built from the NetworkPolicies), so every file of e2e/real/ runs with the policies
+ * the project writes in force (the jobs, the notebook sessions and the s3a round trip work
+ * under them). Here, pods that are not among the allowed peers try to open connections from
+ * inside the cluster. Every target listens (MinIO's S3 API and console, Jupyter, and a listener
+ * the test starts on the notebook's driver port), so a connection either completes or was
+ * stopped by a policy (kube-router rejects or drops it); allowed peers connecting to the same
+ * ports are the control. The same probes are asked of the project's NetworkPolicy evaluator
  * (constructs/doctor/evaluators/netpol.ts), whose answers must match what the packets did.
  */
+import * as path from 'path';
 import { ChildProcess, spawn } from 'child_process';
 import { kubectlPath } from '../../test/helpers/kubectl';
 import { REAL_TENANT, E2E_S3A_IMAGE } from '../environments/e2e-real';
 import { NetworkPolicyEvaluator, PodRef } from '../../constructs/doctor/evaluators/netpol';
 import { E2eEnv, api, describeReal, getJson, kubectl, kubectlOk, kustomized, waitFor } from '../lib/kube';
 import { applyBaseLayers, startNotebook, stopNotebook } from '../lib/real';
-import * as path from 'path';
 
 const ENV_NAME = 'e2e-real';
 const NS = REAL_TENANT;
