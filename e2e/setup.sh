@@ -192,6 +192,18 @@ for line in sys.stdin:
 ' "${VERSIONS_FILE}" "$1"
 }
 
+# k8s_ldflags <vX.Y.Z> <major> <minor>: the version stamp of hack/lib/version.sh, so that
+# `--version` and /version report the release.
+k8s_ldflags() {
+  local ldflags="-s -w" kv key val
+  for kv in "gitVersion=$1" "gitMajor=$2" "gitMinor=$3" "gitTreeState=clean" \
+    "buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"; do
+    key="${kv%%=*}"; val="${kv#*=}"
+    ldflags+=" -X k8s.io/component-base/version.${key}=${val} -X k8s.io/client-go/pkg/version.${key}=${val}"
+  done
+  printf '%s' "${ldflags}"
+}
+
 # step_kubernetes_one <vX.Y.Z>: builds kube-apiserver, kube-controller-manager, kube-scheduler.
 step_kubernetes_one() {
   local ver="$1" t0 t1 t2 out mod logfile dir staging_ver major minor
@@ -224,12 +236,8 @@ step_kubernetes_one() {
   (cd "${mod}" && run_logged "${logfile}" env GOFLAGS=-mod=mod go list -deps "${K8S_PKGS[@]}" >/dev/null)
   t1="$(now)"
   log "kubernetes ${ver}: compiling $(printf '%s ' "${K8S_PKGS[@]##*/}")"
-  local ldflags="-s -w" key val
-  for kv in "gitVersion=${ver}" "gitMajor=${major}" "gitMinor=${minor}" "gitTreeState=clean" \
-    "buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"; do
-    key="${kv%%=*}"; val="${kv#*=}"
-    ldflags+=" -X k8s.io/component-base/version.${key}=${val} -X k8s.io/client-go/pkg/version.${key}=${val}"
-  done
+  local ldflags
+  ldflags="$(k8s_ldflags "${ver}" "${major}" "${minor}")"
   local tmp="${out}.tmp.$$"
   rm -rf "${tmp}"; mkdir -p "${tmp}"
   (cd "${mod}" && run_logged "${logfile}" env GOFLAGS=-mod=mod go build "${GO_BUILD_FLAGS[@]}" \
@@ -312,12 +320,8 @@ step_node_binaries() {
   [[ -f "${mod}/go.mod" ]] || step_kubernetes_one "${ver}"
   : >"${logfile}"
   major=1; minor="$(cut -d. -f2 <<<"${ver}")"
-  local ldflags="-s -w" key val kv
-  for kv in "gitVersion=${ver}" "gitMajor=${major}" "gitMinor=${minor}" "gitTreeState=clean" \
-    "buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"; do
-    key="${kv%%=*}"; val="${kv#*=}"
-    ldflags+=" -X k8s.io/component-base/version.${key}=${val} -X k8s.io/client-go/pkg/version.${key}=${val}"
-  done
+  local ldflags
+  ldflags="$(k8s_ldflags "${ver}" "${major}" "${minor}")"
   local tmp="${out}.tmp.$$"
   rm -rf "${tmp}"; mkdir -p "${tmp}"
   log "kubernetes ${ver}: compiling kubelet kube-proxy (log: ${logfile})"
