@@ -524,6 +524,24 @@ export function apiRequest(
   });
 }
 
+/** POST of one object; `existing: 'ok'` also accepts 409 (made by an earlier run or file). */
+export async function createObject(client: ApiClient, urlPath: string, body: unknown, existing: 'ok' | 'error' = 'error'): Promise<void> {
+  const r = await apiRequest(client, 'POST', urlPath, body);
+  if (r.status !== 201 && !(existing === 'ok' && r.status === 409)) throw new Error(`POST ${urlPath}: HTTP ${r.status} ${r.body}`);
+}
+
+/** A ClusterRole with `rules` and its binding to `subject`, both named `name`. */
+async function grantClusterRole(client: ApiClient, name: string, rules: unknown[], subject: Record<string, string>): Promise<void> {
+  await createObject(client, '/apis/rbac.authorization.k8s.io/v1/clusterroles', {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules,
+  }, 'ok');
+  await createObject(client, '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+    subjects: [subject],
+  }, 'ok');
+}
+
 function assertLoopback(host: string): void {
   const h = host.replace(/^\[|\]$/g, '');
   if (!(h === 'localhost' || h === '::1' || (net.isIPv4(h) && h.startsWith('127.')))) {
@@ -827,23 +845,12 @@ async function waitForRealNode(admin: ApiClient, deadline: number, sup: Supervis
   });
   const ns = 'kube-system';
   const labels = { 'k8s-app': 'kube-dns' };
-  const create = async (p: string, body: unknown) => {
-    const r = await apiRequest(admin, 'POST', p, body);
-    if (r.status !== 201) throw new Error(`POST ${p}: HTTP ${r.status} ${r.body}`);
-  };
+  const create = (p: string, body: unknown) => createObject(admin, p, body);
   await create(`/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'coredns' } });
-  await create('/apis/rbac.authorization.k8s.io/v1/clusterroles', {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'spark-e2e:coredns' },
-    rules: [
-      { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] },
-      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
-    ],
-  });
-  await create('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'spark-e2e:coredns' },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'spark-e2e:coredns' },
-    subjects: [{ kind: 'ServiceAccount', name: 'coredns', namespace: ns }],
-  });
+  await grantClusterRole(admin, 'spark-e2e:coredns', [
+    { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] },
+    { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
+  ], { kind: 'ServiceAccount', name: 'coredns', namespace: ns });
   // port 53 in the pod, as in any cluster (NetworkPolicies see the pod's port, after the Service's
   // DNAT, and the platform's DNS egress allows 53): non-root, through the pod's safe sysctl
   const corefile = [
@@ -920,24 +927,12 @@ async function waitForRealNode(admin: ApiClient, deadline: number, sup: Supervis
 async function startNetworkPolicyEngine(admin: ApiClient, stateDir: string, server: string, caCert: string, sup: Supervisor): Promise<void> {
   const bin = netpolBinary();
   const name = 'spark-e2e:kube-router';
-  const create = async (p: string, body: unknown) => {
-    const r = await apiRequest(admin, 'POST', p, body);
-    if (r.status !== 201 && r.status !== 409) throw new Error(`POST ${p}: HTTP ${r.status} ${r.body}`);
-  };
-  await create('/apis/rbac.authorization.k8s.io/v1/clusterroles', {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name },
-    rules: [
-      { apiGroups: [''], resources: ['pods', 'namespaces', 'nodes', 'services', 'endpoints'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch', 'update'] },
-    ],
-  });
-  await create('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-    subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'spark-e2e-kube-router' }],
-  });
+  await grantClusterRole(admin, name, [
+    { apiGroups: [''], resources: ['pods', 'namespaces', 'nodes', 'services', 'endpoints'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch', 'update'] },
+  ], { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'spark-e2e-kube-router' });
   const pkiDir = path.join(stateDir, 'pki');
   const cert = makeClientCert(pkiDir, 'kube-router', '/CN=spark-e2e-kube-router');
   const kubeconfig = path.join(stateDir, 'node', 'kube-router.kubeconfig');

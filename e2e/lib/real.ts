@@ -8,6 +8,7 @@ import * as path from 'path';
 import { E2eEnv, api, getJson, kubectl, kubectlOk, waitFor } from './kube';
 import { waitForCrdsEstablished } from './platform';
 import { importedImages, nodeDir } from '../node';
+import { clientFromKubeconfig, createObject } from '../cluster';
 
 const based = new Map<string, Promise<void>>();
 
@@ -36,11 +37,29 @@ export async function storeCredentials(env: E2eEnv): Promise<{ user: string; pas
 
 const STORAGE_NS = 'spark-platform';
 
-async function createSecret(env: E2eEnv, namespace: string, name: string, data: Record<string, string>): Promise<void> {
-  const r = await api(env.kubeconfig, 'POST', `/api/v1/namespaces/${namespace}/secrets`, {
-    apiVersion: 'v1', kind: 'Secret', metadata: { name }, type: 'Opaque', stringData: data,
-  });
-  if (r.status !== 201 && r.status !== 409) throw new Error(`create Secret ${namespace}/${name}: HTTP ${r.status} ${r.body}`);
+/** POST of one object as the admin; an object made by an earlier file stays as it is. */
+export function ensureObject(env: E2eEnv, urlPath: string, body: unknown): Promise<void> {
+  return createObject(clientFromKubeconfig(env.kubeconfig), urlPath, body, 'ok');
+}
+
+function createSecret(env: E2eEnv, namespace: string, name: string, data: Record<string, string>): Promise<void> {
+  return ensureObject(env, `/api/v1/namespaces/${namespace}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name }, type: 'Opaque', stringData: data });
+}
+
+/** Waits until a Job has Complete or Failed, and returns it. */
+export function jobFinished(env: E2eEnv, namespace: string, name: string, timeoutMs = 420_000): Promise<any> {
+  return waitFor(`Job ${name} to finish`, async () => {
+    const j = await getJson(env.kubeconfig, `/apis/batch/v1/namespaces/${namespace}/jobs/${name}`);
+    return j.status?.conditions?.some((c: any) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True') ? j : undefined;
+  }, timeoutMs, 2000);
+}
+
+/** Waits until a SparkApplication is COMPLETED, FAILED or SUBMISSION_FAILED, and returns it. */
+export function sparkApplicationFinished(env: E2eEnv, namespace: string, name: string, timeoutMs = 420_000): Promise<any> {
+  return waitFor(`SparkApplication ${name} to finish`, async () => {
+    const a = await getJson(env.kubeconfig, `/apis/sparkoperator.k8s.io/v1beta2/namespaces/${namespace}/sparkapplications/${name}`);
+    return ['COMPLETED', 'FAILED', 'SUBMISSION_FAILED'].includes(a.status?.applicationState?.state) ? a : undefined;
+  }, timeoutMs, 2000);
 }
 
 /**
@@ -138,7 +157,7 @@ export async function provideHostPathVolume(env: E2eEnv, name: string, size: str
   const dir = path.join(stateDir, 'node', 'volumes', name);
   fs.mkdirSync(dir, { recursive: true, mode: 0o750 });
   fs.chownSync(dir, uid, uid);
-  const r = await api(env.kubeconfig, 'POST', '/api/v1/persistentvolumes', {
+  await ensureObject(env, '/api/v1/persistentvolumes', {
     apiVersion: 'v1',
     kind: 'PersistentVolume',
     metadata: { name, labels: { 'spark-platform.io/e2e': 'static' } },
@@ -152,7 +171,6 @@ export async function provideHostPathVolume(env: E2eEnv, name: string, size: str
       hostPath: { path: dir, type: 'Directory' },
     },
   });
-  if (r.status !== 201 && r.status !== 409) throw new Error(`create PersistentVolume ${name}: HTTP ${r.status} ${r.body}`);
 }
 
 /**

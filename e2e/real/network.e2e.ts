@@ -14,8 +14,8 @@ import { ChildProcess, spawn } from 'child_process';
 import { kubectlPath } from '../../test/helpers/kubectl';
 import { REAL_TENANT, E2E_S3A_IMAGE } from '../environments/e2e-real';
 import { NetworkPolicyEvaluator, PodRef } from '../../constructs/doctor/evaluators/netpol';
-import { E2eEnv, api, describeReal, getJson, kubectl, kubectlOk, kustomized, waitFor } from '../lib/kube';
-import { applyBaseLayers, startNotebook, stopNotebook } from '../lib/real';
+import { E2eEnv, describeReal, getJson, kubectl, kubectlOk, kustomized, waitFor } from '../lib/kube';
+import { applyBaseLayers, ensureObject, startNotebook, stopNotebook } from '../lib/real';
 
 const ENV_NAME = 'e2e-real';
 const NS = REAL_TENANT;
@@ -80,11 +80,10 @@ describeReal('NetworkPolicies enforced on the real node: peers outside the polic
     env = { ...base, dist };
     await applyBaseLayers(env, ENV_NAME);
     await startNotebook(env, ENV_NAME, NS);
-    const ns = await api(env.kubeconfig, 'POST', '/api/v1/namespaces', {
+    await ensureObject(env, '/api/v1/namespaces', {
       apiVersion: 'v1', kind: 'Namespace',
       metadata: { name: OUTSIDE_NS, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
     });
-    if (ns.status !== 201 && ns.status !== 409) throw new Error(`create namespace ${OUTSIDE_NS}: HTTP ${ns.status} ${ns.body}`);
     const pods = [
       // in the tenant, with no Spark labels
       probePod('e2e-stranger', NS, { app: 'e2e-stranger' }),
@@ -94,8 +93,7 @@ describeReal('NetworkPolicies enforced on the real node: peers outside the polic
       probePod('e2e-outsider', OUTSIDE_NS, { 'spark-role': 'executor', 'spark-platform.io/client-driver': 'lab' }),
     ];
     for (const p of pods) {
-      const r = await api(env.kubeconfig, 'POST', `/api/v1/namespaces/${p.metadata.namespace}/pods`, p);
-      if (r.status !== 201 && r.status !== 409) throw new Error(`create pod ${p.metadata.name}: HTTP ${r.status} ${r.body}`);
+      await ensureObject(env, `/api/v1/namespaces/${p.metadata.namespace}/pods`, p);
       labelsOf[p.metadata.name] = { namespace: p.metadata.namespace, labels: p.metadata.labels };
     }
     await waitFor('the probe pods Running', async () => {

@@ -9,7 +9,7 @@
  */
 import { REAL_TENANT } from '../environments/e2e-real';
 import { E2eEnv, describeReal, getJson, kubectl, kubectlOk, waitFor } from '../lib/kube';
-import { applyBaseLayers, layerFile } from '../lib/real';
+import { applyBaseLayers, jobFinished, layerFile, sparkApplicationFinished } from '../lib/real';
 
 const ENV_NAME = 'e2e-real';
 const NS = REAL_TENANT;
@@ -63,11 +63,7 @@ describeReal('Spark runs for real on the node: the operator and spark-submit', (
   test('SparkPi through the operator (dev spark-pi): executors register, Pi is printed, the application is COMPLETED', async () => {
     const t0 = Date.now();
     await applyJob('spark-pi');
-    const app = await waitFor('SparkApplication spark-pi to finish', async () => {
-      const a = await getJson(env.kubeconfig, `/apis/sparkoperator.k8s.io/v1beta2/namespaces/${NS}/sparkapplications/spark-pi`);
-      const state = a.status?.applicationState?.state;
-      return state === 'COMPLETED' || state === 'FAILED' || state === 'SUBMISSION_FAILED' ? a : undefined;
-    }, 420_000, 2000);
+    const app = await sparkApplicationFinished(env, NS, 'spark-pi');
     const driver = await driverOutcome(app.status.driverInfo.podName);
     console.log(`spark-pi: ${app.status.applicationState.state} in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${driver.executors.length} executors registered; ${driver.log.match(PI_LINE)?.[0]}`);
     if (app.status.applicationState.state !== 'COMPLETED') {
@@ -87,10 +83,7 @@ describeReal('Spark runs for real on the node: the operator and spark-submit', (
   test('PySpark Pi through spark-submit in a Job (dev spark-pi-python): the Job succeeds with the driver', async () => {
     const t0 = Date.now();
     await applyJob('spark-pi-python');
-    const job = await waitFor('Job spark-pi-python to finish', async () => {
-      const j = await getJson(env.kubeconfig, `/apis/batch/v1/namespaces/${NS}/jobs/spark-pi-python`);
-      return j.status?.conditions?.some((c: any) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True') ? j : undefined;
-    }, 420_000, 2000);
+    const job = await jobFinished(env, NS, 'spark-pi-python');
     const [driverPod] = await pods('spark-platform.io/job=spark-pi-python,spark-role=driver');
     if (!driverPod) {
       const submitter = (await pods('job-name=spark-pi-python'))[0];
@@ -117,15 +110,8 @@ describeReal('Spark runs for real on the node: the operator and spark-submit', (
   test('a failing app fails both: the SparkApplication is FAILED, the Job fails with the driver', async () => {
     await applyJob('spark-pi-fails');
     await applyJob('spark-pi-python-fails');
-    const app = await waitFor('SparkApplication spark-pi-fails to finish', async () => {
-      const a = await getJson(env.kubeconfig, `/apis/sparkoperator.k8s.io/v1beta2/namespaces/${NS}/sparkapplications/spark-pi-fails`);
-      const state = a.status?.applicationState?.state;
-      return state === 'COMPLETED' || state === 'FAILED' ? a : undefined;
-    }, 420_000, 2000);
-    const job = await waitFor('Job spark-pi-python-fails to finish', async () => {
-      const j = await getJson(env.kubeconfig, `/apis/batch/v1/namespaces/${NS}/jobs/spark-pi-python-fails`);
-      return j.status?.conditions?.some((c: any) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True') ? j : undefined;
-    }, 420_000, 2000);
+    const app = await sparkApplicationFinished(env, NS, 'spark-pi-fails');
+    const job = await jobFinished(env, NS, 'spark-pi-python-fails');
     expect(app.status.applicationState.state).toBe('FAILED');
     const scalaDriver = await driverOutcome(app.status.driverInfo.podName);
     expect(scalaDriver.phase).toBe('Failed');

@@ -13,7 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { REAL_TENANT, ROUNDTRIP_PATH } from '../environments/e2e-real';
 import { E2eEnv, describeReal, getJson, kubectl, kubectlOk, waitFor } from '../lib/kube';
-import { applyBaseLayers, layerFile, storeCredentials } from '../lib/real';
+import { applyBaseLayers, jobFinished, layerFile, storeCredentials } from '../lib/real';
 import { NODE_NETWORK, cacheDir } from '../node';
 
 const ENV_NAME = 'e2e-real';
@@ -89,10 +89,7 @@ describeReal('Storage for real: MinIO, s3a with the magic committer, event logs,
   test('a job writes Parquet through s3a with the magic committer, reads it back, and its event log lands in the log bucket', async () => {
     const t0 = Date.now();
     await kubectlOk(env.kubeconfig, ['apply', '--server-side', '--validate=strict', '-f', layerFile(env, ENV_NAME, 'jobs')!, '-l', 'spark-platform.io/job=s3a-roundtrip']);
-    const job = await waitFor('Job s3a-roundtrip to finish', async () => {
-      const j = await getJson(env.kubeconfig, `/apis/batch/v1/namespaces/${NS}/jobs/s3a-roundtrip`);
-      return j.status?.conditions?.some((c: any) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True') ? j : undefined;
-    }, 480_000, 2000);
+    const job = await jobFinished(env, NS, 's3a-roundtrip', 480_000);
     const driver = (await getJson(env.kubeconfig, `/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent('spark-platform.io/job=s3a-roundtrip,spark-role=driver')}`)).items[0];
     const log = (await kubectl(env.kubeconfig, ['logs', '-n', NS, driver.metadata.name, '--tail=-1'])).stdout;
     const line = /ROUNDTRIP rows=(\d+) sum=(\d+) committer=(\S+)/.exec(log);
