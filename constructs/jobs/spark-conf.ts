@@ -1,5 +1,7 @@
 import { SparkPlatformError, show } from '../errors';
 import { Memory } from '../units';
+import { unknownSparkConfKey } from '../validation/spark-conf-keys';
+import { SparkLineName } from '../versions';
 import { PLATFORM_IVY_HOME } from '../writable-paths';
 import { ResolvedPod, ResolvedSparkJob } from './resolved-job';
 
@@ -60,8 +62,19 @@ export function confKeyProblem(key: string): string | undefined {
   return undefined;
 }
 
-/** Checks user conf: no owned or typed keys, sizes in Spark syntax, no clash with hadoopConf. Throws naming the prop. */
-export function checkUserConf(sparkConf: Readonly<Record<string, string>>, hadoopConf: Readonly<Record<string, string>>, where: string, prop = 'sparkConf'): void {
+/** Which Spark line's keys user conf is checked against (constructs/validation/spark-conf-keys.ts). */
+export interface ConfKeyCheck {
+  /** The job's Spark line (from its image); no check when the image's Spark is not a supported line. */
+  readonly line: SparkLineName | undefined;
+  /** Keys (or `prefix.*`) to accept besides Spark's own: plugins' keys (`allowedSparkConfKeys`). */
+  readonly allowed: readonly string[];
+}
+
+/**
+ * Checks user conf: no owned or typed keys, only keys of the job's Spark line (when `keys` is
+ * given), sizes in Spark syntax, no clash with hadoopConf. Throws naming the prop.
+ */
+export function checkUserConf(sparkConf: Readonly<Record<string, string>>, hadoopConf: Readonly<Record<string, string>>, where: string, prop = 'sparkConf', keys?: ConfKeyCheck): void {
   for (const [key, value] of Object.entries(sparkConf)) {
     const field = `${prop}[${show(key)}]`;
     if (typeof value !== 'string') {
@@ -69,6 +82,13 @@ export function checkUserConf(sparkConf: Readonly<Record<string, string>>, hadoo
     }
     const problem = confKeyProblem(key);
     if (problem) throw new SparkPlatformError(field, problem, 'remove the key; use the typed prop (the construct keeps both modes and its checks consistent)', where);
+    const unknown = keys?.line ? unknownSparkConfKey(key, keys.line, keys.allowed) : undefined;
+    if (unknown) {
+      // The key meant may be one SparkJob sets from a typed prop: say so now, not on the next run.
+      const typed = unknown.suggestion ? TYPED.find(([r]) => r.test(unknown.suggestion!))?.[1] : undefined;
+      const fix = typed ? `${unknown.fix} (SparkJob sets ${show(unknown.suggestion)} from the typed prop ${typed}: use the prop)` : unknown.fix;
+      throw new SparkPlatformError(field, unknown.problem, fix, where);
+    }
     if (SIZE_KEY.test(key) && !SPARK_SIZE.test(value.trim())) {
       const fix = sparkSizeFix(value);
       throw new SparkPlatformError(field, `${show(value)} is not a Spark size`, fix ? `Spark writes ${show(fix)}` : 'use Spark syntax such as "512m" or "4g"', where);

@@ -270,6 +270,14 @@ export interface SparkJobProps {
   readonly dynamicAllocation?: SparkDynamicAllocation;
   /** Spark conf. Keys the construct sets itself (master, image, namespace, ...) or from typed props are refused. */
   readonly sparkConf?: Readonly<Record<string, string>>;
+  /**
+   * `spark.*` keys of `sparkConf` to accept although the image's Spark line does not define them:
+   * a plugin's keys (Delta, Iceberg, a listener). Exact keys, or prefixes written `spark.plugin.*`.
+   * Every other `spark.*` key must be one of the line's keys or under one of Spark's documented
+   * open prefixes (constructs/validation/spark-conf-keys.ts), so a misspelled key fails at synth.
+   * @default - none
+   */
+  readonly allowedSparkConfKeys?: readonly string[];
   /** Hadoop conf, without the `spark.hadoop.` prefix. */
   readonly hadoopConf?: Readonly<Record<string, string>>;
   /** Dependencies. */

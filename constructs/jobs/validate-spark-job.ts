@@ -10,6 +10,7 @@ import {
   podCpu, podMemory, startingExecutors,
 } from './resolved-job';
 import { checkUserConf } from './spark-conf';
+import { checkAllowedSparkConfKeys, sparkLineName } from '../validation/spark-conf-keys';
 import { PLATFORM_IVY_HOME, SparkProcess, sparkWriteSites } from '../writable-paths';
 import {
   ConcurrencyPolicy, RestartPolicy, SparkDriverOptions, SparkExecutorOptions, SparkJobMode, SparkJobProps,
@@ -28,7 +29,8 @@ export const MAVEN_COORDINATES = /^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+:[A-Za-z0-9_.+
 /**
  * Applies SparkJob's defaults and checks every rule that props alone decide, throwing the first
  * broken one with the prop and the fix: names and their derived names, sizes, executor bounds,
- * schedules, URIs, images, conf keys, volumes, and the namespace's quota and LimitRange.
+ * schedules, URIs, images, conf keys (owned, typed, and unknown to the image's Spark line),
+ * volumes, and the namespace's quota and LimitRange.
  */
 export function resolveSparkJob(props: SparkJobProps): ResolvedSparkJob {
   const { namespace, operator } = props;
@@ -72,7 +74,8 @@ export function resolveSparkJob(props: SparkJobProps): ResolvedSparkJob {
     deleteOnTermination: executorProps.deleteOnTermination ?? true,
   };
   const dynamicAllocation = checkDynamicAllocation(props, where, fail);
-  checkUserConf(props.sparkConf ?? {}, props.hadoopConf ?? {}, where);
+  const allowedSparkConfKeys = checkAllowedSparkConfKeys(props.allowedSparkConfKeys, 'allowedSparkConfKeys', where);
+  checkUserConf(props.sparkConf ?? {}, props.hadoopConf ?? {}, where, 'sparkConf', { line: sparkLineName(image.sparkVersion), allowed: allowedSparkConfKeys });
 
   const restartPolicy = props.restartPolicy ?? RestartPolicy.never();
   checkRestartPolicy(restartPolicy, mode, where, fail);

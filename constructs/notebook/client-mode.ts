@@ -15,6 +15,8 @@ import { SparkImage } from '../spark-image';
 import { sparkPodMemory } from '../spark-sizing';
 import { ISparkWorkload } from '../storage/s3a';
 import { ISparkJobNamespace, SPARK_DRIVER_VERBS } from '../tenancy';
+import { assertSparkConfKey, checkAllowedSparkConfKeys, sparkLineName } from '../validation/spark-conf-keys';
+import { SparkLineName } from '../versions';
 import { Cpu, Memory } from '../units';
 import { MountLike, PLATFORM_IVY_HOME, SparkProcess, WritableVolumes, sparkWriteSites, writableVolumes } from '../writable-paths';
 
@@ -119,6 +121,13 @@ export interface ClientModeDriverProps {
   readonly driverPodRequests?: { readonly cpu: Cpu; readonly memory: Memory };
   /** The executors. */
   readonly executors?: ClientModeExecutors;
+  /**
+   * `spark.*` keys to accept in added Spark conf (`addSparkConf`) although the image's Spark line
+   * does not define them: a plugin's keys. Exact keys, or prefixes written `spark.plugin.*`; any
+   * other key must be one of the line's keys or under a documented open prefix
+   * (constructs/validation/spark-conf-keys.ts). @default - none
+   */
+  readonly allowedSparkConfKeys?: readonly string[];
   /** `spark.ui.proxyBase` when the Spark UI is reached through a proxy (e.g. "/proxy/4040"). @default - not proxied */
   readonly uiProxyBase?: string;
   /** Pull secrets of the executor pods (`spark.kubernetes.container.image.pullSecrets`). @default - none */
@@ -186,6 +195,8 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
   private readonly packages: string[] = [];
   private readonly env = new Map<string, SparkEnvValue>();
   private readonly executors: Required<Pick<ClientModeExecutors, 'cores' | 'memory'>> & ClientModeExecutors;
+  /** The Spark line added conf keys are checked against (none for an unsupported release), and the allowed extras. */
+  private readonly confKeys: { readonly line: SparkLineName | undefined; readonly allowed: readonly string[] };
 
   constructor(scope: Construct, id: string, props: ClientModeDriverProps) {
     super(scope, id);
@@ -207,6 +218,7 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
     this.driverPodLabels = { ...props.driverPodLabels };
     this.executorPodLabels = { [SPARK_ROLE_LABEL]: SparkRole.EXECUTOR, [CLIENT_DRIVER_LABEL]: props.name };
     this.driverHost = props.driverHost;
+    this.confKeys = { line: sparkLineName(props.driverImage.sparkVersion), allowed: checkAllowedSparkConfKeys(props.allowedSparkConfKeys, 'allowedSparkConfKeys', where) };
 
     this.driverPort = checkPort(props.driverPort ?? DEFAULT_DRIVER_PORT, 'driverPort', where);
     this.blockManagerPort = checkPort(props.blockManagerPort ?? DEFAULT_BLOCK_MANAGER_PORT, 'blockManagerPort', where);
@@ -335,7 +347,10 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
     return this.driverPodLabels;
   }
 
-  /** Adds Spark conf; refuses a key the driver wiring owns or a contradiction (ISparkWorkload). */
+  /**
+   * Adds Spark conf; refuses a key the driver wiring owns, a contradiction, and a `spark.*` key the
+   * image's Spark line does not have (unless allowedSparkConfKeys lists it) (ISparkWorkload).
+   */
   public addSparkConf(conf: Readonly<Record<string, string>>, source: string): void {
     for (const [k, v] of Object.entries(conf)) {
       if (this.owned.has(k) && this.conf[k] !== v) {
@@ -347,6 +362,7 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
       if (k === 'spark.jars.packages') {
         throw new SparkPlatformError(`${source}[${show(k)}]`, 'is built from addPackages', 'call addPackages', this.workloadName);
       }
+      if (!this.owned.has(k) && this.confKeys.line) assertSparkConfKey(k, this.confKeys.line, this.confKeys.allowed, `${source}[${show(k)}]`, this.workloadName);
       this.conf[k] = v;
     }
     treeChanged();

@@ -27,6 +27,13 @@ export interface JupyterHubSparkProps {
   readonly driverMemory?: Memory;
   /** The executors of each session. */
   readonly executors?: ClientModeExecutors;
+  /**
+   * `spark.*` keys to accept in added Spark conf (`addSparkConf`) although the image's Spark line
+   * does not define them: a plugin's keys. Exact keys, or prefixes written `spark.plugin.*`; any
+   * other key must be one of the line's keys or under a documented open prefix
+   * (constructs/validation/spark-conf-keys.ts). @default - none
+   */
+  readonly allowedSparkConfKeys?: readonly string[];
   /** Pull secrets of the executor pods (set the hub's `singleuser.image.pullSecrets` too). @default - none */
   readonly imagePullSecrets?: readonly string[];
   /** Labels of the single-user pods. @default Z2JH_SINGLEUSER_LABELS */
@@ -69,6 +76,7 @@ export class JupyterHubSpark extends ClientModeWorkload {
       throw new SparkPlatformError('userPodLabels', 'is empty', 'give the labels the hub puts on single-user pods (z2jh: component=singleuser-server)', where);
     }
     this.driver = new ClientModeDriver(this, 'Driver', {
+      allowedSparkConfKeys: props.allowedSparkConfKeys,
       name,
       where,
       namespace: props.namespace,

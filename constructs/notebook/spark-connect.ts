@@ -33,6 +33,13 @@ export interface SparkConnectServerProps {
   readonly driverMemory?: Memory;
   /** The executors. */
   readonly executors?: ClientModeExecutors;
+  /**
+   * `spark.*` keys to accept in added Spark conf (`addSparkConf`) although the image's Spark line
+   * does not define them: a plugin's keys. Exact keys, or prefixes written `spark.plugin.*`; any
+   * other key must be one of the line's keys or under a documented open prefix
+   * (constructs/validation/spark-conf-keys.ts). @default - none
+   */
+  readonly allowedSparkConfKeys?: readonly string[];
   /** Pull secrets of the server and executor pods. @default - none */
   readonly imagePullSecrets?: readonly string[];
   /** Who may connect (`sc://<name>.<namespace>.svc:15002`). @default - pods of the server's namespace */
@@ -79,6 +86,7 @@ export class SparkConnectServer extends ClientModeWorkload {
     const clients = peersOf(clientList, 'clients', where);
 
     this.driver = new ClientModeDriver(this, 'Driver', {
+      allowedSparkConfKeys: props.allowedSparkConfKeys,
       name: props.name,
       where,
       namespace: props.namespace,

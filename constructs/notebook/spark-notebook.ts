@@ -52,6 +52,13 @@ export interface SparkNotebookProps {
   readonly driverMemory?: Memory;
   /** The executors of each session. */
   readonly executors?: ClientModeExecutors;
+  /**
+   * `spark.*` keys to accept in added Spark conf (`addSparkConf`) although the image's Spark line
+   * does not define them: a plugin's keys. Exact keys, or prefixes written `spark.plugin.*`; any
+   * other key must be one of the line's keys or under a documented open prefix
+   * (constructs/validation/spark-conf-keys.ts). @default - none
+   */
+  readonly allowedSparkConfKeys?: readonly string[];
   /** Size of the notebooks volume (the home directory). @default 10 GiB */
   readonly storage?: Memory;
   /** StorageClass of the notebooks volume. @default - the cluster default */
@@ -151,6 +158,7 @@ export class SparkNotebook extends ClientModeWorkload {
 
     const uiPeers = peersOf(props.uiAccess ?? [], 'uiAccess', where);
     this.driver = new ClientModeDriver(this, 'Driver', {
+      allowedSparkConfKeys: props.allowedSparkConfKeys,
       name: props.name,
       where,
       namespace: props.namespace,

@@ -5,3 +5,4 @@ export { readManifestDir, validateEnvironments } from './manifest-dir';
 export type { EnvironmentReport, ManifestFile } from './manifest-dir';
 export { EMBEDDED_KUBERNETES_TYPES_ANNOTATION } from './embedded-types';
 export * from './external-crds';
+export * from './spark-conf-keys';
