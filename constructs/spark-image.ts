@@ -1,4 +1,5 @@
 import { SparkPlatformError, show } from './errors';
+import { checkProps } from './validation/props';
 import { assertPinnedImage } from './images';
 import { DEFAULT_SPARK_LINE, OFFICIAL_SPARK_IMAGE_LAYOUT, SPARK_LINES, SparkLine, SparkLineName, sparkLineOf } from './versions';
 
@@ -94,6 +95,7 @@ export class SparkImage {
   public readonly jars: readonly string[];
 
   private constructor(props: SparkImageProps) {
+    checkProps('SparkImageProps', props, `SparkImage ${show(props?.image)}`);
     const where = `SparkImage ${show(props.image)}`;
     assertPinnedImage(props.image, 'image', where);
     if (!/^\d+\.\d+\.\d+$/.test(props.sparkVersion)) {

@@ -1,5 +1,4 @@
 import { SparkPlatformError } from '../constructs/errors';
-import { NameRule, nameProblem } from '../constructs/names';
 import { EndpointPort, NetworkEndpoint, Protocol } from '../constructs/network';
 import { IJobNamespace, SparkOperatorProps, WebhookCertificate } from '../constructs/operator';
 import { SparkJobProps } from '../constructs/jobs';
@@ -7,7 +6,9 @@ import { SparkNotebookProps } from '../constructs/notebook';
 import { DoctorOptions, checkDoctorConfig } from '../constructs/doctor';
 import { ContainerDefaults, PodSecurityLevel, SparkNamespaceProps, SparkNamespaceQuota } from '../constructs/tenancy';
 import { Cpu, Memory } from '../constructs/units';
-import { Fields, arrayOf, bool, cpu, instanceOf, int, mapOf, memory, num, object, oneOf, str, stringMap } from './config-check';
+import { Count, CpuQuantity, DnsLabel, DnsSubdomain, MemoryQuantity, PortNumber, PositiveCount } from '../constructs/validation/formats';
+import { schemaChecker } from '../constructs/validation/props';
+import platformConfigSchema from '../schema/platform-config.schema.json';
 import { SparkImage } from '../constructs/spark-image';
 
 /**
@@ -17,7 +18,7 @@ import { SparkImage } from '../constructs/spark-image';
  */
 export interface PlatformConfig {
   /** Environment name: a DNS-1123 label; the output goes to `dist/<name>/`. */
-  readonly name: string;
+  readonly name: DnsLabel;
   /** One line on what the environment is for. @default - none */
   readonly description?: string;
   /** Network facts of the cluster the NetworkPolicies need. @default - see NetworkConfig */
@@ -66,10 +67,18 @@ export type JobConfig = Omit<SparkJobProps, 'namespace' | 'operator'> & {
 
 /** Where the cluster's services are. */
 export interface NetworkConfig {
-  /** API server endpoint addresses (`kubectl get endpoints kubernetes -n default`). @default ["0.0.0.0/0"] */
+  /**
+   * API server endpoint addresses (`kubectl get endpoints kubernetes -n default`).
+   * @default ["0.0.0.0/0"]
+   * @minItems 1
+   */
   readonly apiServerCidrs?: readonly string[];
-  /** API server ports. @default [443, 6443] */
-  readonly apiServerPorts?: readonly number[];
+  /**
+   * API server ports.
+   * @default [443, 6443]
+   * @minItems 1
+   */
+  readonly apiServerPorts?: readonly PortNumber[];
   /** Cluster DNS pods. @default kube-system pods labelled k8s-app=kube-dns, port 53 UDP+TCP */
   readonly dns?: EndpointConfig;
   /** The object store Spark pods read and write. @default - no object-store egress */
@@ -81,19 +90,19 @@ export interface NetworkConfig {
 /** Object storage: MinIO deployed by the platform, or an existing S3 store; s3a for every job; the History Server. */
 export interface StorageConfig {
   /** Namespace of MinIO and the History Server. @default "spark-platform" */
-  readonly namespace?: string;
+  readonly namespace?: DnsLabel;
   /** Deploy MinIO (the default when neither `external` nor `aws` is set). */
   readonly minio?: {
     readonly mode?: 'standalone' | 'distributed';
-    readonly replicas?: number;
-    readonly drivesPerNode?: number;
+    readonly replicas?: PositiveCount;
+    readonly drivesPerNode?: PositiveCount;
     /** Size of each drive. @default "20Gi" */
-    readonly size?: string;
-    readonly storageClassName?: string;
+    readonly size?: MemoryQuantity;
+    readonly storageClassName?: DnsSubdomain;
     readonly image?: string;
     readonly clientImage?: string;
     /** Existing Secret (keys rootUser, rootPassword) in the storage namespace. @default "minio-root" */
-    readonly rootCredentialsSecret?: string;
+    readonly rootCredentialsSecret?: DnsSubdomain;
   };
   /** An existing S3-compatible store instead of MinIO: nothing is deployed. */
   readonly external?: { readonly endpoint: string; readonly region?: string; readonly pathStyleAccess?: boolean };
@@ -102,7 +111,7 @@ export interface StorageConfig {
   /** Buckets (created in MinIO; declared otherwise). @default ["spark-data", "spark-logs"] */
   readonly buckets?: readonly string[];
   /** Secret with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in every namespace that runs Spark (made out of band). @default "s3-credentials" */
-  readonly credentialsSecret?: string;
+  readonly credentialsSecret?: DnsSubdomain;
   /** Where the s3a jars come from: resolved at start, or baked into the images. @default "packages" */
   readonly jars?: 'packages' | 'image';
   /** The History Server; every job writes its event log to `logDirectory`. @default - on, s3a://spark-logs/events */
@@ -117,30 +126,30 @@ export interface StorageConfig {
 /** The Spark operator's settings (see SparkOperatorProps). */
 export interface OperatorConfig {
   /** Namespace of the operator. @default "spark-operator" */
-  readonly namespace?: string;
+  readonly namespace?: DnsLabel;
   /** Controller replicas per shard (2+ = leader election + PodDisruptionBudget). @default 1 */
-  readonly replicas?: number;
+  readonly replicas?: PositiveCount;
   /** Worker threads per controller (concurrent spark-submit JVMs; memory follows). @default 10 */
-  readonly workers?: number;
+  readonly workers?: PositiveCount;
   /** Independent controllers over disjoint sets of tenant namespaces. @default 1 */
-  readonly shards?: number;
+  readonly shards?: PositiveCount;
   /** Tenant namespace -> shard, for the ones not dealt round-robin. @default - round-robin */
-  readonly shardAssignment?: Readonly<Record<string, number>>;
+  readonly shardAssignment?: Readonly<Record<string, Count>>;
   /** Operator image, pinned. @default - versions.ts */
   readonly image?: string;
   /** Executors tracked per application. @default 1000 */
-  readonly maxTrackedExecutorsPerApp?: number;
+  readonly maxTrackedExecutorsPerApp?: PositiveCount;
   /** Kubernetes API client rate limit of the controller. @default { qps: 20, burst: 30 } */
-  readonly kubeApi?: { readonly qps: number; readonly burst: number };
+  readonly kubeApi?: { readonly qps: PositiveCount; readonly burst: PositiveCount };
   /** Time to live of finished applications that set none, in seconds. @default 86400 */
-  readonly defaultTimeToLiveSeconds?: number;
+  readonly defaultTimeToLiveSeconds?: PositiveCount;
   /** The admission webhook: off by default (see README). @default - no webhook */
   readonly webhook?: {
     /** `self-signed` (the webhook makes its own) or `cert-manager` (installed separately). */
     readonly certificate: 'self-signed' | 'cert-manager';
     /** cert-manager issuer; without one a self-signed Issuer is emitted. @default - none */
-    readonly issuer?: { readonly kind: 'Issuer' | 'ClusterIssuer'; readonly name: string };
-    readonly replicas?: number;
+    readonly issuer?: { readonly kind: 'Issuer' | 'ClusterIssuer'; readonly name: DnsSubdomain };
+    readonly replicas?: PositiveCount;
     readonly resourceQuotaEnforcement?: boolean;
   };
 }
@@ -148,15 +157,19 @@ export interface OperatorConfig {
 /** A network endpoint: pods (namespace + labels) or CIDRs, and ports. */
 export interface EndpointConfig {
   /** Namespace of the pods (with `podLabels`). @default - use `cidrs` */
-  readonly namespace?: string;
+  readonly namespace?: DnsLabel;
   /** Labels of the pods. @default - every pod in `namespace` */
   readonly podLabels?: Readonly<Record<string, string>>;
-  /** IP ranges, instead of pods. @default - use `namespace` */
+  /**
+   * IP ranges, instead of pods.
+   * @default - use `namespace`
+   * @minItems 1
+   */
   readonly cidrs?: readonly string[];
   /** TCP ports. @default - none; set ports or udpPorts */
-  readonly ports?: readonly number[];
+  readonly ports?: readonly PortNumber[];
   /** UDP ports. @default - none */
-  readonly udpPorts?: readonly number[];
+  readonly udpPorts?: readonly PortNumber[];
 }
 
 /** Per-tenant settings (quantities as Kubernetes quantity strings). */
@@ -176,135 +189,48 @@ export interface TenantSettings {
 /** A tenant namespace. */
 export interface TenantConfig extends TenantSettings {
   /** Namespace name. */
-  readonly name: string;
+  readonly name: DnsLabel;
   /** Extra labels on the Namespace. @default - none */
   readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** SparkNamespaceQuota as data. */
 export interface QuotaConfig {
-  readonly cpu?: string;
-  readonly memory?: string;
-  readonly limitsCpu?: string;
-  readonly limitsMemory?: string;
-  readonly pods?: number;
-  readonly persistentVolumeClaims?: number;
-  readonly storage?: string;
-  readonly configMaps?: number;
-  readonly services?: number;
-  readonly secrets?: number;
+  readonly cpu?: CpuQuantity;
+  readonly memory?: MemoryQuantity;
+  readonly limitsCpu?: CpuQuantity;
+  readonly limitsMemory?: MemoryQuantity;
+  readonly pods?: Count;
+  readonly persistentVolumeClaims?: Count;
+  readonly storage?: MemoryQuantity;
+  readonly configMaps?: Count;
+  readonly services?: Count;
+  readonly secrets?: Count;
 }
 
 /** ContainerDefaults as data. */
 export interface ContainerDefaultsConfig {
-  readonly cpuRequest?: string;
-  readonly memoryRequest?: string;
-  readonly memoryLimit?: string;
-  readonly cpuLimit?: string;
-  readonly maxCpu?: string;
-  readonly maxMemory?: string;
+  readonly cpuRequest?: CpuQuantity;
+  readonly memoryRequest?: MemoryQuantity;
+  readonly memoryLimit?: MemoryQuantity;
+  readonly cpuLimit?: CpuQuantity;
+  readonly maxCpu?: CpuQuantity;
+  readonly maxMemory?: MemoryQuantity;
 }
 
 /** SparkJobShape as data (memory as Kubernetes quantities, e.g. "1Gi"). */
 export interface JobShapeConfig {
-  readonly driverCores?: number;
-  readonly driverMemory?: string;
-  readonly executorCores?: number;
-  readonly executorMemory?: string;
-  readonly executors?: number;
+  readonly driverCores?: PositiveCount;
+  readonly driverMemory?: MemoryQuantity;
+  readonly executorCores?: PositiveCount;
+  readonly executorMemory?: MemoryQuantity;
+  readonly executors?: PositiveCount;
+  /** @minimum 0 */
   readonly memoryOverheadFactor?: number;
 }
 
-const dnsLabel = str((v) => nameProblem(v, NameRule.DNS1123_LABEL), 'use lower-case letters, digits and "-", at most 63 characters');
-const port = int(1);
-const dnsSubdomain = str((v) => nameProblem(v, NameRule.DNS1123_SUBDOMAIN), 'use lower-case letters, digits, "-" and "."');
-
-const endpointFields: Fields<EndpointConfig> = {
-  namespace: dnsLabel,
-  podLabels: stringMap,
-  cidrs: arrayOf(str(), 1),
-  ports: arrayOf(port),
-  udpPorts: arrayOf(port),
-};
-const quotaFields: Fields<QuotaConfig> = {
-  cpu, memory, limitsCpu: cpu, limitsMemory: memory, pods: int(), persistentVolumeClaims: int(), storage: memory, configMaps: int(), services: int(), secrets: int(),
-};
-const containerFields: Fields<ContainerDefaultsConfig> = {
-  cpuRequest: cpu, memoryRequest: memory, memoryLimit: memory, cpuLimit: cpu, maxCpu: cpu, maxMemory: memory,
-};
-const jobFields: Fields<JobShapeConfig> = {
-  driverCores: int(1), driverMemory: memory, executorCores: int(1), executorMemory: memory, executors: int(1), memoryOverheadFactor: num(),
-};
-const settingsFields: Fields<TenantSettings> = {
-  podSecurity: oneOf(...Object.values(PodSecurityLevel)),
-  podSecurityReason: str(),
-  quota: object(quotaFields),
-  containerDefaults: object(containerFields),
-  minimumJob: object(jobFields),
-};
-const tenantFields: Fields<TenantConfig> = { ...settingsFields, name: dnsLabel, labels: stringMap };
-const operatorFields: Fields<OperatorConfig> = {
-  namespace: dnsLabel,
-  replicas: int(1),
-  workers: int(1),
-  shards: int(1),
-  shardAssignment: mapOf(int()),
-  image: str(),
-  maxTrackedExecutorsPerApp: int(1),
-  kubeApi: object<{ qps: number; burst: number }>({ qps: int(1), burst: int(1) }, ['qps', 'burst']),
-  defaultTimeToLiveSeconds: int(1),
-  webhook: object<NonNullable<OperatorConfig['webhook']>>({
-    certificate: oneOf('self-signed', 'cert-manager'),
-    issuer: object<{ kind: string; name: string }>({ kind: oneOf('Issuer', 'ClusterIssuer'), name: dnsSubdomain }, ['kind', 'name']),
-    replicas: int(1),
-    resourceQuotaEnforcement: bool(),
-  }, ['certificate']),
-};
-const platformFields: Fields<PlatformConfig> = {
-  name: dnsLabel,
-  description: str(),
-  network: object<NetworkConfig>({
-    apiServerCidrs: arrayOf(str(), 1),
-    apiServerPorts: arrayOf(port, 1),
-    dns: object(endpointFields),
-    objectStore: object(endpointFields),
-    packageRepository: object(endpointFields),
-  }),
-  storage: object<StorageConfig>({
-    namespace: dnsLabel,
-    minio: object<NonNullable<StorageConfig['minio']>>({
-      mode: oneOf('standalone', 'distributed'), replicas: int(1), drivesPerNode: int(1), size: memory,
-      storageClassName: dnsSubdomain, image: str(), clientImage: str(), rootCredentialsSecret: dnsSubdomain,
-    }),
-    external: object<NonNullable<StorageConfig['external']>>({ endpoint: str(), region: str(), pathStyleAccess: bool() }, ['endpoint']),
-    aws: object<NonNullable<StorageConfig['aws']>>({ region: str() }, ['region']),
-    buckets: arrayOf(str()),
-    credentialsSecret: dnsSubdomain,
-    jars: oneOf('packages', 'image'),
-    historyServer: object<NonNullable<StorageConfig['historyServer']>>({
-      enabled: bool(),
-      logDirectory: str(),
-      image: instanceOf(SparkImage, 'SparkImage', 'use SparkImage.official(...) or SparkImage.custom(...)'),
-    }),
-  }),
-  tenantDefaults: object(settingsFields),
-  operator: object(operatorFields),
-  tenants: arrayOf(object(tenantFields, ['name'])),
-  // The props themselves are SparkJob's and SparkNotebook's to check (they hold typed values such as Memory).
-  jobs: arrayOf(propsWithTenant('SparkJob')),
-  notebooks: arrayOf(propsWithTenant('SparkNotebook')),
-  doctor: checkDoctorConfig,
-};
-
-function propsWithTenant(construct: string): (v: unknown, path: string) => void {
-  return (v, path) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SparkPlatformError(path, 'is not an object', `write ${construct} props plus tenant`);
-    const props = v as Record<string, unknown>;
-    for (const key of ['tenant', 'name']) {
-      if (typeof props[key] !== 'string') throw new SparkPlatformError(`${path}.${key}`, 'is not set', `set ${key}`);
-    }
-  };
-}
+/** The environment schema, generated from PlatformConfig (scripts/props-schema.ts). */
+const checkEnvironment = schemaChecker('platform-config', platformConfigSchema as Record<string, unknown>, 'environment');
 
 /**
  * Checks configuration read at run time and returns it typed. Errors name the field path
@@ -312,15 +238,16 @@ function propsWithTenant(construct: string): (v: unknown, path: string) => void 
  */
 export function parsePlatformConfig(input: unknown, source?: string): PlatformConfig {
   const where = source ? `${source}:` : undefined;
-  try {
-    object(platformFields, ['name', 'tenants'])(input, '');
-  } catch (e) {
-    if (e instanceof SparkPlatformError && where) {
-      throw new SparkPlatformError(e.field, e.problem, e.fix, where);
-    }
-    throw e;
-  }
+  checkEnvironment(input, where);
   const config = input as PlatformConfig;
+  if (config.doctor !== undefined) {
+    try {
+      checkDoctorConfig(config.doctor, 'doctor');
+    } catch (e) {
+      if (e instanceof SparkPlatformError && where) throw new SparkPlatformError(e.field, e.problem, e.fix, where);
+      throw e;
+    }
+  }
   if (config.tenants.length === 0) {
     // The operator watches exactly the tenants; with none it would watch every namespace with
     // cluster-wide rights to create pods (SparkOperator refuses that unless chosen explicitly).

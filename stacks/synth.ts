@@ -6,6 +6,7 @@ import { Doctor, DoctorReport, formatFinding } from '../constructs/doctor';
 import { ManifestValidationError, assertValidManifests } from '../constructs/validation';
 import { PlatformConfig } from './config';
 import { KubeObject, RenderedChart, kustomization, renderCharts, toYaml } from './gitops';
+import { EnvironmentFileError, environmentSource } from './environments/load';
 import { buildPlatform } from './platform';
 
 /** One environment rendered: its files (relative to `dist/`) and objects. */
@@ -29,7 +30,7 @@ export interface RenderedEnvironment {
  */
 export function renderEnvironment(config: PlatformConfig): RenderedEnvironment {
   const app = new App();
-  buildPlatform(app, config);
+  buildPlatform(app, config, environmentSource(config));
   const charts = renderCharts(app);
   const objects = charts.flatMap((c) => c.objects);
   assertValidManifests(objects);
@@ -75,7 +76,8 @@ export class SynthError extends Error {
 
 /** Errors that mean "the input is wrong", as opposed to a bug: reported, never a stack trace. */
 export function isUserError(e: unknown): e is Error {
-  return e instanceof SparkPlatformError
+  return (e instanceof EnvironmentFileError && isUserError(e.cause))
+    || e instanceof SparkPlatformError
     || e instanceof ManifestValidationError
     // cdk8s' deferred construct validations (node.addValidation), one line per construct path
     || (e instanceof Error && e.message.startsWith('Validation failed with the following errors'));
@@ -111,8 +113,11 @@ export function writeTreeAtomically(files: ReadonlyMap<string, string>, outdir: 
 
 /** Options of `synthesize`. */
 export interface SynthesizeOptions {
-  /** The environments to render. */
-  readonly environments: readonly PlatformConfig[];
+  /**
+   * The environments to render, or a function that loads them (`loadEnvironments`): errors it
+   * raises are reported like any other input error.
+   */
+  readonly environments: readonly PlatformConfig[] | (() => readonly PlatformConfig[]);
   /** Where the GitOps output goes. @default "dist" */
   readonly outdir?: string;
   /** A directory `cdk8s synth` reads the manifests back from (its CDK8S_OUTDIR); also written. @default - none */
@@ -123,13 +128,17 @@ export interface SynthesizeOptions {
 
 /** Renders and validates every environment, then swaps the result into `outdir`. */
 export function synthesize(options: SynthesizeOptions): Map<string, string> {
-  const files = renderAll(options.environments, options.onRendered);
+  const files = renderAll(environmentsOf(options), options.onRendered);
   const outdir = options.outdir ?? 'dist';
   if (options.stagingDir && path.resolve(options.stagingDir) !== path.resolve(outdir)) {
     writeTreeAtomically(files, options.stagingDir);
   }
   writeTreeAtomically(files, outdir);
   return files;
+}
+
+function environmentsOf(options: Pick<SynthesizeOptions, 'environments'>): readonly PlatformConfig[] {
+  return typeof options.environments === 'function' ? options.environments() : options.environments;
 }
 
 /**
@@ -139,8 +148,10 @@ export function synthesize(options: SynthesizeOptions): Map<string, string> {
 export function runSynth(options: SynthesizeOptions, log: Pick<Console, 'log' | 'error'> = console): number {
   try {
     const notes: string[] = [];
+    const environments = environmentsOf(options);
     const files = synthesize({
       ...options,
+      environments,
       onRendered: (env) => {
         options.onRendered?.(env);
         const r = env.doctor;
@@ -150,7 +161,7 @@ export function runSynth(options: SynthesizeOptions, log: Pick<Console, 'log' | 
       },
     });
     const outdir = options.outdir ?? 'dist';
-    for (const env of options.environments) {
+    for (const env of environments) {
       const count = [...files.keys()].filter((f) => f.startsWith(`${env.name}/`)).length;
       log.log(`${env.name}: ${count} files in ${path.join(outdir, env.name)}/`);
     }

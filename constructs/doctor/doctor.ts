@@ -1,4 +1,5 @@
 import { Construct, IConstruct } from 'constructs';
+import { checkProps } from '../validation/props';
 import { SparkPlatformError, show } from '../errors';
 import { DoctorOptions, DoctorSuppression, ResolvedDoctorOptions, checkDoctorOptions, resolveDoctorOptions } from './options';
 import { DOCTOR_RULES } from './rules';
@@ -59,6 +60,7 @@ export class Doctor extends Construct {
   constructor(scope: Construct, id: string, options: DoctorOptions = {}) {
     super(scope, id);
     try {
+      checkProps('DoctorOptions', options, undefined, 'doctor');
       this.options = resolveDoctorOptions(options, 'doctor', RULE_IDS);
     } catch (e) {
       // Bad options leave no half-made doctor behind.

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SparkPlatformError, show } from '../errors';
+import { checkProps } from '../validation/props';
 import { treeChanged } from '../tree-version';
 import { SparkEnvValue } from '../spark-env';
 import { SparkImage } from '../spark-image';
@@ -42,6 +43,7 @@ export class SparkJob extends Construct implements ISparkWorkload {
 
   constructor(scope: Construct, id: string, props: SparkJobProps) {
     super(scope, id);
+    checkProps('SparkJobProps', props, `SparkJob ${show(props?.name)}`);
     if (!props?.namespace?.name) {
       throw new SparkPlatformError('namespace', 'is not set', 'pass the tenant namespace (a SparkNamespace, or SparkNamespace.fromName("..."))', `SparkJob ${show(props?.name)}`);
     }

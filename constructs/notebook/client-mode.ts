@@ -1,6 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { checkProps } from '../validation/props';
 import { stringify } from 'yaml';
 import { CLIENT_MODE_DRIVER, IClientModeDriver } from '../doctor/client-mode';
 import { SparkPlatformError, show } from '../errors';
@@ -201,6 +202,7 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
   constructor(scope: Construct, id: string, props: ClientModeDriverProps) {
     super(scope, id);
     const where = props.where;
+    checkProps('ClientModeDriverProps', props, where);
     assertName(props.name, NameRule.DNS1035_LABEL, 'name', where);
     this.name = props.name;
     this.namespace = props.namespace.name;

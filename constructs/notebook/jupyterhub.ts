@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { checkProps } from '../validation/props';
 import { SparkPlatformError, show } from '../errors';
 import { NetworkEndpoint } from '../network';
 import { SparkImage } from '../spark-image';
@@ -65,9 +66,7 @@ export class JupyterHubSpark extends ClientModeWorkload {
     super(scope, id);
     const name = props.name ?? 'jupyterhub-spark';
     const where = `JupyterHubSpark ${show(name)}`;
-    if (!(props.image instanceof SparkNotebookImage)) {
-      throw new SparkPlatformError('image', 'is not a SparkNotebookImage', 'use SparkNotebookImage.unified(...), .jupyterStack(...) or .custom(...)', where);
-    }
+    checkProps('JupyterHubSparkProps', props, where);
     this.image = props.image;
     this.namespace = props.namespace.name;
     this.tenant = props.namespace;

@@ -2,6 +2,7 @@ import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SparkPlatformError, show } from '../errors';
+import { checkProps } from '../validation/props';
 import { PLATFORM_LABEL_PREFIX, TENANT_LABEL, platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
@@ -68,6 +69,7 @@ export class SparkConnectServer extends ClientModeWorkload {
 
   constructor(scope: Construct, id: string, props: SparkConnectServerProps) {
     super(scope, id);
+    checkProps('SparkConnectServerProps', props, `SparkConnectServer ${show(props?.name)}`);
     const where = `SparkConnectServer ${show(props.name)}`;
     assertName(props.name, NameRule.DNS1035_LABEL, 'name', where);
     if (props.name.length > 40) throw new SparkPlatformError('name', `${show(props.name)} is ${props.name.length} characters`, 'use at most 40, so the derived object names stay valid', where);

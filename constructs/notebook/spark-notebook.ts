@@ -2,6 +2,7 @@ import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SparkPlatformError, show } from '../errors';
+import { checkProps } from '../validation/props';
 import { assertPinnedImage } from '../images';
 import { PLATFORM_LABEL_PREFIX, TENANT_LABEL, platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
@@ -117,6 +118,7 @@ export class SparkNotebook extends ClientModeWorkload {
 
   constructor(scope: Construct, id: string, props: SparkNotebookProps) {
     super(scope, id);
+    checkProps('SparkNotebookProps', props, `SparkNotebook ${show(props?.name)}`);
     const where = `SparkNotebook ${show(props.name)}`;
     assertName(props.name, NameRule.DNS1035_LABEL, 'name', where);
     // `<name>-driver` (headless Service) and `<name>-driver-ingress` (policy) must stay valid.

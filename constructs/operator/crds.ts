@@ -14,6 +14,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { checkProps } from '../validation/props';
 import { stringify } from 'yaml';
 import { platformLabels } from '../labels';
 import { EMBEDDED_KUBERNETES_TYPES_ANNOTATION } from '../validation/embedded-types';
@@ -155,6 +156,7 @@ export class SparkOperatorCrds extends Construct {
 
   constructor(scope: Construct, id: string, props: SparkOperatorCrdsProps = {}) {
     super(scope, id);
+    checkProps('SparkOperatorCrdsProps', props, 'SparkOperatorCrds');
     const withLabels = (def: k8s.KubeCustomResourceDefinitionProps): k8s.KubeCustomResourceDefinitionProps => ({
       ...def,
       metadata: { ...def.metadata, labels: { ...props.labels, ...def.metadata?.labels } },

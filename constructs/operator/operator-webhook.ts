@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { checkProps } from '../validation/props';
 import { platformLabels } from '../labels';
 import { OPERATOR_HEALTH_PORT, operatorDeployment } from './operator-deployment';
 import { WEBHOOK_JOB_RULES, grantRules, leaderElectionRules, webhookClusterRules, webhookSecretRules } from './operator-rbac';
@@ -119,6 +120,7 @@ export class SparkOperatorWebhook extends Construct {
 
   constructor(scope: Construct, id: string, props: SparkOperatorWebhookProps) {
     super(scope, id);
+    checkProps('SparkOperatorWebhookProps', props, 'SparkOperatorWebhook');
     this.name = `${props.operatorName}-webhook`;
     this.serviceName = `${this.name}-svc`;
     this.secretName = `${this.name}-certs`;

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SparkPlatformError, show } from '../errors';
+import { checkProps } from '../validation/props';
 import { assertPinnedImage } from '../images';
 import { platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
@@ -133,6 +134,7 @@ export class SparkOperator extends Construct {
 
   constructor(scope: Construct, id: string, props: SparkOperatorProps = {}) {
     super(scope, id);
+    checkProps('SparkOperatorProps', props, 'SparkOperator');
     const where = 'SparkOperator';
     this.name = props.name ?? 'spark-operator';
     this.namespace = props.namespace ?? 'spark-operator';
@@ -160,9 +162,6 @@ export class SparkOperator extends Construct {
     for (const shard of this.shards) this.addController(shard, props, resources);
 
     if (props.webhook) {
-      if (!(props.webhook.certificate instanceof WebhookCertificate)) {
-        throw new SparkPlatformError('webhook.certificate', 'is not set: a webhook without a certificate blocks every Spark pod', 'set webhook.certificate to WebhookCertificate.selfSigned() (the webhook makes its own) or WebhookCertificate.certManager(issuer)', where);
-      }
       this.webhook = new SparkOperatorWebhook(this, 'Webhook', {
         operatorName: this.name,
         namespace: this.namespace,

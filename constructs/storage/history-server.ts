@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SparkPlatformError, show } from '../errors';
+import { checkProps } from '../validation/props';
 import { treeChanged } from '../tree-version';
 import { platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
@@ -65,6 +66,7 @@ export class SparkHistoryServer extends Construct implements ISparkWorkload {
 
   constructor(scope: Construct, id: string, props: SparkHistoryServerProps) {
     super(scope, id);
+    checkProps('SparkHistoryServerProps', props, 'SparkHistoryServer');
     const where = 'SparkHistoryServer';
     this.name = props.name ?? 'spark-history';
     this.namespace = props.namespace ?? 'spark-platform';

@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SparkPlatformError, show } from '../errors';
+import { checkProps } from '../validation/props';
 import { assertPinnedImage } from '../images';
 import { TENANT_LABEL, platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
@@ -138,6 +139,7 @@ export class MinIO extends Construct implements IObjectStore {
 
   constructor(scope: Construct, id: string, props: MinIOProps) {
     super(scope, id);
+    checkProps('MinIOProps', props, 'MinIO');
     const where = 'MinIO';
     this.name = props.name ?? 'minio';
     this.namespace = props.namespace ?? 'spark-platform';
@@ -169,9 +171,6 @@ export class MinIO extends Construct implements IObjectStore {
     assertPinnedImage(this.image, 'image', where);
     assertPinnedImage(this.clientImage, 'clientImage', where);
 
-    if (!(props.rootCredentials instanceof SecretSource)) {
-      throw new SparkPlatformError('rootCredentials', 'is not set: MinIO has no safe default root credential', 'set rootCredentials to SecretSource.sealedSecret(...), SecretSource.externalSecret(...) or SecretSource.existing(name), with keys rootUser and rootPassword', where);
-    }
     this.rootCredentials = props.rootCredentials;
     this.buckets = checkBuckets(props.buckets ?? [], where);
     this.prefixes = [...(props.prefixes ?? [])].sort();

@@ -1,4 +1,5 @@
 import { SparkPlatformError, show } from '../errors';
+import { checkProps } from '../validation/props';
 import { NetworkEndpoint } from '../network';
 import { IObjectStore } from './object-store';
 
@@ -28,6 +29,7 @@ export class S3ObjectStore implements IObjectStore {
 
   /** Any S3-compatible endpoint (another MinIO, Ceph RGW, SeaweedFS, Garage, ...). */
   public static external(props: ExternalObjectStoreProps): S3ObjectStore {
+    checkProps('ExternalObjectStoreProps', props, 'S3ObjectStore.external');
     const m = /^(https?):\/\/[^/\s]+$/.exec(props.endpoint);
     if (!m) {
       throw new SparkPlatformError('endpoint', `${show(props.endpoint)} is not an http(s) URL without a path`, 'write e.g. "https://s3.example.com" or "http://minio.storage.svc.cluster.local:9000"', 'S3ObjectStore.external');

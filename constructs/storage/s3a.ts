@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { SparkPlatformError, show } from '../errors';
+import { checkProps } from '../validation/props';
 import { declareSecretRef } from '../secret-refs';
 import { SparkEnvValue } from '../spark-env';
 import { SparkImage } from '../spark-image';
@@ -156,6 +157,7 @@ export class ObjectStoreConnection {
   public readonly eventLogDir?: string;
 
   constructor(props: ObjectStoreConnectionProps) {
+    checkProps('ObjectStoreConnectionProps', props, 'ObjectStoreConnection');
     this.store = props.store;
     this.credentials = {
       secretName: props.credentials?.secretName ?? 's3-credentials',

@@ -2,6 +2,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { SparkPlatformError, show } from '../errors';
+import { checkProps } from '../validation/props';
 import { SPARK_ROLE_LABEL, SPARK_SUBMIT_POD_LABELS, SparkRole, TENANT_LABEL, assertUserMetadata, platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
 import { NetworkEndpoint } from '../network';
@@ -224,6 +225,7 @@ export class SparkNamespace extends Construct implements ISparkJobNamespace {
 
   constructor(scope: Construct, id: string, props: SparkNamespaceProps) {
     super(scope, id);
+    checkProps('SparkNamespaceProps', props, `SparkNamespace ${show(props?.name)}`);
     const where = `SparkNamespace ${show(props.name)}`;
     assertName(props.name, NameRule.DNS1123_LABEL, 'name', where);
     if (RESERVED_NAMESPACES.has(props.name) || props.name.startsWith('kube-')) {

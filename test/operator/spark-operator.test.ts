@@ -271,7 +271,7 @@ describe('SparkOperator', () => {
     });
 
     test('fails when the webhook is enabled without a certificate source', () => {
-      expect(() => platform({ webhook: {} as never })).toThrow(/SparkOperator webhook\.certificate: is not set: a webhook without a certificate blocks every Spark pod\. Fix: set webhook\.certificate to WebhookCertificate\.selfSigned\(\)/);
+      expect(() => platform({ webhook: {} as never })).toThrow(/SparkOperator webhook\.certificate: is required \(Where the webhook's serving certificate comes from\)\. Fix: set certificate with WebhookCertificate\.selfSigned\(\.\.\.\) or WebhookCertificate\.certManager\(\.\.\.\)/);
     });
 
     function sparkApp(chart: Chart, namespace: string, spec: Record<string, unknown>): void {

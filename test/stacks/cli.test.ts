@@ -4,16 +4,18 @@ import * as os from 'os';
 import * as path from 'path';
 
 /**
- * End to end through the real `cdk8s synth` (cdk8s-cli, the command `npm run synth` runs), in a
- * copy of the project, so a broken environment file can be tried without touching this one.
+ * End to end through `npm run synth` (scripts/synth.js around the real `cdk8s synth`), in a copy
+ * of the project, so broken environment files can be tried without touching this one.
  */
 const ROOT = path.resolve(__dirname, '../..');
-const PROJECT_FILES = ['main.ts', 'cdk8s.yaml', 'tsconfig.json', 'package.json', 'constructs', 'stacks', 'imports'];
+const PROJECT_FILES = ['main.ts', 'cdk8s.yaml', 'tsconfig.json', 'package.json', 'constructs', 'stacks', 'imports', 'schema', 'scripts/synth.js'];
 
 function copyProject(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-platform-cli-'));
   for (const f of PROJECT_FILES) {
-    if (fs.existsSync(path.join(ROOT, f))) fs.cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true });
+    if (!fs.existsSync(path.join(ROOT, f))) continue;
+    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    fs.cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true });
   }
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   return dir;
@@ -22,7 +24,7 @@ function copyProject(): string {
 function cdk8sSynth(cwd: string): { code: number; stdout: string; stderr: string } {
   const stderrFile = path.join(cwd, '.stderr');
   try {
-    const stdout = execFileSync(process.execPath, [path.join(ROOT, 'node_modules/cdk8s-cli/bin/cdk8s'), 'synth'], {
+    const stdout = execFileSync(process.execPath, [path.join(cwd, 'scripts/synth.js')], {
       cwd,
       env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
       encoding: 'utf8',
@@ -47,6 +49,8 @@ function listTree(dir: string): Record<string, string> {
 
 describe('`cdk8s synth` (npm run synth)', () => {
   const project = copyProject();
+  const devFile = path.join(project, 'stacks/environments/dev.ts');
+  const devText = fs.readFileSync(devFile, 'utf8');
 
   test('writes every environment to dist/<env>/ and exits 0', () => {
     const run = cdk8sSynth(project);
@@ -59,11 +63,53 @@ describe('`cdk8s synth` (npm run synth)', () => {
   test('with a broken environment file: exits 1, names the field and the fix, keeps dist/', () => {
     const before = listTree(path.join(project, 'dist'));
     expect(Object.keys(before).length).toBeGreaterThan(0);
-    const devFile = path.join(project, 'stacks/environments/dev.ts');
-    fs.writeFileSync(devFile, fs.readFileSync(devFile, 'utf8').replace("{ name: 'spark-jobs' }", "{ name: 'spark-jobs', quota: { memory: '2g' } }"));
+    fs.writeFileSync(devFile, devText.replace("{ name: 'spark-jobs' }", "{ name: 'spark-jobs', quota: { memory: '2g' } }"));
     const run = cdk8sSynth(project);
     expect(run.code).not.toBe(0);
-    expect(run.stderr).toMatch(/environment "dev": tenants\[0\]\.quota\.memory: "2g" is Spark memory syntax, not a Kubernetes quantity\. Fix: write "2Gi"/);
+    expect(run.stderr).toMatch(/environment "dev": stacks\/environments\/dev\.ts: tenants\[0\]\.quota\.memory: "2g" is Spark memory syntax, not a Kubernetes quantity\. Fix: write "2Gi"/);
+    expect(run.stderr).not.toMatch(/non-zero exit code|^\s+at /m);
+    expect(listTree(path.join(project, 'dist'))).toEqual(before);
+    fs.writeFileSync(devFile, devText);
+  }, 120_000);
+
+  test('an error raised while an environment file is imported: the file and field named, no stack trace, dist/ kept', () => {
+    const before = listTree(path.join(project, 'dist'));
+    fs.writeFileSync(devFile, devText.replace("export const dev: PlatformConfig = {", "SparkImage.custom({ image: 'docker.io/example/spark:latest', sparkVersion: '4.0.3' });\nexport const dev: PlatformConfig = {")
+      .replace("import type { PlatformConfig } from '../config';", "import type { PlatformConfig } from '../config';\nimport { SparkImage } from '../../constructs/spark-image';"));
+    const run = cdk8sSynth(project);
+    fs.writeFileSync(devFile, devText);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/synth failed; dist\/ is left as it was\.\nenvironment file stacks\/environments\/dev\.ts: SparkImage "docker\.io\/example\/spark:latest" image: .*latest.*Fix: /);
+    expect(run.stderr).not.toMatch(/non-zero exit code|^\s+at /m);
     expect(listTree(path.join(project, 'dist'))).toEqual(before);
   }, 120_000);
+
+  test('a YAML environment beside the TypeScript ones is checked and written to dist/<name>/', () => {
+    const yamlFile = path.join(project, 'stacks/environments/staging.yaml');
+    fs.writeFileSync(yamlFile, [
+      '# yaml-language-server: $schema=../../schema/platform-config.schema.json',
+      'name: staging',
+      'tenants:',
+      '  - name: spark-staging',
+      '    quota: { cpu: "8", memory: 32Gi }',
+      'storage:',
+      '  minio: { mode: standalone, size: 10Gi }',
+      '',
+    ].join('\n'));
+    try {
+      const ok = cdk8sSynth(project);
+      expect(ok).toMatchObject({ code: 0 });
+      expect(fs.readdirSync(path.join(project, 'dist')).sort()).toEqual(['dev', 'prod', 'staging']);
+      expect(fs.readFileSync(path.join(project, 'dist/staging/01-tenants.yaml'), 'utf8')).toMatch(/name: spark-staging/);
+      // a misspelled field in YAML: the same message as in TypeScript, the file named
+      const before = listTree(path.join(project, 'dist'));
+      fs.writeFileSync(yamlFile, fs.readFileSync(yamlFile, 'utf8').replace('quota:', 'qouta:'));
+      const bad = cdk8sSynth(project);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toMatch(/staging\.yaml: tenants\[0\]\.qouta: is not a known field\. Fix: did you mean "quota"\?/);
+      expect(listTree(path.join(project, 'dist'))).toEqual(before);
+    } finally {
+      fs.rmSync(yamlFile, { force: true });
+    }
+  }, 180_000);
 });

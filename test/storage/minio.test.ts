@@ -361,7 +361,7 @@ describe('errors name the prop and the fix', () => {
     ['a latest client image', () => build({ clientImage: MINIO.clientImage.replace(/:[^:]+$/, ':latest') }),
       exactly(`MinIO clientImage: "${MINIO.clientImage.replace(/:[^:]+$/, ':latest')}" uses the mutable tag latest. Fix: pin an explicit version tag`)],
     ['no root credentials', () => build({ rootCredentials: undefined as never }),
-      /MinIO rootCredentials: is not set: MinIO has no safe default root credential\. Fix: set rootCredentials to SecretSource\.sealedSecret/],
+      /MinIO rootCredentials: is required \(The Secret holding the root credentials.*\)\. Fix: set rootCredentials with SecretSource\.existing\(\.\.\.\) or SecretSource\.sealedSecret\(\.\.\.\) or SecretSource\.externalSecret\(\.\.\.\)/],
     ['a sealed secret missing rootPassword', () => build({ rootCredentials: SecretSource.sealedSecret('minio-root', { rootUser: SEALED(1) }) }),
       /MinIO rootCredentials\.encryptedData\.rootPassword: is missing: Secret "minio-root" must have the keys rootUser, rootPassword\. Fix: seal the value with kubeseal \(--namespace spark-platform --name minio-root\) and add it as encryptedData\.rootPassword/],
     ['an external secret missing rootUser', () => build({ rootCredentials: SecretSource.externalSecret('minio-root', { secretStore: { name: 'v', kind: 'ClusterSecretStore' }, data: { rootPassword: { key: 'k' } } }) }),
