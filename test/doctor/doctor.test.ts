@@ -73,7 +73,7 @@ describe('suppressions', () => {
     });
     const r = attachDoctor(app, { suppressions: [{ rule: 'image-not-pinned', path: 'Deployment/apps/web', reason: REASON }] }).report();
     expect(r.suppressed.map((f) => `${f.rule} ${f.object}`)).toEqual(['image-not-pinned Deployment/apps/web']);
-    expect(r.errors.map((f) => `${f.rule} ${f.object}`).sort()).toEqual(['credential-literal Deployment/apps/web', 'image-not-pinned Deployment/apps/api']);
+    expect(r.errors.map((f) => `${f.rule} ${f.object}`).sort()).toEqual(['image-not-pinned Deployment/apps/api', 'secret-in-output Deployment/apps/web']);
   });
 
   test('Doctor.suppress on a construct covers its subtree', () => {
@@ -163,10 +163,10 @@ describe('a cached report never hides a change', () => {
     expect(namespace.name).toBe('spark-jobs');
     const doctor = attachDoctor(app);
     const before = doctor.report();
-    expect(before.errors.filter((e) => e.rule === 's3a-credentials-in-conf')).toEqual([]);
+    expect(before.errors.filter((e) => e.rule === 'secret-in-output')).toEqual([]);
     job.addSparkConf({ 'spark.hadoop.fs.s3a.secret.key': 'abcdefghijklmnopqrstuvwxyz0123456789ABCD' }, 'test');
     const after = doctor.report();
     expect(after).not.toBe(before);
-    expect(after.errors.map((e) => e.rule)).toContain('s3a-credentials-in-conf');
+    expect(after.errors.map((e) => e.rule)).toContain('secret-in-output');
   });
 });

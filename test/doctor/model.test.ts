@@ -114,10 +114,10 @@ test('credentialFindings: what the secrets scan of dist/ finds, without the valu
     },
   });
   expect(found).toEqual([
-    { field: 'data.a.txt', what: 'an AWS access key id' },
-    { field: 'data.b.conf', what: 'a credential-looking assignment' },
-    { field: 'data.tmpl.yaml#.spec.containers[0].env[0][API_TOKEN]', what: 'env API_TOKEN with a literal value' },
-    { field: 'data.key.pem', what: 'a private key' },
+    { field: 'data["a.txt"]', what: 'an AWS access key id (AKIA…)' },
+    { field: 'data["b.conf"]', what: 'password=… sets a literal value' },
+    { field: 'data["tmpl.yaml"]#spec.containers[0].env[0].value', what: 'env API_TOKEN holds a literal value' },
+    { field: 'data["key.pem"]', what: 'a PEM private key (line 1)' },
   ]);
   expect(JSON.stringify(found)).not.toContain('hunter22');
 });

@@ -12,9 +12,8 @@ import { maxExecutorsExceedQuota } from './max-executors-exceed-quota';
 import { namespaceNotWatched } from './namespace-not-watched';
 import { noTtl } from './no-ttl';
 import { podExceedsNode } from './pod-exceeds-node';
-import { s3aCredentialsInConf } from './s3a-credentials-in-conf';
 import { s3aNotWired } from './s3a-not-wired';
-import { credentialLiteral, secretWithData } from './secrets';
+import { secretInOutput, secretWithData } from './secrets';
 import { serviceLinksEnabled } from './service-links-enabled';
 import { sparkRbacMissing } from './spark-rbac-missing';
 import { unwritablePath } from './unwritable-path';
@@ -31,13 +30,13 @@ export const DOCTOR_RULES: readonly DoctorRule[] = [
   // fails at start inside the container, or is refused by Pod Security
   unwritablePath, unconfinedPod,
   // s3a
-  s3aNotWired, s3aCredentialsInConf, hadoopAwsMismatch,
+  s3aNotWired, hadoopAwsMismatch,
   // executors <-> driver, the driver's API rights, the operator
   clientModeDriverAddress, driverUnreachable, sparkRbacMissing, namespaceNotWatched,
   // scale and hygiene
   serviceLinksEnabled, noTtl, dynamicAllocationNoShuffle, dynamicAllocationBounds,
-  // secrets in Git
-  secretWithData, credentialLiteral,
+  // secrets in Git and in Pulumi state (s3a keys in the conf included)
+  secretWithData, secretInOutput,
 ];
 
 export * from './common';

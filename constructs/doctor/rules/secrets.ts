@@ -1,59 +1,15 @@
-import { parseAllDocuments } from 'yaml';
+import { scanForSecrets } from '../../validation/secret-scan';
 import { Json, isRecord } from '../evaluators/k8s-json';
 import { DoctorRule, Severity } from '../types';
 import { objectTarget } from './common';
 
-/** s3a key assignments: reported by s3a-credentials-in-conf, with a Spark-specific fix. */
-const S3A_KEY_ASSIGNMENT = /fs\.s3a\.(bucket\.[^.\s]+\.)?(access|secret|session)\.key\s*[=:\s]/i;
-const ASSIGNMENT = /(^|[^A-Za-z])(password|passwd|secret[_.-]?key|access[_.-]?key|api[_-]?key|token)\s*[=:]\s*[^\s$]/i;
-const REFERENCE = /\$\(|\$\{/;
-const SECRET_ENV_NAME = /PASSWORD|SECRET|TOKEN|ACCESS_KEY|CREDENTIAL/i;
-/** Every string a finding needs contains one of these: one cheap test per string first. */
-const MAYBE = /AKIA|PRIVATE KEY|passw|secret|access|api[_-]?key|token/i;
-
-function parseYaml(text: string): readonly unknown[] | undefined {
-  try {
-    return parseAllDocuments(text).map((d) => d.toJSON() as unknown);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
- * Where a manifest carries something that looks like a credential: AWS access key ids, private
- * keys, `password=...`-style assignments, env variables with credential-looking names and
- * literal values; files (`*.yaml`) carried in ConfigMaps are scanned as manifests too. Values
- * are never returned, only where they are and what they look like.
+ * Where a manifest carries a secret, as `{ field, what }` (see `scanForSecrets`, which also
+ * names the fix). Values are never returned, only where they are and what they look like.
+ * @deprecated use scanForSecrets (constructs/validation/secret-scan), which the doctor runs
  */
-export function credentialFindings(obj: unknown, yaml: (text: string) => readonly unknown[] | undefined = parseYaml): Array<{ readonly field: string; readonly what: string }> {
-  const out: Array<{ field: string; what: string }> = [];
-  const secret = isRecord(obj) && obj.kind === 'Secret';
-  const walk = (node: unknown, path: string): void => {
-    if (Array.isArray(node)) {
-      node.forEach((n, i) => walk(n, `${path}[${i}]`));
-      return;
-    }
-    if (typeof node === 'string') {
-      if (MAYBE.test(node)) {
-        if (/AKIA[0-9A-Z]{16}/.test(node)) out.push({ field: path, what: 'an AWS access key id' });
-        if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(node)) out.push({ field: path, what: 'a private key' });
-        if (ASSIGNMENT.test(node) && !REFERENCE.test(node) && !S3A_KEY_ASSIGNMENT.test(node)) out.push({ field: path, what: 'a credential-looking assignment' });
-      }
-      // Files carried in ConfigMaps (pod templates) are manifests too; not YAML: scanned as text above.
-      if (/\.ya?ml$/.test(path)) for (const doc of yaml(node) ?? []) walk(doc, `${path}#`);
-      return;
-    }
-    if (!isRecord(node)) return;
-    if (typeof node.name === 'string' && typeof node.value === 'string' && node.value !== '' && SECRET_ENV_NAME.test(node.name) && !REFERENCE.test(node.value)) {
-      out.push({ field: `${path}[${node.name}]`, what: `env ${node.name} with a literal value` });
-    }
-    for (const [k, v] of Object.entries(node)) {
-      if (secret && path === '' && (k === 'data' || k === 'stringData')) continue; // secret-with-data
-      walk(v, path ? `${path}.${k}` : k);
-    }
-  };
-  walk(obj, '');
-  return out;
+export function credentialFindings(obj: unknown, yaml?: (text: string) => readonly unknown[] | undefined): Array<{ readonly field: string; readonly what: string }> {
+  return scanForSecrets(obj, { yaml }).map((f) => ({ field: f.path, what: f.what }));
 }
 
 /**
@@ -74,15 +30,22 @@ export const secretWithData: DoctorRule = {
   },
 };
 
-/** `credential-literal`: a credential-looking literal anywhere in the manifests (see credentialFindings). */
-export const credentialLiteral: DoctorRule = {
-  id: 'credential-literal',
+/**
+ * `secret-in-output`: a secret anywhere in a rendered object (every string of every object:
+ * conf, args, env, annotations, labels, URLs, ConfigMap files, SparkApplication fields,
+ * SealedSecret ciphertext, Secret data), found by `scanForSecrets`. What `npm run synth` writes
+ * is committed to Git and what the Pulumi program registers is kept in its state, both in
+ * plain text; the message names the field, the kind of secret and the construct to use
+ * instead, never the value.
+ */
+export const secretInOutput: DoctorRule = {
+  id: 'secret-in-output',
   severity: Severity.ERROR,
-  summary: 'Secrets in Git: a credential-looking literal (access key, private key, password=, secret env value) in the manifests',
+  summary: 'Secrets in Git and in Pulumi state: a password, token, key or credential-named literal in any rendered object',
   check(view, report) {
     for (const o of view.objects) {
-      for (const f of credentialFindings(o.json as Json, (text) => view.yamlDocuments(text))) {
-        report(objectTarget(o), `${f.field}: ${f.what}, which lands in Git. Fix: move the value into a Secret made out of band (or a SealedSecret/ExternalSecret) and reference it (secretKeyRef, SparkEnvValue.fromSecret)`);
+      for (const f of scanForSecrets(o.json as Json, { yaml: (text) => view.yamlDocuments(text) })) {
+        report(objectTarget(o), `${f.path}: ${f.what}, which lands in Git (dist/) and in the Pulumi state in plain text. Fix: ${f.fix}`);
       }
     }
   },
