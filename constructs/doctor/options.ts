@@ -44,8 +44,34 @@ export const DEFAULT_PUBLIC_REGISTRIES: readonly string[] = [
   'docker.io', 'quay.io', 'ghcr.io', 'registry.k8s.io', 'gcr.io', 'public.ecr.aws', 'mcr.microsoft.com',
 ];
 
-/** Spark applications in one namespace from which service links must be off. */
-export const DEFAULT_SERVICE_LINKS_APP_THRESHOLD = 20;
+/**
+ * Services in one namespace (rendered ones plus one driver Service per cluster-mode Spark
+ * application) from which service links must be off.
+ */
+export const DEFAULT_SERVICE_LINKS_SERVICE_THRESHOLD = 20;
+
+/** @deprecated the rule counts Services now: use DEFAULT_SERVICE_LINKS_SERVICE_THRESHOLD. */
+export const DEFAULT_SERVICE_LINKS_APP_THRESHOLD = DEFAULT_SERVICE_LINKS_SERVICE_THRESHOLD;
+
+/**
+ * The Kubernetes API server as NetworkPolicies see it: the `kubernetes` Service's endpoints,
+ * after kube-proxy has rewritten the ClusterIP and Service port 443 to them (DNAT).
+ * `kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes` shows both.
+ */
+export interface ApiServerFacts {
+  /**
+   * The endpoint addresses (IPs), checked against the tenants' egress policies.
+   * @default - the first address of each CIDR the tenant namespaces allow (`network.apiServerCidrs`)
+   */
+  readonly addresses?: readonly string[];
+  /**
+   * The port the endpoints listen on: 6443 on kubeadm-made clusters (kind, minikube, most
+   * self-managed ones), 443 on some managed ones. Setting it confirms a `network.apiServerPorts`
+   * without 6443, and drivers must be allowed to reach it.
+   * @default - unknown: drivers must reach every port of `network.apiServerPorts`
+   */
+  readonly port?: number;
+}
 
 /** What the doctor knows about the cluster and what the environment demands. */
 export interface DoctorOptions {
@@ -83,11 +109,23 @@ export interface DoctorOptions {
    */
   readonly images?: readonly SparkImage[];
   /**
-   * From this many Spark applications in a namespace, every pod there must set
-   * `enableServiceLinks: false` (each driver Service adds environment variables to every pod).
-   * @default DEFAULT_SERVICE_LINKS_APP_THRESHOLD
+   * From this many Services in a namespace (those the tree renders there plus the driver Service
+   * Spark creates for each cluster-mode application), every pod there must set
+   * `enableServiceLinks: false`: each Service adds environment variables to every pod.
+   * @default DEFAULT_SERVICE_LINKS_SERVICE_THRESHOLD
+   */
+  readonly serviceLinksServiceThreshold?: number;
+  /**
+   * @deprecated The rule counts Services, not applications: use `serviceLinksServiceThreshold`
+   * (this value is taken as it when that is not set).
    */
   readonly serviceLinksAppThreshold?: number;
+  /**
+   * Where the API server really is, when the tenants' network config cannot say (see
+   * ApiServerFacts): its endpoint addresses and the port they listen on.
+   * @default - what the tenant namespaces declare
+   */
+  readonly apiServer?: ApiServerFacts;
   /** Findings accepted on purpose, each with its reason. @default - none */
   readonly suppressions?: readonly DoctorSuppression[];
 }
@@ -109,7 +147,11 @@ export interface ResolvedDoctorOptions {
   readonly publicRegistries: ReadonlySet<string>;
   readonly nodeAuthenticatedRegistries: ReadonlySet<string>;
   readonly images: readonly SparkImage[];
+  /** Services in a namespace from which service links must be off. */
+  readonly serviceLinksServiceThreshold: number;
+  /** @deprecated same as serviceLinksServiceThreshold. */
   readonly serviceLinksAppThreshold: number;
+  readonly apiServer: { readonly addresses?: readonly string[]; readonly port?: number };
   readonly suppressions: readonly DoctorSuppression[];
 }
 
@@ -124,7 +166,7 @@ export function checkDoctorOptions(value: unknown, path: string, knownRules?: Re
   };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, `${show(value)} is not an object`, 'write the doctor options as an object');
   const o = value as Record<string, unknown>;
-  const known = ['nodes', 'requireDigests', 'publicRegistries', 'nodeAuthenticatedRegistries', 'images', 'serviceLinksAppThreshold', 'suppressions'];
+  const known = ['nodes', 'requireDigests', 'publicRegistries', 'nodeAuthenticatedRegistries', 'images', 'serviceLinksServiceThreshold', 'serviceLinksAppThreshold', 'apiServer', 'suppressions'];
   for (const key of Object.keys(o)) {
     if (!known.includes(key)) fail(`${path}.${key}`, 'is not a known field', `use one of ${known.join(', ')}`);
   }
@@ -156,8 +198,11 @@ export function checkDoctorOptions(value: unknown, path: string, knownRules?: Re
   list('images').forEach((img, i) => {
     if (!(img instanceof SparkImage)) fail(`${path}.images[${i}]`, `${show(img)} is not a SparkImage`, 'use SparkImage.custom({ image, sparkVersion, pythonVersion, ... })');
   });
-  const t = o.serviceLinksAppThreshold;
-  if (t !== undefined && (typeof t !== 'number' || !Number.isInteger(t) || t < 1)) fail(`${path}.serviceLinksAppThreshold`, `${show(t)} is not a whole number >= 1`, 'write a whole number, 1 or more');
+  for (const key of ['serviceLinksServiceThreshold', 'serviceLinksAppThreshold']) {
+    const t = o[key];
+    if (t !== undefined && (typeof t !== 'number' || !Number.isInteger(t) || t < 1)) fail(`${path}.${key}`, `${show(t)} is not a whole number >= 1`, 'write a whole number, 1 or more');
+  }
+  if (o.apiServer !== undefined) checkApiServer(o.apiServer, `${path}.apiServer`, fail);
   list('suppressions').forEach((s, i) => {
     const at = `${path}.suppressions[${i}]`;
     if (typeof s !== 'object' || s === null) fail(at, `${show(s)} is not an object`, 'write { rule, path, reason }');
@@ -179,9 +224,35 @@ export function resolveDoctorOptions(options: DoctorOptions = {}, path = 'doctor
     publicRegistries: new Set((options.publicRegistries ?? DEFAULT_PUBLIC_REGISTRIES).map((r) => r.toLowerCase())),
     nodeAuthenticatedRegistries: new Set((options.nodeAuthenticatedRegistries ?? []).map((r) => r.toLowerCase())),
     images: [...(options.images ?? [])],
-    serviceLinksAppThreshold: options.serviceLinksAppThreshold ?? DEFAULT_SERVICE_LINKS_APP_THRESHOLD,
+    serviceLinksServiceThreshold: options.serviceLinksServiceThreshold ?? options.serviceLinksAppThreshold ?? DEFAULT_SERVICE_LINKS_SERVICE_THRESHOLD,
+    serviceLinksAppThreshold: options.serviceLinksServiceThreshold ?? options.serviceLinksAppThreshold ?? DEFAULT_SERVICE_LINKS_SERVICE_THRESHOLD,
+    apiServer: {
+      ...(options.apiServer?.addresses ? { addresses: [...options.apiServer.addresses] } : {}),
+      ...(options.apiServer?.port !== undefined ? { port: options.apiServer.port } : {}),
+    },
     suppressions: [...(options.suppressions ?? [])],
   };
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+const IPV6 = /^[0-9a-fA-F:]*:[0-9a-fA-F:]*$/;
+
+function checkApiServer(value: unknown, at: string, fail: (field: string, problem: string, fix: string) => never): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(at, `${show(value)} is not an object`, 'write { addresses: ["10.0.0.2"], port: 6443 }');
+  const a = value as Record<string, unknown>;
+  for (const key of Object.keys(a)) {
+    if (key !== 'addresses' && key !== 'port') fail(`${at}.${key}`, 'is not a known field', 'use addresses, port');
+  }
+  if (a.addresses !== undefined) {
+    if (!Array.isArray(a.addresses) || a.addresses.length === 0) fail(`${at}.addresses`, `${show(a.addresses)} is not a non-empty list`, 'list the API server\'s endpoint IPs (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes)');
+    (a.addresses as unknown[]).forEach((ip, i) => {
+      if (typeof ip !== 'string' || !(IPV4.test(ip) || IPV6.test(ip))) fail(`${at}.addresses[${i}]`, `${show(ip)} is not an IP address`, 'write an endpoint IP such as "10.0.0.2" (no prefix length)');
+    });
+  }
+  const port = a.port;
+  if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)) {
+    fail(`${at}.port`, `${show(port)} is not a port number`, 'write the port the API server\'s endpoints listen on, e.g. 6443 (or 443 on some managed clusters)');
+  }
 }
 
 function resolveNode(n: NodeShape, at: string): ResolvedNodeShape {

@@ -28,7 +28,9 @@ export const dev: PlatformConfig = {
     workers: 4,
   },
   tenantDefaults: {
-    quota: { cpu: '8', memory: '32Gi', pods: 40, persistentVolumeClaims: 10, storage: '50Gi' },
+    // The two example jobs and the notebook's session ask for 8250m CPU together (the doctor's
+    // jobs-exceed-quota-together), plus the notebook pod itself: 12 lets them all run at once.
+    quota: { cpu: '12', memory: '32Gi', pods: 40, persistentVolumeClaims: 10, storage: '50Gi' },
   },
   tenants: [
     { name: 'spark-jobs' },

@@ -13,6 +13,7 @@ export const prod: PlatformConfig = {
   network: {
     apiServerCidrs: ['10.0.0.0/28'],
     apiServerPorts: [443],
+    // MinIO of the platform, for the teams' jobs (applied outside this environment).
     objectStore: { namespace: 'spark-platform', podLabels: { 'app.kubernetes.io/name': 'minio' }, ports: [9000] },
     // Drivers resolve the s3a jars at start: narrow to your Maven proxy, or bake the jars into
     // the images and set storage.jars to "image".
@@ -39,6 +40,10 @@ export const prod: PlatformConfig = {
   doctor: {
     nodes: [{ name: 'general', cpu: '15', memory: '56Gi' }],
     requireDigests: false,
+    // Managed control planes (EKS, GKE, AKS) serve the API on 443 at their endpoints too, so
+    // apiServerPorts [443] is right after kube-proxy's DNAT; check with
+    // `kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes`.
+    apiServer: { port: 443 },
   },
   tenants: [
     { name: 'spark-analytics', labels: { team: 'analytics' } },

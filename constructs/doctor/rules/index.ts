@@ -18,21 +18,28 @@ import { serviceLinksEnabled } from './service-links-enabled';
 import { sparkRbacMissing } from './spark-rbac-missing';
 import { unwritablePath } from './unwritable-path';
 import { unconfinedPod } from './unconfined-pod';
+import { apiServerPortUnconfirmed } from './api-server-port-unconfirmed';
+import { awsSdkBundleMissing } from './aws-sdk-bundle-missing';
+import { driverApiEgressBlocked } from './driver-api-egress-blocked';
+import { jobsExceedQuotaTogether } from './jobs-exceed-quota-together';
+import { pysparkPythonMismatch } from './pyspark-python-mismatch';
+import { s3SchemeNotS3a } from './s3-scheme-not-s3a';
+import { toleratesEverything } from './tolerates-everything';
 
 /** Every rule the doctor runs, grouped by the run-time symptom they prevent. */
 export const DOCTOR_RULES: readonly DoctorRule[] = [
   // Pods Pending forever
-  podExceedsNode, jobExceedsQuota, maxExecutorsExceedQuota,
+  podExceedsNode, jobExceedsQuota, maxExecutorsExceedQuota, jobsExceedQuotaTogether,
   // ImagePullBackOff
   imageNotPinned, imagePullSecretMissing, imageDigestRequired,
   // Python / Spark version mismatch
-  imageVersionMismatch,
+  imageVersionMismatch, pysparkPythonMismatch,
   // fails at start inside the container, or is refused by Pod Security
-  unwritablePath, unconfinedPod,
+  unwritablePath, unconfinedPod, toleratesEverything,
   // s3a
-  s3aNotWired, hadoopAwsMismatch,
+  s3aNotWired, hadoopAwsMismatch, awsSdkBundleMissing, s3SchemeNotS3a,
   // executors <-> driver, the driver's API rights, the operator
-  clientModeDriverAddress, driverUnreachable, sparkRbacMissing, namespaceNotWatched,
+  clientModeDriverAddress, driverUnreachable, sparkRbacMissing, namespaceNotWatched, driverApiEgressBlocked, apiServerPortUnconfirmed,
   // scale and hygiene
   serviceLinksEnabled, noTtl, dynamicAllocationNoShuffle, dynamicAllocationBounds,
   // secrets in Git and in Pulumi state (s3a keys in the conf included)

@@ -1,0 +1,24 @@
+import { Json, isRecord } from '../evaluators/k8s-json';
+import { SparkAppView } from '../spark-apps';
+import { DoctorView } from '../view';
+
+/**
+ * The raw spec of an operator application (a ScheduledSparkApplication's template) and its field
+ * path, for what the normalized application leaves out (typed env, annotations, tolerations);
+ * undefined for other modes.
+ */
+export function operatorSpec(view: DoctorView, app: SparkAppView): { spec: Json; base: string } | undefined {
+  if (app.mode !== 'operator' || !app.object) return undefined;
+  const [kind, ns, name] = app.object.split('/');
+  const json = view.find(kind, ns, name)?.json;
+  const outer = json && isRecord(json.spec) ? json.spec : {};
+  const scheduled = kind === 'ScheduledSparkApplication';
+  return { spec: scheduled ? (isRecord(outer.template) ? outer.template : {}) : outer, base: scheduled ? 'spec.template' : 'spec' };
+}
+
+/** The typed driver or executor section of an operator application, with its field path. */
+export function operatorRole(view: DoctorView, app: SparkAppView, role: 'driver' | 'executor'): { json: Json; field: string } | undefined {
+  const s = operatorSpec(view, app);
+  if (!s) return undefined;
+  return { json: isRecord(s.spec[role]) ? s.spec[role] as Json : {}, field: `${s.base}.${role}` };
+}
