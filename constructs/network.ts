@@ -109,6 +109,23 @@ export class NetworkEndpoint {
     return this.ports.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? Protocol.TCP }));
   }
 
+  /**
+   * Whether a policy admitting this endpoint also admits every connection to `other`: the same
+   * namespace with a subset of its pod labels (pod endpoints), or every CIDR of `other` listed
+   * here (CIDR endpoints), and every port of `other`.
+   */
+  public covers(other: NetworkEndpoint): boolean {
+    const portKey = (p: EndpointPort) => `${p.port}/${p.protocol ?? Protocol.TCP}`;
+    const ports = new Set(this.ports.map(portKey));
+    if (!other.ports.every((p) => ports.has(portKey(p)))) return false;
+    if (this.selector && other.selector) {
+      return this.selector.namespace === other.selector.namespace
+        && Object.entries(this.selector.labels).every(([k, v]) => other.selector!.labels[k] === v);
+    }
+    if (this.cidrList && other.cidrList) return other.cidrList.every((c) => this.cidrList!.includes(c));
+    return false;
+  }
+
   /** An egress rule that admits traffic to this endpoint. */
   public toEgressRule(): k8s.NetworkPolicyEgressRule {
     return { to: this.toPeers(), ports: this.toPorts() };

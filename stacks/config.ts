@@ -81,7 +81,12 @@ export interface NetworkConfig {
   readonly apiServerPorts?: readonly PortNumber[];
   /** Cluster DNS pods. @default kube-system pods labelled k8s-app=kube-dns, port 53 UDP+TCP */
   readonly dns?: EndpointConfig;
-  /** The object store Spark pods read and write. @default - no object-store egress */
+  /**
+   * The object store Spark pods read and write, when its address is not known otherwise: the
+   * store every workload is connected to (`storage`: MinIO, or `external`/`aws` with an address)
+   * opens its own egress in each tenant namespace. Set it for an external store without one.
+   * @default - only the egress connect() opens
+   */
   readonly objectStore?: EndpointConfig;
   /** A Maven repository drivers may download `--packages` from. @default - none (jobs with packages fail the synth) */
   readonly packageRepository?: EndpointConfig;

@@ -56,7 +56,11 @@ function tenant(chart: ReturnType<typeof testChart>): SparkNamespace {
   return new SparkNamespace(chart, 'T', { name: 'spark-jobs', packageRepository: NetworkEndpoint.cidrs(['0.0.0.0/0'], [{ port: 443 }]) });
 }
 
-const store = S3ObjectStore.external({ endpoint: 'http://minio.spark-platform.svc.cluster.local:9000', buckets: ['spark-data', 'spark-logs'] });
+const store = S3ObjectStore.external({
+  endpoint: 'http://minio.spark-platform.svc.cluster.local:9000',
+  buckets: ['spark-data', 'spark-logs'],
+  networkEndpoint: NetworkEndpoint.pods({ namespace: 'spark-platform', labels: { app: 'minio' }, ports: [{ port: 9000 }] }),
+});
 
 describe.each(IMAGES)('$name', ({ image, workdir }) => {
   test.each([SparkJobMode.OPERATOR, SparkJobMode.SUBMIT])('SparkJob in %s mode: driver, executors (and the submitter)', (mode) => {

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { SparkPlatformError, show } from '../errors';
 import { checkProps } from '../validation/props';
 import { treeChanged } from '../tree-version';
+import type { NetworkEndpoint } from '../network';
 import { SparkEnvValue } from '../spark-env';
 import { SparkImage } from '../spark-image';
 import type { ISparkWorkload } from '../storage/s3a';
@@ -61,6 +62,14 @@ export class SparkJob extends Construct implements ISparkWorkload {
   /** Name for messages (ISparkWorkload). */
   public get workloadName(): string {
     return `SparkJob ${show(this.name)}`;
+  }
+
+  /**
+   * Lets the driver and executors reach a connected object store (ISparkWorkload): the tenant
+   * namespace adds the NetworkPolicy, when it restricts egress.
+   */
+  public allowObjectStoreEgress(endpoint: NetworkEndpoint | undefined, source: string): void {
+    this.spec.namespace.allowObjectStoreEgress?.(endpoint, source);
   }
 
   /** The driver's image (ISparkWorkload): its Spark line selects the s3a jars. */

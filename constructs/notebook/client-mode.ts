@@ -195,6 +195,10 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
   private readonly owned = new Set<string>();
   private readonly packages: string[] = [];
   private readonly env = new Map<string, SparkEnvValue>();
+  /** Object-store egress rules given to the driver pod by allowObjectStoreEgress (JSON). */
+  private readonly driverStoreRules: string[] = [];
+  /** The labels of the driver's own NetworkPolicies; undefined when it makes none (driverPolicies: false). */
+  private storePolicyScope?: Record<string, string>;
   private readonly executors: Required<Pick<ClientModeExecutors, 'cores' | 'memory'>> & ClientModeExecutors;
   /** The Spark line added conf keys are checked against (none for an unsupported release), and the allowed extras. */
   private readonly confKeys: { readonly line: SparkLineName | undefined; readonly allowed: readonly string[] };
@@ -379,6 +383,24 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
     treeChanged();
   }
 
+  /**
+   * Lets the driver pod and the executors reach a connected object store (ISparkWorkload): the
+   * executors through the tenant's policy for Spark pods, the driver pod (not a Spark-labelled
+   * pod) through a policy of its own, unless its egress policy already allows the store.
+   */
+  public allowObjectStoreEgress(endpoint: NetworkEndpoint | undefined, source: string): void {
+    this.tenant.allowObjectStoreEgress?.(endpoint, source);
+    if (endpoint === undefined || this.storePolicyScope === undefined) return;
+    const rule = JSON.stringify(endpoint.toEgressRule());
+    if (this.tenant.endpoints?.objectStore?.covers(endpoint) || this.driverStoreRules.includes(rule)) return;
+    this.driverStoreRules.push(rule);
+    const n = this.driverStoreRules.length;
+    new k8s.KubeNetworkPolicy(this, `DriverObjectStore${n}`, {
+      metadata: { name: `${this.name}-driver-object-store${n === 1 ? '' : `-${n}`}`, namespace: this.namespace, labels: this.storePolicyScope },
+      spec: { podSelector: { matchLabels: { ...this.driverPodLabels } }, policyTypes: ['Egress'], egress: [endpoint.toEgressRule()] },
+    });
+  }
+
   /** Adds environment variables to the driver and every executor (ISparkWorkload). */
   public addEnv(env: Readonly<Record<string, SparkEnvValue>>, source: string): void {
     for (const [k, v] of Object.entries(env)) {
@@ -533,6 +555,7 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
     const blockManager = { port: k8s.IntOrString.fromNumber(this.blockManagerPort), protocol: 'TCP' };
     const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) => new k8s.KubeNetworkPolicy(this, id, { metadata: { name, namespace: ns, labels }, spec });
     if (props.driverPolicies ?? true) {
+      this.storePolicyScope = labels;
       // In: this driver's executors on the driver ports of every session, plus what the owner
       // opens (its UI, its clients). Nothing else.
       policy('DriverIngress', `${this.name}-driver-ingress`, {
@@ -629,6 +652,11 @@ export abstract class ClientModeWorkload extends Construct implements ISparkWork
   /** Adds environment variables to the driver pod and its executors (ISparkWorkload). */
   public addEnv(env: Readonly<Record<string, SparkEnvValue>>, source: string): void {
     this.driver.addEnv(env, source);
+  }
+
+  /** Lets the driver pod and executors reach a connected object store (ISparkWorkload). */
+  public allowObjectStoreEgress(endpoint: NetworkEndpoint | undefined, source: string): void {
+    this.driver.allowObjectStoreEgress(endpoint, source);
   }
 
   /** The final spark-defaults.conf entries. */

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { SparkPlatformError, show } from '../errors';
 import { checkProps } from '../validation/props';
 import { declareSecretRef } from '../secret-refs';
+import { NetworkEndpoint } from '../network';
 import { SparkEnvValue } from '../spark-env';
 import { SparkImage } from '../spark-image';
 import { SparkLine } from '../versions';
@@ -30,6 +31,11 @@ export interface ISparkWorkload {
   addPackages(packages: readonly string[], source: string): void;
   /** Adds environment variables to every Spark container of the workload. */
   addEnv(env: Readonly<Record<string, SparkEnvValue>>, source: string): void;
+  /**
+   * Lets the workload's pods reach the object store at `endpoint` where their namespace restricts
+   * egress (undefined: the store's address is unknown). @default - no NetworkPolicy is changed
+   */
+  allowObjectStoreEgress?(endpoint: NetworkEndpoint | undefined, source: string): void;
 }
 
 /** Where the s3a jars (hadoop-aws, the AWS SDK, spark-hadoop-cloud) come from. */
@@ -191,6 +197,8 @@ export class ObjectStoreConnection {
       AWS_ACCESS_KEY_ID: SparkEnvValue.fromSecret(this.credentials.secretName, this.credentials.accessKeyIdKey),
       AWS_SECRET_ACCESS_KEY: SparkEnvValue.fromSecret(this.credentials.secretName, this.credentials.secretAccessKeyKey),
     }, source);
+    // The egress the namespace's default-deny would otherwise block (s3a timeouts at run time).
+    workload.allowObjectStoreEgress?.(this.store.networkEndpoint, `${source}.connect(${workload.workloadName})`);
     const namespace = typeof workload.namespace === 'string' ? workload.namespace : workload.namespace?.name;
     if (namespace !== undefined && Construct.isConstruct(workload)) {
       declareSecretRef(workload, {

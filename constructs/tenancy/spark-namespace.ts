@@ -124,6 +124,13 @@ export interface ISparkJobNamespace {
    */
   allowApiServerEgress?(name: string, podLabels: Record<string, string>): void;
   /**
+   * Lets the namespace's Spark pods (drivers and executors) reach an object store a workload is
+   * connected to, when the namespace restricts egress (`ObjectStoreConnection.connect` calls it).
+   * `endpoint` undefined means the store's address is unknown: fine when the namespace already
+   * declares an object store, an error otherwise. Idempotent.
+   */
+  allowObjectStoreEgress?(endpoint: NetworkEndpoint | undefined, where: string): void;
+  /**
    * Where the namespace's pods may send traffic, when the namespace restricts egress: workloads
    * whose pods are not Spark drivers or executors (a notebook) allow themselves the same.
    * Undefined when unknown (a namespace made elsewhere).
@@ -208,6 +215,8 @@ export class SparkNamespace extends Construct implements ISparkJobNamespace {
   public readonly endpoints: SparkNamespaceEndpoints;
   private readonly apiServer: NetworkEndpoint;
   private readonly egressPolicies = new Map<string, string>();
+  /** Egress rules to object stores already allowed (JSON), the declared one first. */
+  private readonly objectStoreRules: string[] = [];
 
   /**
    * A namespace made elsewhere, by name: jobs get its account names and no quota checks.
@@ -317,6 +326,27 @@ export class SparkNamespace extends Construct implements ISparkJobNamespace {
     this.networkPolicy(`Egress-${name}`, name, { matchLabels: { ...podLabels } }, { egress: [endpoint.toEgressRule()] });
   }
 
+  /**
+   * Lets the Spark pods reach the object store a workload is connected to (see
+   * ISparkJobNamespace.allowObjectStoreEgress): one NetworkPolicy per store, none when the store
+   * the namespace declares (`objectStore`) already admits it.
+   */
+  public allowObjectStoreEgress(endpoint: NetworkEndpoint | undefined, where: string): void {
+    if (endpoint === undefined) {
+      if (this.endpoints.objectStore) return;
+      throw new SparkPlatformError('store.networkEndpoint', `is unknown, and namespace ${show(this.name)} denies egress by default: its Spark pods could not reach the store (s3a times out)`,
+        'give the store its address (S3ObjectStore.aws/external({ networkEndpoint: NetworkEndpoint.cidrs([...], [{ port: 443 }]) })), or declare the tenant\'s object store (SparkNamespace objectStore, network.objectStore in an environment)', where);
+    }
+    if (this.endpoints.objectStore?.covers(endpoint)) return;
+    const rule = endpoint.toEgressRule();
+    const key = JSON.stringify(rule);
+    if (this.objectStoreRules.includes(key)) return;
+    this.objectStoreRules.push(key);
+    const n = this.objectStoreRules.length;
+    const sparkPods: k8s.LabelSelector = { matchExpressions: [{ key: SPARK_ROLE_LABEL, operator: 'Exists' }] };
+    this.networkPolicy(`AllowObjectStore${n}`, n === 1 ? 'allow-spark-object-store' : `allow-spark-object-store-${n}`, sparkPods, { egress: [rule] });
+  }
+
   /** The driver ServiceAccount's name. */
   public get driverServiceAccountName(): string {
     return this.driverServiceAccount.name;
@@ -357,6 +387,7 @@ export class SparkNamespace extends Construct implements ISparkJobNamespace {
       { matchLabels: { [SPARK_ROLE_LABEL]: SparkRole.DRIVER } },
       { egress: [this.apiServer.toEgressRule()] }, labels);
     if (props.objectStore) {
+      this.objectStoreRules.push(JSON.stringify(props.objectStore.toEgressRule()));
       this.networkPolicy('AllowObjectStore', 'allow-spark-object-store', sparkPods, { egress: [props.objectStore.toEgressRule()] }, labels);
     }
     if (props.packageRepository) {

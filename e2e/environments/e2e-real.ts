@@ -73,7 +73,6 @@ export const e2eReal: PlatformConfig = {
   // the API server as pods reach it: the `kubernetes` Service forwards to the host's bridge address
   network: {
     apiServerCidrs: ['10.88.0.1/32'],
-    objectStore: { namespace: 'spark-platform', podLabels: { 'app.kubernetes.io/name': 'minio' }, ports: [9000] },
   },
   // dev's storage (MinIO, s3a for every job, the History Server), with the s3a jars in the
   // images (the suite's Spark images carry them: no pod can reach Maven) and a small drive

@@ -13,7 +13,8 @@ export const dev: PlatformConfig = {
   network: {
     // Laptop clusters put the API server on varying addresses; allow 443/6443 anywhere.
     apiServerCidrs: ['0.0.0.0/0'],
-    // MinIO of the platform (deployed by the storage layer) in the platform namespace.
+    // Any MinIO of the platform namespace, for jobs applied outside this environment too (the
+    // environment's own jobs and notebook get the egress to the store they connect to anyway).
     objectStore: { namespace: 'spark-platform', podLabels: { 'app.kubernetes.io/name': 'minio' }, ports: [9000] },
     // Drivers resolve the s3a jars (--packages) from Maven Central at start.
     packageRepository: { cidrs: ['0.0.0.0/0'], ports: [443] },

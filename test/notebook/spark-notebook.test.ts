@@ -14,7 +14,12 @@ import { RbacEvaluator } from '../helpers/rbac';
 const NOTEBOOK_IMAGE = 'registry.example.com/spark-notebook:4.0.3-jupyterlab4.6.6';
 const minio = NetworkEndpoint.pods({ namespace: 'spark-platform', labels: { 'app.kubernetes.io/name': 'minio' }, ports: [{ port: 9000 }] });
 const mavenProxy = NetworkEndpoint.cidrs(['192.0.2.10/32'], [{ port: 443 }]);
-const store = S3ObjectStore.external({ endpoint: 'http://minio.spark-platform.svc.cluster.local:9000', buckets: ['spark-data', 'spark-logs'] });
+const store = S3ObjectStore.external({
+  endpoint: 'http://minio.spark-platform.svc.cluster.local:9000',
+  buckets: ['spark-data', 'spark-logs'],
+  // the store the tenant declares (objectStore: minio), so connect() adds no policy
+  networkEndpoint: minio,
+});
 
 type Overrides = Partial<Omit<SparkNotebookProps, 'namespace'>> & { tenant?: ConstructorParameters<typeof SparkNamespace>[2] };
 
@@ -371,7 +376,8 @@ describe('the platform doctor sees notebooks (client-mode drivers)', () => {
   test('a wired notebook passes every rule; its executors are checked against node shapes and pull secrets', () => {
     const { chart } = build({ imagePullSecrets: ['registry-credentials'] });
     expect(sparkDefaults(synth(chart))['spark.kubernetes.container.image.pullSecrets']).toBe('registry-credentials');
-    expect(attachDoctor(chart.node.root as App, {}).report().findings).toEqual([]);
+    // the tenant's API server egress is on 443 only: confirmed as the endpoints' port
+    expect(attachDoctor(chart.node.root as App, { apiServer: { port: 443 } }).report().findings).toEqual([]);
     // Without pull secrets, the private registry fails for the notebook pod and its executors.
     const { chart: bare } = build();
     const missing = attachDoctor(bare.node.root as App, {}).report().errors.filter((e) => e.rule === 'image-pull-secret-missing').map((e) => e.path);

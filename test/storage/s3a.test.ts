@@ -1,11 +1,12 @@
 import { Testing } from 'cdk8s';
 import {
   NetworkEndpoint, ObjectStoreConnection, S3ObjectStore, S3aJars, SPARK_LINES, SparkEnvValue, SparkImage, SparkJob, SparkJobMode, SparkJobProps,
-  SparkJobType, SparkLineName, SparkNamespace, SparkOperatorCrds, s3aArtifacts, s3aConf,
+  SparkJobType, SparkLineName, SparkNamespace, SparkNotebook, SparkNotebookImage, SparkOperatorCrds, s3aArtifacts, s3aConf,
 } from '../../constructs';
 import { Obj, expectValidManifests, findObject, synth, testChart } from '../helpers/manifests';
 
-const store = S3ObjectStore.external({ endpoint: 'http://minio.spark-platform.svc.cluster.local:9000', buckets: ['data', 'spark-logs'] });
+const MINIO_PODS = NetworkEndpoint.pods({ namespace: 'spark-platform', labels: { app: 'minio' }, ports: [{ port: 9000 }] });
+const store = S3ObjectStore.external({ endpoint: 'http://minio.spark-platform.svc.cluster.local:9000', buckets: ['data', 'spark-logs'], networkEndpoint: MINIO_PODS });
 
 const ETL: Omit<SparkJobProps, 'namespace'> = {
   name: 'etl',
@@ -159,5 +160,82 @@ describe.each([SparkJobMode.OPERATOR, SparkJobMode.SUBMIT])('connect(job) in %s 
 
   test('a job that already sets AWS_ACCESS_KEY_ID itself is told to drop it', () => {
     expect(() => build(new ObjectStoreConnection({ store }), true, { pods: { env: { AWS_ACCESS_KEY_ID: SparkEnvValue.fromValue('x') } } })).toThrow(/ObjectStoreConnection\.env\["AWS_ACCESS_KEY_ID"\]: is already set on the job/);
+  });
+});
+
+describe('connect() opens the egress to the store in the tenant namespace (default-deny would block s3a)', () => {
+  const policies = (objects: readonly Obj[]) => objects.filter((o) => o.kind === 'NetworkPolicy' && String(o.metadata.name).startsWith('allow-spark-object-store'));
+
+  test('the store\'s endpoint, once for every job, for the Spark pods', () => {
+    const chart = testChart();
+    const ns = tenant(chart);
+    const connection = new ObjectStoreConnection({ store });
+    connection.connect(new SparkJob(chart, 'a', { ...ETL, namespace: ns }));
+    connection.connect(new SparkJob(chart, 'b', { ...ETL, name: 'etl-b', namespace: ns }));
+    const found = policies(synth(chart));
+    expect(found).toHaveLength(1);
+    expect(found[0].metadata.name).toBe('allow-spark-object-store');
+    expect(found[0].spec.podSelector).toEqual({ matchExpressions: [{ key: 'spark-role', operator: 'Exists' }] });
+    expect(found[0].spec.egress).toEqual([{
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'spark-platform' } }, podSelector: { matchLabels: { app: 'minio' } } }],
+      ports: [{ port: 9000, protocol: 'TCP' }],
+    }]);
+  });
+
+  test('nothing added for the store the namespace already declares; a second store gets its own policy', () => {
+    const chart = testChart();
+    const ns = new SparkNamespace(chart, 'Tenant', { name: 'spark-jobs', objectStore: MINIO_PODS, packageRepository: NetworkEndpoint.cidrs(['0.0.0.0/0'], [{ port: 443 }]) });
+    new ObjectStoreConnection({ store }).connect(new SparkJob(chart, 'a', { ...ETL, namespace: ns }));
+    expect(policies(synth(chart)).map((p) => p.metadata.name)).toEqual(['allow-spark-object-store']);
+    const other = S3ObjectStore.aws({ region: 'eu-west-1', networkEndpoint: NetworkEndpoint.cidrs(['52.218.0.0/17'], [{ port: 443 }]) });
+    new ObjectStoreConnection({ store: other }).connect(new SparkJob(chart, 'b', { ...ETL, name: 'etl-b', namespace: ns }));
+    const found = policies(synth(chart));
+    expect(found.map((p) => p.metadata.name)).toEqual(['allow-spark-object-store', 'allow-spark-object-store-2']);
+    expect(found[1].spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '52.218.0.0/17' } }], ports: [{ port: 443, protocol: 'TCP' }] }]);
+  });
+
+  test('a declared store that already admits the connected one (fewer labels, same namespace and port): no policy', () => {
+    const chart = testChart();
+    const broad = NetworkEndpoint.pods({ namespace: 'spark-platform', labels: {}, ports: [{ port: 9000 }] });
+    const ns = new SparkNamespace(chart, 'Tenant', { name: 'spark-jobs', objectStore: broad, packageRepository: NetworkEndpoint.cidrs(['0.0.0.0/0'], [{ port: 443 }]) });
+    new ObjectStoreConnection({ store }).connect(new SparkJob(chart, 'a', { ...ETL, namespace: ns }));
+    expect(policies(synth(chart)).map((p) => p.metadata.name)).toEqual(['allow-spark-object-store']);
+    expect(broad.covers(MINIO_PODS)).toBe(true);
+    expect(MINIO_PODS.covers(broad)).toBe(false);
+    expect(NetworkEndpoint.pods({ namespace: 'other', labels: {}, ports: [{ port: 9000 }] }).covers(MINIO_PODS)).toBe(false);
+    expect(NetworkEndpoint.pods({ namespace: 'spark-platform', labels: {}, ports: [{ port: 9001 }] }).covers(MINIO_PODS)).toBe(false);
+    expect(NetworkEndpoint.cidrs(['10.0.0.0/8', '192.0.2.0/24'], [{ port: 443 }]).covers(NetworkEndpoint.cidrs(['192.0.2.0/24'], [{ port: 443 }]))).toBe(true);
+  });
+
+  test('a store whose address is unknown: an error with the fix, unless the namespace declares one', () => {
+    const aws = S3ObjectStore.aws({ region: 'eu-west-1' });
+    const chart = testChart();
+    expect(() => new ObjectStoreConnection({ store: aws }).connect(new SparkJob(chart, 'a', { ...ETL, namespace: tenant(chart) })))
+      .toThrow('ObjectStoreConnection.connect(SparkJob "etl") store.networkEndpoint: is unknown, and namespace "spark-jobs" denies egress by default: its Spark pods could not reach the store (s3a times out). Fix: give the store its address');
+    const declared = testChart();
+    const ns = new SparkNamespace(declared, 'Tenant', { name: 'spark-jobs', objectStore: NetworkEndpoint.cidrs(['52.218.0.0/17'], [{ port: 443 }]), packageRepository: NetworkEndpoint.cidrs(['0.0.0.0/0'], [{ port: 443 }]) });
+    expect(() => new ObjectStoreConnection({ store: aws }).connect(new SparkJob(declared, 'a', { ...ETL, namespace: ns }))).not.toThrow();
+  });
+
+  test('a notebook: its executors through the tenant policy, its driver pod through a policy of its own', () => {
+    const chart = testChart();
+    const ns = tenant(chart);
+    const notebook = new SparkNotebook(chart, 'nb', { name: 'lab', namespace: ns, image: SparkNotebookImage.unified({ image: 'registry.example.com/spark-notebook:4.0.3-1' }) });
+    const connection = new ObjectStoreConnection({ store });
+    connection.connect(notebook);
+    connection.connect(notebook);
+    const objects = synth(chart);
+    expect(policies(objects).map((p) => p.metadata.name)).toEqual(['allow-spark-object-store']);
+    const driver = objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'lab-driver-object-store');
+    expect(driver).toHaveLength(1);
+    expect(driver[0].spec.podSelector).toEqual({ matchLabels: notebook.driver.driverPodLabels });
+    expect(driver[0].spec.egress[0].ports).toEqual([{ port: 9000, protocol: 'TCP' }]);
+    expectValidManifests(objects);
+  });
+
+  test('a namespace made elsewhere (fromName) is left alone', () => {
+    const chart = testChart();
+    new ObjectStoreConnection({ store: S3ObjectStore.aws({ region: 'eu-west-1' }) }).connect(new SparkJob(chart, 'a', { ...ETL, namespace: SparkNamespace.fromName('spark-jobs') }));
+    expect(policies(synth(chart))).toEqual([]);
   });
 });
