@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import { SparkPlatformError, show } from './errors';
 import { NameRule, assertName } from './names';
 
@@ -142,4 +143,54 @@ function checkPorts(ports: readonly EndpointPort[]): EndpointPort[] {
     }
   }
   return ports.map((p) => ({ ...p }));
+}
+
+/** Pods admitted to a port (a UI, an API): a namespace, and optionally the labels of its pods. */
+export interface ClientPodPeer {
+  /** Namespace of the pods. */
+  readonly namespace: string;
+  /** Labels of the pods. @default - every pod of the namespace */
+  readonly labels?: Record<string, string>;
+}
+
+/** The NetworkPolicy peers selecting `peers`; `field` names the prop in errors. */
+export function peersOf(peers: readonly ClientPodPeer[], field: string, where: string): k8s.NetworkPolicyPeer[] {
+  return peers.map((p, i) => {
+    assertName(p.namespace, NameRule.DNS1123_LABEL, `${field}[${i}].namespace`, where);
+    return { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': p.namespace } }, podSelector: { matchLabels: { ...(p.labels ?? {}) } } };
+  });
+}
+
+/** What one pod-scoped NetworkPolicy says: the pods, and what they may receive and send. */
+export interface PodPolicyProps {
+  /** Policy name. */
+  readonly name: string;
+  /** Namespace of the pods. */
+  readonly namespace: string;
+  /** Labels of the policy object. */
+  readonly labels?: Record<string, string>;
+  /** The pods it isolates. */
+  readonly podSelector: k8s.LabelSelector;
+  /** Admitted traffic in; an empty list admits nothing, undefined leaves ingress alone. */
+  readonly ingress?: k8s.NetworkPolicyIngressRule[];
+  /** Admitted traffic out; an empty list admits nothing, undefined leaves egress alone. */
+  readonly egress?: k8s.NetworkPolicyEgressRule[];
+}
+
+/**
+ * A NetworkPolicy for some pods. An empty rule list is written as no list (the API server stores
+ * `[]` as absent, and a manifest that says `[]` would differ from the live object on every
+ * server-side apply); `policyTypes` alone makes the policy deny.
+ */
+export function podPolicy(scope: Construct, id: string, props: PodPolicyProps): k8s.KubeNetworkPolicy {
+  const nonEmpty = <T>(list: T[] | undefined) => (list && list.length > 0 ? list : undefined);
+  return new k8s.KubeNetworkPolicy(scope, id, {
+    metadata: { name: props.name, namespace: props.namespace, ...(props.labels ? { labels: props.labels } : {}) },
+    spec: {
+      podSelector: props.podSelector,
+      policyTypes: [...(props.ingress ? ['Ingress'] : []), ...(props.egress ? ['Egress'] : [])],
+      ingress: nonEmpty(props.ingress),
+      egress: nonEmpty(props.egress),
+    },
+  });
 }

@@ -1,5 +1,5 @@
 import { SparkPlatformError } from '../constructs/errors';
-import { EndpointPort, NetworkEndpoint, Protocol } from '../constructs/network';
+import { ClientPodPeer, EndpointPort, NetworkEndpoint, Protocol } from '../constructs/network';
 import { IJobNamespace, SparkOperatorProps, WebhookCertificate } from '../constructs/operator';
 import { SparkJobProps } from '../constructs/jobs';
 import { SparkNotebookProps } from '../constructs/notebook';
@@ -125,6 +125,8 @@ export interface StorageConfig {
     readonly logDirectory?: string;
     /** The History Server's Spark image (e.g. one that carries the s3a jars, with `jars: "image"`). @default - the default line's official image */
     readonly image?: SparkImage;
+    /** Pods that may open its UI (port 18080), e.g. your ingress controller's. @default - none (kubectl port-forward needs none) */
+    readonly uiAccess?: readonly PeerConfig[];
   };
 }
 
@@ -148,6 +150,8 @@ export interface OperatorConfig {
   readonly kubeApi?: { readonly qps: PositiveCount; readonly burst: PositiveCount };
   /** Time to live of finished applications that set none, in seconds. @default 86400 */
   readonly defaultTimeToLiveSeconds?: PositiveCount;
+  /** Pods that may scrape the controllers' metrics (port 8080), e.g. Prometheus. @default - none */
+  readonly metricsAccess?: readonly PeerConfig[];
   /** The admission webhook: off by default (see README). @default - no webhook */
   readonly webhook?: {
     /** `self-signed` (the webhook makes its own) or `cert-manager` (installed separately). */
@@ -156,6 +160,28 @@ export interface OperatorConfig {
     readonly issuer?: { readonly kind: 'Issuer' | 'ClusterIssuer'; readonly name: DnsSubdomain };
     readonly replicas?: PositiveCount;
     readonly resourceQuotaEnforcement?: boolean;
+  };
+}
+
+/** Pods admitted to a port of the platform's: a namespace, and optionally their labels. */
+export interface PeerConfig {
+  /** Namespace of the pods. */
+  readonly namespace: DnsLabel;
+  /** Labels of the pods. @default - every pod of the namespace */
+  readonly podLabels?: Readonly<Record<string, string>>;
+}
+
+/** The peers of a PeerConfig list, as the constructs take them. */
+export function peersOfConfig(peers: readonly PeerConfig[] | undefined): ClientPodPeer[] {
+  return (peers ?? []).map((p) => ({ namespace: p.namespace, ...(p.podLabels ? { labels: { ...p.podLabels } } : {}) }));
+}
+
+/** The API server and DNS endpoints of an environment, for the platform's own pods. */
+export function clusterEndpoints(config: PlatformConfig): { apiServer: NetworkEndpoint; dns?: NetworkEndpoint } {
+  const net = config.network ?? {};
+  return {
+    apiServer: NetworkEndpoint.kubeApiServer(net.apiServerCidrs, net.apiServerPorts),
+    ...(net.dns ? { dns: endpointOf(net.dns, 'network.dns') } : {}),
   };
 }
 
@@ -353,6 +379,8 @@ export function operatorProps(config: PlatformConfig, jobNamespaces: readonly IJ
     maxTrackedExecutorsPerApp: o.maxTrackedExecutorsPerApp,
     kubeApi: o.kubeApi,
     defaultTimeToLiveSeconds: o.defaultTimeToLiveSeconds,
+    metricsAccess: peersOfConfig(o.metricsAccess),
+    ...clusterEndpoints(config),
     jobNamespaces,
     webhook: o.webhook && {
       certificate: o.webhook.certificate === 'cert-manager' ? WebhookCertificate.certManager(o.webhook.issuer) : WebhookCertificate.selfSigned(),

@@ -6,7 +6,7 @@ import { IObjectStore, MinIO, MinIOMode, ObjectStoreConnection, S3ObjectStore, S
 import { Memory } from '../constructs/units';
 import { SparkOperator, SparkOperatorCrds } from '../constructs/operator';
 import { SparkNamespace, restrictedNamespace } from '../constructs/tenancy';
-import { PlatformConfig, StorageConfig, operatorProps, parsePlatformConfig, tenantProps } from './config';
+import { PlatformConfig, StorageConfig, clusterEndpoints, endpointOf, operatorProps, parsePlatformConfig, peersOfConfig, tenantProps } from './config';
 import { deployAfter } from './gitops';
 
 /** The charts of one environment, one per deploy layer, in apply order. */
@@ -60,7 +60,7 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string)
   deployAfter(operator, crds, tenants);
   const sparkOperator = new SparkOperator(operator, 'SparkOperator', operatorProps(checked, [...tenantNamespaces.values()]));
 
-  const built = checked.storage ? buildStorage(app, checked.storage) : undefined;
+  const built = checked.storage ? buildStorage(app, checked) : undefined;
   const connection = built?.historyServer?.connection() ?? built?.connection;
 
   const sparkJobs = new Map<string, SparkJob>();
@@ -97,18 +97,23 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string)
 }
 
 /** The storage layer of an environment: MinIO (unless external/AWS), the s3a connection, the History Server. */
-function buildStorage(app: App, config: StorageConfig): { chart: Chart; connection: ObjectStoreConnection; historyServer?: SparkHistoryServer } {
+function buildStorage(app: App, platform: PlatformConfig): { chart: Chart; connection: ObjectStoreConnection; historyServer?: SparkHistoryServer } {
+  const config: StorageConfig = platform.storage ?? {};
+  const net = platform.network ?? {};
+  const { dns } = clusterEndpoints(platform);
   const chart = new Chart(app, 'storage');
   const namespace = config.namespace ?? 'spark-platform';
   const buckets = [...(config.buckets ?? ['spark-data', 'spark-logs'])];
   const history = config.historyServer?.enabled ?? true;
   const logDirectory = config.historyServer?.logDirectory ?? 's3a://spark-logs/events';
   const prefix = /^s3a:\/\/(.+)$/.exec(logDirectory)?.[1];
+  // An AWS or external store's address, when the environment declares it (network.objectStore).
+  const networkEndpoint = net.objectStore ? endpointOf(net.objectStore, 'network.objectStore') : undefined;
   let store: IObjectStore;
   if (config.aws) {
-    store = S3ObjectStore.aws({ region: config.aws.region, buckets });
+    store = S3ObjectStore.aws({ region: config.aws.region, buckets, networkEndpoint });
   } else if (config.external) {
-    store = S3ObjectStore.external({ ...config.external, buckets });
+    store = S3ObjectStore.external({ ...config.external, buckets, networkEndpoint });
   } else {
     const m = config.minio ?? {};
     store = new MinIO(chart, 'MinIO', {
@@ -123,16 +128,22 @@ function buildStorage(app: App, config: StorageConfig): { chart: Chart; connecti
       rootCredentials: SecretSource.existing(m.rootCredentialsSecret ?? 'minio-root'),
       buckets,
       prefixes: history && prefix ? [prefix] : [],
+      dns,
     });
   }
   if ((config.aws || config.external) && history) {
-    restrictedNamespace(chart, 'Namespace', namespace);
+    restrictedNamespace(chart, 'Namespace', namespace, { defaultDeny: true });
   }
   const connection = new ObjectStoreConnection({
     store,
     credentials: { secretName: config.credentialsSecret ?? 's3-credentials' },
     jars: config.jars === 'image' ? S3aJars.IMAGE : S3aJars.PACKAGES,
   });
-  const historyServer = history ? new SparkHistoryServer(chart, 'HistoryServer', { namespace, connection, logDirectory, image: config.historyServer?.image }) : undefined;
+  const historyServer = history ? new SparkHistoryServer(chart, 'HistoryServer', {
+    namespace, connection, logDirectory, image: config.historyServer?.image,
+    dns,
+    uiAccess: peersOfConfig(config.historyServer?.uiAccess),
+    packageRepository: net.packageRepository ? endpointOf(net.packageRepository, 'network.packageRepository') : undefined,
+  }) : undefined;
   return { chart, connection, historyServer };
 }

@@ -589,22 +589,6 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
   }
 }
 
-/** Pods admitted to a port of a client-mode driver's pod (its UI, its gRPC clients). */
-export interface ClientPodPeer {
-  /** Namespace of the pods. */
-  readonly namespace: string;
-  /** Labels of the pods. @default - every pod of the namespace */
-  readonly labels?: Record<string, string>;
-}
-
-/** The NetworkPolicy peers selecting `peers`; `field` names the prop in errors. */
-export function peersOf(peers: readonly ClientPodPeer[], field: string, where: string): k8s.NetworkPolicyPeer[] {
-  return peers.map((p, i) => {
-    assertName(p.namespace, NameRule.DNS1123_LABEL, `${field}[${i}].namespace`, where);
-    return { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': p.namespace } }, podSelector: { matchLabels: { ...(p.labels ?? {}) } } };
-  });
-}
-
 /** Throws unless `sessions` is a whole number from 1 to 16; returns it. */
 export function checkSessions(sessions: number, where: string): number {
   if (!Number.isInteger(sessions) || sessions < 1 || sessions > 16) {

@@ -10,7 +10,8 @@ import { SparkImage } from '../spark-image';
 import { sparkPodMemory } from '../spark-sizing';
 import { ISparkJobNamespace } from '../tenancy';
 import { Cpu, Memory } from '../units';
-import { ClientModeDriver, ClientModeExecutors, ClientModeWorkload, ClientPodPeer, DriverHost, peersOf } from './client-mode';
+import { ClientPodPeer, peersOf } from '../network';
+import { ClientModeDriver, ClientModeExecutors, ClientModeWorkload, DriverHost } from './client-mode';
 
 /** The Spark Connect gRPC port (`spark.connect.grpc.binding.port`). */
 export const SPARK_CONNECT_PORT = 15002;

@@ -12,7 +12,8 @@ import { sparkPodMemory } from '../spark-sizing';
 import { SecretSource } from '../storage/credentials';
 import { ISparkJobNamespace } from '../tenancy';
 import { Cpu, Memory } from '../units';
-import { ClientModeDriver, ClientModeExecutors, ClientModeWorkload, ClientPodPeer, DriverHost, PortRange, checkSessions, peersOf } from './client-mode';
+import { ClientPodPeer, peersOf } from '../network';
+import { ClientModeDriver, ClientModeExecutors, ClientModeWorkload, DriverHost, PortRange, checkSessions } from './client-mode';
 import { SparkNotebookImage } from './notebook-image';
 
 /** JupyterLab's port. */

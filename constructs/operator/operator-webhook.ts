@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { NetworkEndpoint, podPolicy } from '../network';
 import { checkProps } from '../validation/props';
 import { platformLabels } from '../labels';
 import { OPERATOR_HEALTH_PORT, operatorDeployment } from './operator-deployment';
@@ -69,6 +70,10 @@ export interface SparkOperatorWebhookProps {
   readonly certificate: WebhookCertificate;
   /** `--enable-resource-quota-enforcement`. */
   readonly resourceQuotaEnforcement: boolean;
+  /** The API server as the webhook's pods reach it (egress). @default NetworkEndpoint.kubeApiServer() */
+  readonly apiServer?: NetworkEndpoint;
+  /** The cluster DNS. @default NetworkEndpoint.kubeDns() */
+  readonly dns?: NetworkEndpoint;
 }
 
 const PORT = 9443;
@@ -134,6 +139,14 @@ export class SparkOperatorWebhook extends Construct {
     const meta = (name = this.name) => ({ name, namespace: ns, labels: platformLabels(labels) });
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta(), automountServiceAccountToken: true });
+    // In: the API server calls the webhook port (from addresses a policy cannot know: any source,
+    // this port only). Out: DNS and the API server (its configurations, its certificate Secret).
+    podPolicy(this, 'NetworkPolicy', {
+      ...meta(),
+      podSelector: { matchLabels: { ...labels } },
+      ingress: [{ ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(PORT) }] }],
+      egress: [(props.dns ?? NetworkEndpoint.kubeDns()).toEgressRule(), (props.apiServer ?? NetworkEndpoint.kubeApiServer()).toEgressRule()],
+    });
     const allNamespaces = props.jobNamespaces.length === 0;
     const grant = { name: this.name, serviceAccount: { name: this.name, namespace: ns }, labels: platformLabels(labels) };
     grantRules(this, '', { ...grant, rules: [...webhookClusterRules(this.name), ...(allNamespaces ? WEBHOOK_JOB_RULES : [])] });

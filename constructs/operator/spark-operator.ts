@@ -6,6 +6,7 @@ import { checkProps } from '../validation/props';
 import { assertPinnedImage } from '../images';
 import { platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
+import { ClientPodPeer, NetworkEndpoint, peersOf, podPolicy } from '../network';
 import { restrictedNamespace } from '../tenancy';
 import { Cpu, Memory } from '../units';
 import { SPARK_OPERATOR } from '../versions';
@@ -100,6 +101,20 @@ export interface SparkOperatorProps {
   readonly resources?: { readonly cpu?: Cpu; readonly memory?: Memory };
   /** The admission webhook, or undefined for none (the default: see README "Webhook"). @default - no webhook */
   readonly webhook?: SparkOperatorWebhookOptions;
+  /**
+   * The API server as the operator's pods reach it: NetworkPolicies admit its endpoints'
+   * addresses and port (after kube-proxy's DNAT), like a tenant's `apiServer`.
+   * @default NetworkEndpoint.kubeApiServer() (any address, ports 443 and 6443)
+   */
+  readonly apiServer?: NetworkEndpoint;
+  /** The cluster DNS the operator's pods resolve names with. @default NetworkEndpoint.kubeDns() */
+  readonly dns?: NetworkEndpoint;
+  /**
+   * Pods that may scrape the controllers' metrics port (8080), e.g. Prometheus. The operator's
+   * namespace denies every other connection (`default-deny-all`, when it creates the namespace).
+   * @default - none
+   */
+  readonly metricsAccess?: readonly ClientPodPeer[];
 }
 
 const CONTROLLER_PORTS = { metrics: 8080, health: OPERATOR_HEALTH_PORT } as const;
@@ -131,6 +146,10 @@ export class SparkOperator extends Construct {
   public readonly defaultTimeToLiveSeconds: number;
   /** The webhook, when enabled. */
   public readonly webhook?: SparkOperatorWebhook;
+  /** What the operator's pods may send: DNS and the API server. */
+  private readonly egress: k8s.NetworkPolicyEgressRule[];
+  /** Who may scrape the controllers' metrics. */
+  private readonly metricsPeers: k8s.NetworkPolicyPeer[];
 
   constructor(scope: Construct, id: string, props: SparkOperatorProps = {}) {
     super(scope, id);
@@ -155,8 +174,12 @@ export class SparkOperator extends Construct {
     this.shards = assignShards(this.name, this.jobNamespaces, props.shards ?? 1, props.shardAssignment ?? {}, where);
 
     if (props.createNamespace ?? true) {
-      restrictedNamespace(this, 'Namespace', this.namespace);
+      restrictedNamespace(this, 'Namespace', this.namespace, { defaultDeny: true });
     }
+    const apiServer = props.apiServer ?? NetworkEndpoint.kubeApiServer();
+    const dns = props.dns ?? NetworkEndpoint.kubeDns();
+    this.egress = [dns.toEgressRule(), apiServer.toEgressRule()];
+    this.metricsPeers = peersOf(props.metricsAccess ?? [], 'metricsAccess', where);
 
     const resources = this.controllerResources(props.resources);
     for (const shard of this.shards) this.addController(shard, props, resources);
@@ -170,6 +193,8 @@ export class SparkOperator extends Construct {
         replicas: positiveInt(props.webhook.replicas ?? this.replicas, 'webhook.replicas', where),
         certificate: props.webhook.certificate,
         resourceQuotaEnforcement: props.webhook.resourceQuotaEnforcement ?? false,
+        apiServer,
+        dns,
       });
     } else {
       // Without the webhook its pod mutations are silently skipped: refuse what would be lost.
@@ -194,6 +219,13 @@ export class SparkOperator extends Construct {
     const meta = (name = shard.name) => ({ name, namespace: this.namespace, labels: platformLabels(labels) });
 
     new k8s.KubeServiceAccount(scope, 'ServiceAccount', { metadata: meta(), automountServiceAccountToken: true });
+    // In: metrics scrapers only (probes come from the kubelet). Out: DNS and the API server.
+    podPolicy(scope, 'NetworkPolicy', {
+      ...meta(),
+      podSelector: { matchLabels: { ...labels } },
+      ingress: this.metricsPeers.length > 0 ? [{ from: this.metricsPeers, ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(CONTROLLER_PORTS.metrics) }] }] : [],
+      egress: this.egress,
+    });
     const grant = { name: shard.name, serviceAccount: { name: shard.name, namespace: this.namespace }, labels: platformLabels(labels) };
     grantRules(scope, 'Lease', { ...grant, namespace: this.namespace, rules: leaderElectionRules(this.leaseName(shard)) });
     grantRules(scope, '', { ...grant, rules: [...CONTROLLER_CLUSTER_RULES, ...(shard.namespaces.length === 0 ? CONTROLLER_JOB_RULES : [])] });

@@ -5,6 +5,7 @@ import { checkProps } from '../validation/props';
 import { treeChanged } from '../tree-version';
 import { platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
+import { ClientPodPeer, NetworkEndpoint, peersOf, podPolicy } from '../network';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
 import { SparkEnvValue } from '../spark-env';
 import { SparkImage } from '../spark-image';
@@ -32,6 +33,23 @@ export interface SparkHistoryServerProps {
   readonly cpu?: Cpu;
   /** Memory request and limit; the JVM heap is 512 MiB less. @default 1536 MiB */
   readonly memory?: Memory;
+  /**
+   * Pods that may open the UI and REST API (port 18080), e.g. an ingress controller or a
+   * dashboard. `kubectl port-forward` needs none. @default - none
+   */
+  readonly uiAccess?: readonly ClientPodPeer[];
+  /** The cluster DNS. @default NetworkEndpoint.kubeDns() */
+  readonly dns?: NetworkEndpoint;
+  /**
+   * The object store as the server's pod reaches it, when the store does not know its own
+   * address (AWS or an external store without `networkEndpoint`). @default - the store's networkEndpoint
+   */
+  readonly objectStore?: NetworkEndpoint;
+  /**
+   * Where the s3a jars are downloaded from at start (`mavenRepository`), as a network endpoint;
+   * only used when the image does not carry them. @default - any address on port 443
+   */
+  readonly packageRepository?: NetworkEndpoint;
 }
 
 /** The history server's UI and REST port. */
@@ -63,6 +81,12 @@ export class SparkHistoryServer extends Construct implements ISparkWorkload {
   private readonly packages: string[] = [];
   private readonly env: Array<[string, SparkEnvValue]> = [];
   private readonly base: ObjectStoreConnection;
+  /** The store's address when the store does not know it. */
+  private readonly objectStoreFallback?: NetworkEndpoint;
+  /** Egress rules to the stores it reads (JSON, for idempotence), and the rules. */
+  private readonly storeRules = new Map<string, k8s.NetworkPolicyEgressRule>();
+  /** The labels and pod selector of its NetworkPolicies, once the main one is written. */
+  private policyScope?: { labels: Record<string, string>; selector: Record<string, string> };
 
   constructor(scope: Construct, id: string, props: SparkHistoryServerProps) {
     super(scope, id);
@@ -91,6 +115,7 @@ export class SparkHistoryServer extends Construct implements ISparkWorkload {
       'spark.history.fs.cleaner.enabled': 'true',
       'spark.history.fs.cleaner.maxAge': `${retention}d`,
     }, 'SparkHistoryServer');
+    this.objectStoreFallback = props.objectStore;
     props.connection.connect(this);
 
     const labels = platformLabels({ 'app.kubernetes.io/name': 'spark-history-server', 'app.kubernetes.io/instance': this.name });
@@ -155,6 +180,21 @@ export class SparkHistoryServer extends Construct implements ISparkWorkload {
         },
       },
     });
+    // In: the UI from uiAccess only. Out: DNS, the stores it reads, and the Maven repository
+    // while the init container downloads the s3a jars.
+    const selector = { 'app.kubernetes.io/name': 'spark-history-server', 'app.kubernetes.io/instance': this.name };
+    const dns = props.dns ?? NetworkEndpoint.kubeDns();
+    const maven = urls.length > 0 ? [(props.packageRepository ?? NetworkEndpoint.cidrs(['0.0.0.0/0'], [{ port: 443 }])).toEgressRule()] : [];
+    const uiPeers = peersOf(props.uiAccess ?? [], 'uiAccess', where);
+    podPolicy(this, 'NetworkPolicy', {
+      name: this.name,
+      namespace: this.namespace,
+      labels,
+      podSelector: { matchLabels: selector },
+      ingress: uiPeers.length > 0 ? [{ from: uiPeers, ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(HISTORY_SERVER_PORT) }] }] : [],
+      egress: [dns.toEgressRule(), ...this.storeRules.values(), ...maven],
+    });
+    this.policyScope = { labels, selector };
     new k8s.KubeService(this, 'Service', {
       metadata: meta(this.name),
       spec: { selector: { 'app.kubernetes.io/name': 'spark-history-server', 'app.kubernetes.io/instance': this.name }, ports: [{ name: 'http', port: HISTORY_SERVER_PORT, targetPort: k8s.IntOrString.fromString('http') }] },
@@ -178,6 +218,27 @@ export class SparkHistoryServer extends Construct implements ISparkWorkload {
       this.conf[k] = v;
     }
     treeChanged();
+  }
+
+  /**
+   * Lets the server's pod reach a store it reads (ISparkWorkload): its own policy admits the
+   * store's address, or `objectStore` when the store does not know it.
+   */
+  public allowObjectStoreEgress(endpoint: NetworkEndpoint | undefined, source: string): void {
+    const target = endpoint ?? this.objectStoreFallback;
+    if (!target) {
+      throw new SparkPlatformError('objectStore', `is not set and the store does not know its address: the server's pod could not reach it (${source})`,
+        'give the store its networkEndpoint, or the server objectStore (in an environment: network.objectStore)', 'SparkHistoryServer');
+    }
+    const rule = target.toEgressRule();
+    const key = JSON.stringify(rule);
+    if (this.storeRules.has(key)) return;
+    this.storeRules.set(key, rule);
+    // Connected after construction: a policy of its own (the server's policy is already written).
+    if (this.policyScope) {
+      const n = this.storeRules.size;
+      podPolicy(this, `ObjectStore${n}`, { name: `${this.name}-object-store-${n}`, namespace: this.namespace, labels: this.policyScope.labels, podSelector: { matchLabels: this.policyScope.selector }, egress: [rule] });
+    }
   }
 
   /** Adds jars to download at start (ISparkWorkload). */

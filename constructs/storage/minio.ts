@@ -6,7 +6,7 @@ import { checkProps } from '../validation/props';
 import { assertPinnedImage } from '../images';
 import { TENANT_LABEL, platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
-import { NetworkEndpoint } from '../network';
+import { NetworkEndpoint, podPolicy } from '../network';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
 import { restrictedNamespace } from '../tenancy/spark-namespace';
 import { Cpu, Memory } from '../units';
@@ -36,8 +36,13 @@ export interface MinIOProps {
   readonly name?: string;
   /** Namespace MinIO runs in. @default "spark-platform" */
   readonly namespace?: string;
-  /** Create that namespace (restricted Pod Security enforced). @default true */
+  /**
+   * Create that namespace: restricted Pod Security enforced, and `default-deny-all` (MinIO's
+   * pods, the bucket Job and the History Server admit what they need themselves). @default true
+   */
   readonly createNamespace?: boolean;
+  /** The cluster DNS MinIO's pods and the bucket Job resolve names with. @default NetworkEndpoint.kubeDns() */
+  readonly dns?: NetworkEndpoint;
   /**
    * Who may reach the S3 API besides the platform's own: by default a NetworkPolicy lets in only
    * pods of tenant namespaces (label `spark-platform.io/tenant`; their own egress policies then
@@ -88,6 +93,8 @@ export interface MinIOProps {
 export const MINIO_ROOT_CREDENTIAL_KEYS = { user: 'rootUser', password: 'rootPassword' } as const;
 
 const PORTS = { api: 9000, console: 9001 } as const;
+/** Labels of the bucket Job's pod: not the servers' (the Services select those, and must not send traffic to it). */
+const BUCKET_JOB_LABELS = (name: string): Record<string, string> => ({ 'app.kubernetes.io/name': 'mc', 'app.kubernetes.io/instance': name, 'app.kubernetes.io/component': 'buckets' });
 const MAX_NAME = 46; // `<name>-buckets-<8 hex>` must fit the 63 characters of the job-name label
 const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -136,6 +143,8 @@ export class MinIO extends Construct implements IObjectStore {
   public readonly networkEndpoint: NetworkEndpoint;
 
   private readonly selector: Record<string, string>;
+  /** The cluster DNS (egress of every pod of MinIO). */
+  private readonly dns: NetworkEndpoint;
 
   constructor(scope: Construct, id: string, props: MinIOProps) {
     super(scope, id);
@@ -190,8 +199,9 @@ export class MinIO extends Construct implements IObjectStore {
     this.networkEndpoint = NetworkEndpoint.pods({ namespace: this.namespace, labels: { ...this.selector }, ports: [{ port: PORTS.api }] });
 
     if (props.createNamespace ?? true) {
-      restrictedNamespace(this, 'Namespace', this.namespace);
+      restrictedNamespace(this, 'Namespace', this.namespace, { defaultDeny: true });
     }
+    this.dns = props.dns ?? NetworkEndpoint.kubeDns();
 
     this.rootCredentials.emit(this, 'RootCredentials', this.namespace, Object.values(MINIO_ROOT_CREDENTIAL_KEYS), platformLabels(this.selector), { field: 'rootCredentials', where });
     this.addServer(storage, props.storageClassName, props.resources ?? {});
@@ -204,6 +214,32 @@ export class MinIO extends Construct implements IObjectStore {
     }
     if (this.buckets.length > 0) this.bucketJobName = this.addBucketJob();
     this.addIngressPolicy(props.apiClients ?? []);
+    this.addEgressPolicies();
+  }
+
+  /**
+   * Out: the servers resolve names and, distributed, reach each other's S3 port; the bucket Job
+   * resolves and reaches the S3 port. Nothing else (no update checks, no outside).
+   */
+  private addEgressPolicies(): void {
+    const peers = this.networkEndpoint.toEgressRule();
+    podPolicy(this, 'EgressPolicy', {
+      name: `${this.name}-egress`,
+      namespace: this.namespace,
+      labels: platformLabels(this.selector),
+      podSelector: { matchLabels: { ...this.selector } },
+      egress: [this.dns.toEgressRule(), ...(this.mode === MinIOMode.DISTRIBUTED ? [peers] : [])],
+    });
+    if (this.bucketJobName) {
+      podPolicy(this, 'BucketJobPolicy', {
+        name: `${this.name}-buckets`,
+        namespace: this.namespace,
+        labels: platformLabels(BUCKET_JOB_LABELS(this.name)),
+        podSelector: { matchLabels: BUCKET_JOB_LABELS(this.name) },
+        ingress: [],
+        egress: [this.dns.toEgressRule(), peers],
+      });
+    }
   }
 
   /** Only tenants and MinIO's own namespace reach the S3 API; nobody the console (port-forward is not subject). */
@@ -371,7 +407,7 @@ export class MinIO extends Construct implements IObjectStore {
       name, valueFrom: { secretKeyRef: { name: this.rootCredentials.secretName, key } },
     });
     // Not the server's labels: the Services select those, and must not send traffic to this pod.
-    const labels = { 'app.kubernetes.io/name': 'mc', 'app.kubernetes.io/instance': this.name, 'app.kubernetes.io/component': 'buckets' };
+    const labels = BUCKET_JOB_LABELS(this.name);
     const mem = k8s.Quantity.fromString('128Mi');
     const template: k8s.PodTemplateSpec = {
       metadata: { labels: platformLabels(labels) },

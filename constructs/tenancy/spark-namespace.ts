@@ -5,7 +5,7 @@ import { SparkPlatformError, show } from '../errors';
 import { checkProps } from '../validation/props';
 import { SPARK_ROLE_LABEL, SPARK_SUBMIT_POD_LABELS, SparkRole, TENANT_LABEL, assertUserMetadata, platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
-import { NetworkEndpoint } from '../network';
+import { NetworkEndpoint, podPolicy } from '../network';
 import { SizedSparkJob, SparkJobShape, sizeSparkJob } from '../spark-sizing';
 import { Cpu, Memory } from '../units';
 import { POD_SECURITY_VERSION } from '../versions';
@@ -485,8 +485,22 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
  * A platform namespace (operator, storage) that enforces the restricted Pod Security Standard,
  * pinned to POD_SECURITY_VERSION.
  */
-export function restrictedNamespace(scope: Construct, id: string, name: string): k8s.KubeNamespace {
-  return new k8s.KubeNamespace(scope, id, {
+/** Options of restrictedNamespace. */
+export interface RestrictedNamespaceOptions {
+  /**
+   * Emit `default-deny-all` in the namespace: no pod receives or sends anything a NetworkPolicy
+   * does not admit. The platform's own namespaces use it; each workload there admits exactly what
+   * its pods need (DNS included) with policies of its own. @default false
+   */
+  readonly defaultDeny?: boolean;
+}
+
+/**
+ * A Namespace enforcing Pod Security `restricted` (version pinned), optionally denying all
+ * traffic its workloads do not admit themselves.
+ */
+export function restrictedNamespace(scope: Construct, id: string, name: string, options: RestrictedNamespaceOptions = {}): k8s.KubeNamespace {
+  const namespace = new k8s.KubeNamespace(scope, id, {
     metadata: {
       name,
       labels: platformLabels({
@@ -495,4 +509,8 @@ export function restrictedNamespace(scope: Construct, id: string, name: string):
       }),
     },
   });
+  if (options.defaultDeny) {
+    podPolicy(scope, `${id}DefaultDeny`, { name: 'default-deny-all', namespace: name, labels: platformLabels(), podSelector: {}, ingress: [], egress: [] });
+  }
+  return namespace;
 }

@@ -91,6 +91,8 @@ describeReal('NetworkPolicies enforced on the real node: peers outside the polic
       probePod('e2e-executor-like', NS, { 'spark-role': 'executor', 'spark-platform.io/client-driver': 'lab' }),
       // another namespace, labelled like an executor too
       probePod('e2e-outsider', OUTSIDE_NS, { 'spark-role': 'executor', 'spark-platform.io/client-driver': 'lab' }),
+      // in the platform's own namespace, which denies by default: it admits nothing for itself
+      probePod('e2e-platform-stranger', STORAGE_NS, { app: 'e2e-platform-stranger' }),
     ];
     for (const p of pods) {
       await ensureObject(env, `/api/v1/namespaces/${p.metadata.namespace}/pods`, p);
@@ -106,10 +108,13 @@ describeReal('NetworkPolicies enforced on the real node: peers outside the polic
     }, 120_000, 1000);
     const lab = await podOf(NS, 'app.kubernetes.io/instance=lab');
     const minio = await podOf(STORAGE_NS, 'app.kubernetes.io/name=minio');
+    const history = await podOf(STORAGE_NS, 'app.kubernetes.io/name=spark-history-server');
     ips.lab = lab.status.podIP;
     ips.minio = minio.status.podIP;
+    ips.history = history.status.podIP;
     labelsOf.lab = { namespace: NS, labels: lab.metadata.labels };
     labelsOf.minio = { namespace: STORAGE_NS, labels: minio.metadata.labels };
+    labelsOf.history = { namespace: STORAGE_NS, labels: history.metadata.labels };
     // something listening on the notebook's driver port, as a session's driver does
     listener = spawn(kubectlPath()!, [`--kubeconfig=${env.kubeconfig}`, 'exec', '-i', '-n', NS, 'lab-0', '-c', 'notebook', '--', 'python3', '-u', '-c',
       'import socket\ns = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 7078)); s.listen(16); print("LISTENING", flush=True)\nwhile True:\n    c, _ = s.accept(); c.close()'], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -125,6 +130,7 @@ describeReal('NetworkPolicies enforced on the real node: peers outside the polic
     if (!env) return;
     await kubectl(env.kubeconfig, ['delete', 'namespace', OUTSIDE_NS, '--wait=false']);
     await kubectl(env.kubeconfig, ['delete', 'pod', '-n', NS, 'e2e-stranger', 'e2e-executor-like', '--wait=false']);
+    await kubectl(env.kubeconfig, ['delete', 'pod', '-n', STORAGE_NS, 'e2e-platform-stranger', '--wait=false']);
     await stopNotebook(env, ENV_NAME);
   }, 180_000);
 
@@ -138,6 +144,8 @@ describeReal('NetworkPolicies enforced on the real node: peers outside the polic
     ['e2e-outsider', OUTSIDE_NS, 'minio', 9000, 'a pod of another namespace is stopped at MinIO', false],
     ['e2e-stranger', NS, 'minio', 9000, 'a tenant pod that is not a Spark pod does not reach MinIO', false],
     ['e2e-executor-like', NS, 'minio', 9001, 'nobody reaches the MinIO console', false],
+    ['e2e-platform-stranger', STORAGE_NS, 'minio', 9000, 'a pod of the platform namespace that admits nothing for itself cannot leave (default deny)', false],
+    ['e2e-outsider', OUTSIDE_NS, 'history', 18080, 'nobody reaches the History Server UI without uiAccess', false],
   ] as Array<[string, string, string, number, string, boolean]>)('%s (namespace %s) -> %s:%d: %s', async (from, ns, target, port, _what, connects) => {
     const exit = await connect(from, ns, ips[target], port);
     expect({ from, target, port, connected: exit === 0 }).toEqual({ from, target, port, connected: connects });
@@ -155,6 +163,7 @@ describeReal('NetworkPolicies enforced on the real node: peers outside the polic
       ['e2e-executor-like', 'lab', 7078], ['e2e-outsider', 'lab', 7078], ['e2e-stranger', 'lab', 7078],
       ['e2e-executor-like', 'minio', 9000], ['e2e-outsider', 'minio', 9000], ['e2e-stranger', 'minio', 9000],
       ['e2e-executor-like', 'minio', 9001], ['e2e-outsider', 'lab', 8888],
+      ['e2e-platform-stranger', 'minio', 9000], ['e2e-outsider', 'history', 18080],
     ];
     for (const [from, to, port] of cases) {
       const packets = (await connect(from, labelsOf[from].namespace, ips[to], port)) === 0;

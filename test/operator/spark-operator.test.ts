@@ -1,5 +1,6 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
-import { SPARK_OPERATOR, SparkNamespace, SparkOperator, SparkOperatorProps, WebhookCertificate, assignShards } from '../../constructs';
+import { NetworkEndpoint, SPARK_OPERATOR, SparkNamespace, SparkOperator, SparkOperatorProps, WebhookCertificate, assignShards } from '../../constructs';
+import { NetworkPolicyEvaluator } from '../helpers/netpol';
 import { Obj, expectValidManifests, findObject, ofKind, synth, testChart } from '../helpers/manifests';
 import { Grant, RbacEvaluator } from '../helpers/rbac';
 
@@ -296,5 +297,37 @@ describe('SparkOperator', () => {
       sparkApp(chart, 'team-a', { driver: { tolerations: [{ key: 'spark', operator: 'Exists' }] } });
       expect(() => Testing.synth(chart)).not.toThrow();
     });
+  });
+});
+
+describe('NetworkPolicies: the operator namespace denies by default; each pod admits what it needs', () => {
+  const ns = { 'monitoring': {}, 'kube-system': {} };
+  const controllerPod = { namespace: 'spark-operator', labels: { 'app.kubernetes.io/name': 'spark-operator', 'app.kubernetes.io/instance': 'spark-operator', 'app.kubernetes.io/component': 'controller' } };
+  const webhookPod = { namespace: 'spark-operator', labels: { 'app.kubernetes.io/name': 'spark-operator', 'app.kubernetes.io/instance': 'spark-operator', 'app.kubernetes.io/component': 'webhook' } };
+  const prometheus = { namespace: 'monitoring', labels: { app: 'prometheus' } };
+  const dns = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
+  const apiServer = { ip: '10.0.0.2' };
+
+  test.each<[string, Partial<SparkOperatorProps>, Record<string, unknown>, boolean]>([
+    ['controller -> the API server endpoint (6443)', {}, { from: controllerPod, to: apiServer, port: 6443 }, true],
+    ['controller -> DNS', {}, { from: controllerPod, to: dns, port: 53, protocol: 'UDP' }, true],
+    ['controller -> the outside', {}, { from: controllerPod, to: { ip: '192.0.2.7' }, port: 80 }, false],
+    ['controller -> a tenant pod', {}, { from: controllerPod, to: { namespace: 'team-a', labels: {} }, port: 4040 }, false],
+    ['Prometheus -> controller metrics, without metricsAccess', {}, { from: prometheus, to: controllerPod, port: 8080 }, false],
+    ['Prometheus -> controller metrics, with metricsAccess', { metricsAccess: [{ namespace: 'monitoring', labels: { app: 'prometheus' } }] }, { from: prometheus, to: controllerPod, port: 8080 }, true],
+    ['Prometheus -> the health port, with metricsAccess', { metricsAccess: [{ namespace: 'monitoring', labels: { app: 'prometheus' } }] }, { from: prometheus, to: controllerPod, port: 8081 }, false],
+    ['controller -> an API server outside apiServer', { apiServer: NetworkEndpoint.kubeApiServer(['10.0.0.2/32'], [6443]) }, { from: controllerPod, to: { ip: '10.9.9.9' }, port: 6443 }, false],
+    ['the API server -> the webhook port', { webhook: { certificate: WebhookCertificate.selfSigned() } }, { from: { ip: '10.0.0.2' }, to: webhookPod, port: 9443 }, true],
+    ['the API server -> another webhook pod port', { webhook: { certificate: WebhookCertificate.selfSigned() } }, { from: { ip: '10.0.0.2' }, to: webhookPod, port: 8081 }, false],
+    ['webhook -> the API server', { webhook: { certificate: WebhookCertificate.selfSigned() } }, { from: webhookPod, to: apiServer, port: 443 }, true],
+  ])('%s', (_name, props, connection, allowed) => {
+    const net = new NetworkPolicyEvaluator(platform(props).objects, { namespaceLabels: ns });
+    expect({ allowed: net.allows(connection as never), why: net.explain(connection as never) }).toMatchObject({ allowed });
+  });
+
+  test('createNamespace: false emits no namespace-wide policy, the pods keep their own', () => {
+    const { objects } = platform({ createNamespace: false });
+    expect(objects.filter((o) => o.metadata.name === 'default-deny-all' && o.metadata.namespace === 'spark-operator')).toEqual([]);
+    expect(findObject(objects, 'NetworkPolicy', 'spark-operator-controller', 'spark-operator').spec.policyTypes).toEqual(['Ingress', 'Egress']);
   });
 });

@@ -1,7 +1,11 @@
-import { HISTORY_SERVER_PORT, ObjectStoreConnection, S3ObjectStore, S3aJars, SparkHistoryServer, SparkImage, mavenUrl } from '../../constructs';
+import { HISTORY_SERVER_PORT, NetworkEndpoint, ObjectStoreConnection, S3ObjectStore, S3aJars, SparkHistoryServer, SparkImage, mavenUrl } from '../../constructs';
 import { expectValidManifests, findObject, synth, testChart } from '../helpers/manifests';
 
-const store = S3ObjectStore.external({ endpoint: 'http://minio.spark-platform.svc.cluster.local:9000', buckets: ['spark-logs'] });
+const store = S3ObjectStore.external({
+  endpoint: 'http://minio.spark-platform.svc.cluster.local:9000',
+  buckets: ['spark-logs'],
+  networkEndpoint: NetworkEndpoint.pods({ namespace: 'spark-platform', labels: { app: 'minio' }, ports: [{ port: 9000 }] }),
+});
 
 function build(jars = S3aJars.PACKAGES) {
   const chart = testChart();
@@ -13,7 +17,7 @@ describe('SparkHistoryServer', () => {
   test('Deployment + Service on 18080, valid, restricted, snapshot', () => {
     const { objects } = build();
     expectValidManifests(objects);
-    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['ConfigMap/spark-history-conf', 'Deployment/spark-history', 'Service/spark-history']);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['ConfigMap/spark-history-conf', 'Deployment/spark-history', 'NetworkPolicy/spark-history', 'Service/spark-history']);
     const pod = findObject(objects, 'Deployment', 'spark-history').spec.template.spec;
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 185, seccompProfile: { type: 'RuntimeDefault' } });
     for (const c of [...pod.initContainers, ...pod.containers]) expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
@@ -59,5 +63,46 @@ describe('SparkHistoryServer', () => {
     expect(() => new SparkHistoryServer(testChart(), 'H', { connection, logDirectory: 's3a://other/events' })).toThrow(/logDirectory: bucket "other" is not one of the store's buckets/);
     expect(() => new SparkHistoryServer(testChart(), 'H', { connection, logDirectory: '/events' })).toThrow(/logDirectory: "\/events" is not an s3a:\/\/ URI/);
     expect(() => new SparkHistoryServer(testChart(), 'H', { connection, logDirectory: 's3a://spark-logs/e', mavenRepository: 'http://nexus' })).toThrow(/mavenRepository: "http:\/\/nexus" is not an https URL/);
+  });
+});
+
+describe('SparkHistoryServer NetworkPolicy: what its pod may receive and send', () => {
+  const policy = (objects: any[]) => findObject(objects, 'NetworkPolicy', 'spark-history').spec;
+  const MINIO = { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'spark-platform' } }, podSelector: { matchLabels: { app: 'minio' } } }], ports: [{ port: 9000, protocol: 'TCP' }] };
+
+  test('out: DNS, the store, and the Maven repository only while it downloads the s3a jars; in: nothing by default', () => {
+    const downloading = policy(build(S3aJars.PACKAGES).objects);
+    expect(downloading.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(downloading.ingress).toBeUndefined();
+    expect(downloading.egress).toHaveLength(3);
+    expect(downloading.egress[1]).toEqual(MINIO);
+    expect(downloading.egress[2]).toEqual({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443, protocol: 'TCP' }] });
+    const baked = policy(build(S3aJars.IMAGE).objects);
+    expect(baked.egress).toHaveLength(2);
+  });
+
+  test('uiAccess admits the UI port to those pods; packageRepository narrows the download', () => {
+    const chart = testChart();
+    new SparkHistoryServer(chart, 'History', {
+      connection: new ObjectStoreConnection({ store }),
+      logDirectory: 's3a://spark-logs/events',
+      uiAccess: [{ namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } }],
+      packageRepository: NetworkEndpoint.cidrs(['192.0.2.10/32'], [{ port: 443 }]),
+    });
+    const spec = policy(synth(chart));
+    expect(spec.ingress).toEqual([{
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } }],
+      ports: [{ port: 18080, protocol: 'TCP' }],
+    }]);
+    expect(spec.egress[2]).toEqual({ to: [{ ipBlock: { cidr: '192.0.2.10/32' } }], ports: [{ port: 443, protocol: 'TCP' }] });
+  });
+
+  test('a store without an address: an error naming the fix, unless objectStore is given', () => {
+    const aws = S3ObjectStore.aws({ region: 'eu-west-1' });
+    expect(() => new SparkHistoryServer(testChart(), 'History', { connection: new ObjectStoreConnection({ store: aws }), logDirectory: 's3a://spark-logs/events' }))
+      .toThrow(/SparkHistoryServer objectStore: is not set and the store does not know its address.*Fix: give the store its networkEndpoint, or the server objectStore/);
+    const chart = testChart();
+    new SparkHistoryServer(chart, 'History', { connection: new ObjectStoreConnection({ store: aws }), logDirectory: 's3a://spark-logs/events', objectStore: NetworkEndpoint.cidrs(['52.218.0.0/17'], [{ port: 443 }]) });
+    expect(policy(synth(chart)).egress[1]).toEqual({ to: [{ ipBlock: { cidr: '52.218.0.0/17' } }], ports: [{ port: 443, protocol: 'TCP' }] });
   });
 });

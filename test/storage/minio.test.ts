@@ -6,6 +6,8 @@ import { Memory, Cpu } from '../../constructs/units';
 import { MINIO } from '../../constructs/versions';
 import { SecretSource } from '../../constructs/storage/credentials';
 import { MinIO, MinIOMode, MinIOProps } from '../../constructs/storage/minio';
+import { SparkHistoryServer } from '../../constructs/storage/history-server';
+import { ObjectStoreConnection } from '../../constructs/storage/s3a';
 import { ManifestValidator, formatIssues } from '../../constructs/validation';
 import { Obj, expectValidManifests, findObject, ofKind, synth, testChart } from '../helpers/manifests';
 import { NetworkPolicyEvaluator } from '../helpers/netpol';
@@ -31,7 +33,8 @@ describe('MinIO standalone (default)', () => {
     const { minio, objects } = build({ buckets: ['spark-events', 'spark-data'] });
     expectValidManifests(objects);
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      `Job/${minio.bucketJobName}`, 'Namespace/spark-platform', 'NetworkPolicy/minio-ingress', 'Service/minio', 'Service/minio-hl', 'StatefulSet/minio',
+      `Job/${minio.bucketJobName}`, 'Namespace/spark-platform', 'NetworkPolicy/default-deny-all', 'NetworkPolicy/minio-buckets', 'NetworkPolicy/minio-egress', 'NetworkPolicy/minio-ingress',
+      'Service/minio', 'Service/minio-hl', 'StatefulSet/minio',
     ]);
     const sts = server(objects);
     expect(sts.spec).toMatchObject({ serviceName: 'minio-hl', replicas: 1, podManagementPolicy: 'Parallel' });
@@ -400,19 +403,49 @@ describe('who reaches MinIO: a NetworkPolicy on its pods', () => {
   const namespaces = { 'spark-jobs': { 'spark-platform.io/tenant': 'spark-jobs' }, 'default': {}, 'backup': { team: 'backup' } };
   const store = { namespace: 'spark-platform', labels: { 'app.kubernetes.io/name': 'minio', 'app.kubernetes.io/instance': 'minio' } };
   const executor = { namespace: 'spark-jobs', labels: { 'spark-role': 'executor' } };
-  const history = { namespace: 'spark-platform', labels: { 'app.kubernetes.io/name': 'spark-history-server' } };
+  const history = { namespace: 'spark-platform', labels: { 'app.kubernetes.io/name': 'spark-history-server', 'app.kubernetes.io/instance': 'spark-history' } };
   const stranger = { namespace: 'default', labels: { 'spark-role': 'executor' } };
   const backup = { namespace: 'backup', labels: { app: 'restic' } };
+
+  // MinIO with the History Server connected to it, as an environment builds them.
+  function withHistoryServer(props: Partial<MinIOProps> = {}): Obj[] {
+    const chart = testChart();
+    const minio = new MinIO(chart, 'MinIO', { rootCredentials: SecretSource.existing('minio-root'), buckets: ['spark-logs'], ...props });
+    new SparkHistoryServer(chart, 'History', { connection: new ObjectStoreConnection({ store: minio }), logDirectory: 's3a://spark-logs/events' });
+    return synth(chart);
+  }
+  const bucketJob = { namespace: 'spark-platform', labels: { 'app.kubernetes.io/name': 'mc', 'app.kubernetes.io/instance': 'minio', 'app.kubernetes.io/component': 'buckets' } };
+  const otherPod = { namespace: 'spark-platform', labels: { app: 'debug' } };
+  const peer = { namespace: 'spark-platform', labels: { ...store.labels, 'apps.kubernetes.io/pod-index': '1' } };
+  const dns = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
 
   test.each([
     ['a tenant pod -> the S3 API', { from: executor, to: store, port: 9000 }, true],
     ['the History Server (same namespace) -> the S3 API', { from: history, to: store, port: 9000 }, true],
+    ['the bucket Job -> the S3 API', { from: bucketJob, to: store, port: 9000 }, true],
+    ['the bucket Job -> DNS', { from: bucketJob, to: dns, port: 53, protocol: 'UDP' }, true],
     ['a pod of another namespace, even labelled like Spark -> the S3 API', { from: stranger, to: store, port: 9000 }, false],
     ['a tenant pod -> the console', { from: executor, to: store, port: 9001 }, false],
     ['an address outside the pod network -> the S3 API', { from: { ip: '192.0.2.7' }, to: store, port: 9000 }, false],
+    // the namespace denies by default: a pod that admits nothing for itself sends nothing
+    ['another pod of MinIO\'s namespace -> the S3 API', { from: otherPod, to: store, port: 9000 }, false],
+    ['MinIO -> the outside', { from: store, to: { ip: '192.0.2.7' }, port: 443 }, false],
+    ['the History Server -> the outside', { from: history, to: { ip: '192.0.2.7' }, port: 80 }, false],
+    ['anyone in the cluster -> the History Server UI (no uiAccess)', { from: executor, to: history, port: 18080 }, false],
   ])('%s: %p', (_name, connection, allowed) => {
-    const net = new NetworkPolicyEvaluator(build().objects, { namespaceLabels: namespaces });
-    expect({ allowed: net.allows(connection), why: net.explain(connection) }).toMatchObject({ allowed });
+    const net = new NetworkPolicyEvaluator(withHistoryServer(), { namespaceLabels: namespaces });
+    expect({ allowed: net.allows(connection as never), why: net.explain(connection as never) }).toMatchObject({ allowed });
+  });
+
+  test('distributed: the servers reach each other\'s S3 port, standalone has no peer egress', () => {
+    const objects = withHistoryServer({ mode: MinIOMode.DISTRIBUTED, rootCredentials: SecretSource.existing('minio-root') });
+    expect(new NetworkPolicyEvaluator(objects, { namespaceLabels: namespaces }).allows({ from: store, to: peer, port: 9000 })).toBe(true);
+    expect(new NetworkPolicyEvaluator(withHistoryServer(), { namespaceLabels: namespaces }).allows({ from: store, to: peer, port: 9000 })).toBe(false);
+  });
+
+  test('the namespace MinIO creates denies by default; with createNamespace: false nothing namespace-wide is emitted', () => {
+    expect(findObject(build().objects, 'NetworkPolicy', 'default-deny-all', 'spark-platform').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    expect(build({ createNamespace: false }).objects.filter((o) => o.metadata.name === 'default-deny-all')).toEqual([]);
   });
 
   test('apiClients adds peers, e.g. a backup namespace', () => {
