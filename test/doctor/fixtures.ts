@@ -108,6 +108,20 @@ export function deployment(chart: Construct, id: string, container: J, pod: J = 
   });
 }
 
+/** The StatefulSet of a notebook `nb` in `team` whose pod is the client-mode driver TestDriver describes. */
+export function notebookPod(chart: Construct, container: J, pod: J = {}): ApiObject {
+  return new ApiObject(chart, 'Sts', {
+    apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'nb', namespace: 'team' },
+    spec: {
+      serviceName: 'nb', selector: { matchLabels: { app: 'notebook', instance: 'nb' } },
+      template: {
+        metadata: { labels: { app: 'notebook', instance: 'nb' } },
+        spec: { containers: [{ name: 'nb', image: SPARK_40, ...container }], ...pod },
+      },
+    },
+  });
+}
+
 /** Props of TestDriver. */
 export interface TestDriverProps {
   readonly namespace?: string;

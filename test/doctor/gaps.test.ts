@@ -11,7 +11,7 @@ import { NetworkEndpoint } from '../../constructs/network';
 import { SparkImage } from '../../constructs/spark-image';
 import { SparkNamespace } from '../../constructs/tenancy';
 import { SPARK_LINES } from '../../constructs/versions';
-import { SPARK_40, TestDriver, allowSpark, clientConf, denyAll, deployment, doctor, namespace, of, quota, sparkApp } from './fixtures';
+import { SPARK_40, TestDriver, allowSpark, clientConf, denyAll, deployment, doctor, namespace, notebookPod, of, quota, sparkApp } from './fixtures';
 
 type J = Record<string, unknown>;
 
@@ -110,16 +110,7 @@ describe('pyspark-python-mismatch', () => {
   test('client mode: the notebook pod\'s PYSPARK_PYTHON vs the executors\'', () => {
     const build = (executorPython: string) => doctor((c) => {
       new TestDriver(c, 'Nb', { conf: { ...clientConf('team', SPARK_40), 'spark.executorEnv.PYSPARK_PYTHON': executorPython } });
-      new ApiObject(c, 'Sts', {
-        apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'nb', namespace: 'team' },
-        spec: {
-          serviceName: 'nb', selector: { matchLabels: { app: 'notebook', instance: 'nb' } },
-          template: {
-            metadata: { labels: { app: 'notebook', instance: 'nb' } },
-            spec: { containers: [{ name: 'nb', image: SPARK_40, env: [{ name: 'PYSPARK_PYTHON', value: '/opt/conda/bin/python' }] }] },
-          },
-        },
-      });
+      notebookPod(c, { env: [{ name: 'PYSPARK_PYTHON', value: '/opt/conda/bin/python' }] });
     });
     const f = of(build('/usr/bin/python3'), 'pyspark-python-mismatch');
     expect(f).toHaveLength(1);

@@ -9,7 +9,7 @@ import { SparkOperator } from '../../constructs/operator';
 import { SparkImage } from '../../constructs/spark-image';
 import { SparkNamespace } from '../../constructs/tenancy';
 import {
-  FULL_DRIVER_RULES, SPARK_35, SPARK_40, TestDriver, account, allowSpark, clientConf, denyAll, deployment, doctor, namespace, netpol, of, quota, sparkApp,
+  FULL_DRIVER_RULES, SPARK_35, SPARK_40, TestDriver, account, allowSpark, clientConf, denyAll, deployment, doctor, namespace, netpol, notebookPod, of, quota, sparkApp,
 } from './fixtures';
 
 const NODES = { nodes: [{ name: 'small', cpu: '4', memory: '8Gi' }] };
@@ -274,16 +274,7 @@ describe('unwritable-path', () => {
   test('a client-mode driver\'s pod: its working directory and Ivy home', () => {
     const driverPod = (mounts: Array<{ name: string; mountPath: string }>, conf: Record<string, string>) => doctor((c) => {
       new TestDriver(c, 'Nb', { conf: { ...clientConf('team', SPARK_40), ...conf } });
-      new ApiObject(c, 'Sts', {
-        apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'nb', namespace: 'team' },
-        spec: {
-          serviceName: 'nb', selector: { matchLabels: { app: 'notebook', instance: 'nb' } },
-          template: {
-            metadata: { labels: { app: 'notebook', instance: 'nb' } },
-            spec: { containers: [{ name: 'nb', image: SPARK_40, securityContext: readOnly, volumeMounts: mounts }], volumes: mounts.map((m) => ({ name: m.name, emptyDir: {} })) },
-          },
-        },
-      });
+      notebookPod(c, { securityContext: readOnly, volumeMounts: mounts }, { volumes: mounts.map((m) => ({ name: m.name, emptyDir: {} })) });
     });
     const f = of(driverPod([tmp], ivy), 'unwritable-path');
     expect(f).toHaveLength(1);
