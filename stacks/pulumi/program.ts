@@ -1,7 +1,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import type { PlatformConfig } from '../config';
-import { ENVIRONMENTS } from '../environments';
+import { loadEnvironments } from '../environments/load';
 import type { PlatformCharts } from '../platform';
 import { SynthError, isUserError } from '../synth';
 import { PlannedResource, planResources } from './plan';
@@ -111,7 +111,7 @@ export class SparkPlatform extends pulumi.ComponentResource {
 export interface DeployPlatformArgs {
   /** The stack configuration. @default new pulumi.Config() (the project's) */
   readonly config?: pulumi.Config;
-  /** The environments `environment` chooses from. @default ENVIRONMENTS (stacks/environments) */
+  /** The environments `environment` chooses from. @default loadEnvironments() (every TypeScript and YAML file of stacks/environments) */
   readonly environments?: readonly PlatformConfig[];
   /** Options of the SparkPlatform component. @default - none */
   readonly opts?: pulumi.ComponentResourceOptions;
@@ -126,7 +126,7 @@ export interface DeployPlatformArgs {
  */
 export function deployPlatform(args: DeployPlatformArgs = {}): SparkPlatform {
   const config = args.config ?? new pulumi.Config();
-  const settings: StackSettings = readStackSettings(config, args.environments ?? ENVIRONMENTS);
+  const settings: StackSettings = readStackSettings(config, args.environments ?? loadEnvironments());
   const environment = settings.platform.name;
   let rendered: RenderedPlatform;
   try {

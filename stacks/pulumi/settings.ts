@@ -48,7 +48,7 @@ export function readStackSettings(config: pulumi.Config, environments: readonly 
     throw new SparkPlatformError(
       `${config.name}:${envKey}`,
       `${show(name)} is not an environment; the known ones are ${names.join(', ')}`,
-      `pulumi config set ${envKey} ${names[0] ?? '<environment>'} (or another known one), or add stacks/environments/${name}.ts and list it in stacks/environments/index.ts`,
+      `pulumi config set ${envKey} ${names[0] ?? '<environment>'} (or another known one), or add stacks/environments/${name}.ts (or ${name}.yaml)`,
       CONFIG_WHERE,
     );
   }
