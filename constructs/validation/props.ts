@@ -29,8 +29,12 @@ function isInstanceNamed(value: unknown, className: string): boolean {
   return false;
 }
 
-function newAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, allowUnionTypes: true });
+/**
+ * `detailed`: every error with its data and schema, for messages (compiled only once a value fails);
+ * otherwise the pass/fail validator, cheaper to compile (at synth start) and to run.
+ */
+function newAjv(detailed: boolean): Ajv {
+  const ajv = new Ajv({ allErrors: detailed, verbose: detailed, strict: false, allowUnionTypes: true, code: { optimize: detailed } });
   ajv.addKeyword({
     keyword: 'instanceOf',
     schemaType: 'string',
@@ -58,24 +62,38 @@ function newAjv(): Ajv {
   return ajv;
 }
 
-/** Validators compiled on first use, per schema and definition. */
+/** Validators compiled on first use, per schema and definition: a fast one, and a detailed one for failures. */
 class SchemaChecker {
-  private readonly ajv = newAjv();
-  private readonly validators = new Map<string, ValidateFunction>();
-  constructor(private readonly id: string, schema: Schema) {
-    this.ajv.addSchema(schema, id);
-  }
+  private readonly fast = new Map<string, ValidateFunction>();
+  private readonly detailed = new Map<string, ValidateFunction>();
+  private fastAjv?: Ajv;
+  private detailedAjv?: Ajv;
+  constructor(private readonly id: string, private readonly schema: Schema) {}
 
   /** Throws a SparkPlatformError for the first problem of `value` against `definition` (or the root). */
   check(value: unknown, definition: string | undefined, where: string | undefined, prefix: string, root = 'props'): void {
     const ref = definition ? `${this.id}#/definitions/${definition}` : this.id;
-    let validate = this.validators.get(ref);
-    if (!validate) {
-      validate = this.ajv.compile({ $ref: ref });
-      this.validators.set(ref, validate);
-    }
-    if (validate(value)) return;
+    if (this.validator(false, ref)(value)) return;
+    const validate = this.validator(true, ref);
+    validate(value);
     throw toError(pickError(validate.errors ?? []), prefix, where, root);
+  }
+
+  private validator(detailed: boolean, ref: string): ValidateFunction {
+    const cache = detailed ? this.detailed : this.fast;
+    let validate = cache.get(ref);
+    if (!validate) {
+      const ajv = detailed ? (this.detailedAjv ??= this.newAjv(true)) : (this.fastAjv ??= this.newAjv(false));
+      validate = ajv.compile({ $ref: ref });
+      cache.set(ref, validate);
+    }
+    return validate;
+  }
+
+  private newAjv(detailed: boolean): Ajv {
+    const ajv = newAjv(detailed);
+    ajv.addSchema(this.schema, this.id);
+    return ajv;
   }
 }
 

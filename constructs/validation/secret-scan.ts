@@ -179,7 +179,10 @@ class Scan {
           this.walk(v, at);
           continue;
         }
-        if (this.kind === 'ConfigMap' && /^(data|binaryData)$/.test(path) && /\.(ya?ml|json)$/i.test(k) && this.file(v, at)) continue;
+        // Files are parsed only where a field could pair a secret name with a literal: parsing is
+        // the cost of the scan (a pod template per submit-mode job), and the raw text is scanned
+        // for formats, URLs, assignments and base64 either way.
+        if (this.kind === 'ConfigMap' && /^(data|binaryData)$/.test(path) && /\.(ya?ml|json)$/i.test(k) && (/\.json$/i.test(k) || yamlMayPairNames(v)) && this.file(v, at)) continue;
         this.string(v, at, k);
         if (k === 'value' && typeof node.name === 'string') this.pair(node.name, v, at, `${/\.env\[\d+\]$/.test(path) ? 'env' : 'name'} ${node.name}`);
         else if (!(this.kind === 'ExternalSecret' && k === 'secretKey')) this.pair(k, v, at, show(k));
@@ -198,7 +201,7 @@ class Scan {
 
   /** Formats, URL credentials, assignments and base64 in one string. */
   private string(value: string, path: string, name: string | undefined): void {
-    for (const f of textFindings(value, 0)) this.add(path, f.kind, f.what, f.name ?? name);
+    for (const f of stringFindings(value)) this.add(path, f.kind, f.what, f.name ?? name);
   }
 
   /** An explicit name/value pair: a literal under a secret-sounding name. */
@@ -280,6 +283,33 @@ function textFindings(text: string, depth: number): TextFinding[] {
   return out;
 }
 
+/** A YAML value that holds no literal: empty, a boolean, null, a number, an empty collection. */
+const YAML_NON_LITERAL = /^(|true|false|null|~|-?\d+(\.\d+)?|\{\}|\[\])$/;
+
+/**
+ * Whether a YAML file could hold a name-based finding that only its fields show: a line whose
+ * key sounds secret and carries a literal, or an env entry (`name:` with a secret-sounding name,
+ * then `value:`). Lines the test cannot read count as could. `automountServiceAccountToken: true`
+ * or a `secretKeyRef` (`name:` then `key:`) cannot.
+ */
+function yamlMayPairNames(text: string): boolean {
+  if (!MAYBE_NAME.test(text)) return false;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (!MAYBE_NAME.test(lines[i])) continue;
+    const m = /^\s*(?:-\s+)?(["']?)([^"':#]+)\1\s*:(?:\s+(.*?))?\s*$/.exec(lines[i]);
+    if (!m) return true;
+    const key = m[2].trim();
+    const value = (m[3] ?? '').replace(/^(["'])(.*)\1$/, '$2');
+    if (key === 'name') {
+      if (/^\s*(?:-\s+)?value\s*:/.test(lines[i + 1] ?? '')) return true;
+      continue;
+    }
+    if (MAYBE_NAME.test(key) && !YAML_NON_LITERAL.test(value)) return true;
+  }
+  return false;
+}
+
 /** Secret-named literals in `key=value`, JSON pairs, XML properties and (in multi-line text) lines. */
 function assignments(text: string): TextFinding[] {
   const out: TextFinding[] = [];
@@ -310,6 +340,39 @@ function assignments(text: string): TextFinding[] {
  * `secretKeyRef` / `secrets` (references to Secrets).
  */
 export function isSecretName(name: string): boolean {
+  let known = secretNames.get(name);
+  if (known === undefined) {
+    known = secretName(name);
+    remember(secretNames, name, known);
+  }
+  return known;
+}
+
+/**
+ * What a string or name has been found to hold, by value: a tree of thousands of jobs repeats
+ * the same keys and values (images, conf, labels) in every one, and the answer depends on the
+ * text alone. Bounded, so a huge tree cannot grow them without limit.
+ */
+const secretNames = new Map<string, boolean>();
+const textResults = new Map<string, readonly TextFinding[]>();
+const MEMO_LIMIT = 200_000;
+
+function remember<V>(memo: Map<string, V>, key: string, value: V): void {
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(key, value);
+}
+
+/** Findings of a whole string (depth 0), remembered by value. */
+function stringFindings(text: string): readonly TextFinding[] {
+  let found = textResults.get(text);
+  if (found === undefined) {
+    found = textFindings(text, 0);
+    if (text.length <= 4096) remember(textResults, text, found);
+  }
+  return found;
+}
+
+function secretName(name: string): boolean {
   if (REFERENCE_SEGMENTS.test(name)) return false;
   const words = name
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')

@@ -124,6 +124,8 @@ describe('scanForSecrets: literals under secret names, where name and value are 
     ['a Hadoop XML property', configMap({ 'core-site.xml': `<configuration><property><name>fs.s3a.secret.key</name><value>${value}</value></property></configuration>` }), 'data["core-site.xml"]', /<name>fs\.s3a\.secret\.key<\/name>/],
     ['a JSON pair in a file', configMap({ 'config.txt': `{"user": "spark", "apiKey": "${value}"}` }), 'data["config.txt"]', /"apiKey": …/],
     ['env in a pod template carried as YAML', configMap({ 'driver-template.yaml': `apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: c\n      env:\n        - name: API_TOKEN\n          value: ${value}\n` }), 'data["driver-template.yaml"]#spec.containers[0].env[0].value', /env API_TOKEN/],
+    ['a secret-named key in a YAML file', configMap({ 'app.yaml': `db:\n  host: db.example.com\n  password: ${value}\n` }), 'data["app.yaml"]#db.password', /"password" holds a literal value/],
+    ['env in a YAML template that also has the usual token and secretKeyRef lines', configMap({ 'executor-template.yaml': `spec:\n  automountServiceAccountToken: false\n  containers:\n    - name: c\n      env:\n        - name: AWS_ACCESS_KEY_ID\n          valueFrom:\n            secretKeyRef:\n              name: s3-credentials\n              key: AWS_ACCESS_KEY_ID\n        - name: SERVICE_TOKEN\n          value: ${value}\n` }), 'data["executor-template.yaml"]#spec.containers[0].env[1].value', /env SERVICE_TOKEN/],
     ['a Secret data key named password (base64)', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: b64(value) } }, 'data.password', /"password" holds a literal value/],
     ['base64 of password=value in an annotation', deployment([], { 'example.com/blob': b64(`password=${value}`) }), 'metadata.annotations["example.com/blob"]', /base64 of password=… sets a literal value/],
   ];
@@ -134,6 +136,8 @@ describe('scanForSecrets: literals under secret names, where name and value are 
   });
 
   const quiet: ReadonlyArray<[string, Record<string, unknown>]> = [
+    ['a pod template as YAML with the token switch and Secret references only', configMap({ 'driver-template.yaml': 'spec:\n  automountServiceAccountToken: true\n  containers:\n    - name: c\n      env:\n        - name: AWS_SECRET_ACCESS_KEY\n          valueFrom:\n            secretKeyRef:\n              name: s3-credentials\n              key: AWS_SECRET_ACCESS_KEY\n' })],
+    ['a YAML file whose secret-named keys hold no literal', configMap({ 'app.yaml': 'tls:\n  secretName: web-tls\n  tokenTtl: 3600\n  passwordless: true\n' })],
     ['env from a Secret (SparkEnvValue.fromSecret)', deployment([{ name: 'API_KEY', ...SparkEnvValue.fromSecret('api', 'key').toEnvVar('API_KEY') }])],
     ['an empty env value', deployment([{ name: 'JUPYTER_TOKEN', value: '' }])],
     ['an env value that is a kubelet reference', deployment([{ name: 'DB_PASSWORD', value: '$(PASSWORD_FROM_FILE)' }])],
