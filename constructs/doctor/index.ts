@@ -10,8 +10,8 @@ export {
   DEFAULT_PUBLIC_REGISTRIES, DEFAULT_SERVICE_LINKS_APP_THRESHOLD, checkDoctorOptions, resolveDoctorOptions,
 } from './options';
 export type { DoctorOptions, DoctorSuppression, NodeShape, ResolvedDoctorOptions, ResolvedNodeShape } from './options';
-export { CLIENT_MODE_DRIVER, isClientModeDriver } from './client-mode';
-export type { IClientModeDriver } from './client-mode';
+export { CLIENT_MODE_DRIVER, isClientModeDriver } from '../client-mode-driver';
+export type { IClientModeDriver } from '../client-mode-driver';
 export { DoctorView } from './view';
 export type { IndexedObject, OperatorWatch, PodWorkload, QuotaView } from './view';
 export type { SparkAppMode, SparkAppView, SparkPodView, DynamicAllocationView } from './spark-apps';

@@ -3,7 +3,7 @@ import { show } from '../errors';
 import { SPARK_ROLE_LABEL } from '../labels';
 import { SPARK_DEFAULT_OVERHEAD_FACTOR, SPARK_MIN_MEMORY_OVERHEAD } from '../spark-sizing';
 import { Cpu, Memory } from '../units';
-import { IClientModeDriver } from './client-mode';
+import { IClientModeDriver } from '../client-mode-driver';
 import { Json, isRecord } from './evaluators/k8s-json';
 import { PodOf, containersOf, podOf, quantity, stringList, stringMap } from './pods';
 

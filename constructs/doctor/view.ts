@@ -4,7 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import { SparkJob } from '../jobs/spark-job';
 import { SparkImage } from '../spark-image';
 import { Cpu, Memory } from '../units';
-import { IClientModeDriver, isClientModeDriver } from './client-mode';
+import { IClientModeDriver, isClientModeDriver } from '../client-mode-driver';
 import { Json, isRecord } from './evaluators/k8s-json';
 import { NetworkPolicyEvaluator } from './evaluators/netpol';
 import { RbacEvaluator } from './evaluators/rbac';

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { checkProps } from '../validation/props';
 import { stringify } from 'yaml';
-import { CLIENT_MODE_DRIVER, IClientModeDriver } from '../doctor/client-mode';
+import { CLIENT_MODE_DRIVER, IClientModeDriver } from '../client-mode-driver';
 import { SparkPlatformError, show } from '../errors';
 import { treeChanged } from '../tree-version';
 import { SPARK_CONTAINER } from '../jobs/spark-conf';

@@ -1,7 +1,7 @@
 import { SparkPlatformError, show } from '../errors';
 import { SizedSparkJob } from '../spark-sizing';
 import { Cpu } from '../units';
-import type { ResolvedContainerDefaults, ResolvedQuota } from './spark-namespace';
+import type { ResolvedContainerDefaults, ResolvedQuota } from './resources';
 
 /**
  * Checks that a tenant's quota and LimitRange admit its smallest job, and that the LimitRange is

@@ -1,4 +1,8 @@
-import { SparkImage } from '../spark-image';
+/**
+ * The contract between client-mode drivers (constructs/notebook) and the doctor, which reads them:
+ * both depend on this module, so the constructs never import the doctor.
+ */
+import type { SparkImage } from './spark-image';
 
 /**
  * Marks a construct as an {@link IClientModeDriver}. A registered symbol (`Symbol.for`), so two
