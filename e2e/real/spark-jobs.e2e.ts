@@ -40,7 +40,14 @@ describeReal('Spark runs for real on the node: the operator and spark-submit', (
 
   /** What a finished driver shows: its phase, exit code, log, and the executors that registered. */
   async function driverOutcome(driverPod: string) {
-    const pod = await getJson(env.kubeconfig, `/api/v1/namespaces/${NS}/pods/${driverPod}`);
+    // The application's (or Job's) state can turn final a moment before the kubelet reports the
+    // driver pod's phase (seen once: COMPLETED while the pod still said Running): wait for the
+    // pod's own final phase, and report whatever it is if it never comes.
+    const podPath = `/api/v1/namespaces/${NS}/pods/${driverPod}`;
+    const pod = await waitFor(`the driver pod ${driverPod} in a final phase`, async () => {
+      const p = await getJson(env.kubeconfig, podPath);
+      return ['Succeeded', 'Failed'].includes(p.status?.phase) ? p : undefined;
+    }, 60_000, 1000).catch(() => getJson(env.kubeconfig, podPath));
     const log = await logsOf(NS, driverPod);
     const terminated = pod.status?.containerStatuses?.find((c: any) => c.name === 'spark-kubernetes-driver')?.state?.terminated;
     return {
