@@ -97,6 +97,8 @@ export interface ResolvedSparkJob {
   readonly deps: ResolvedDependencies;
   /** User Spark conf (checked: no key the construct sets). */
   readonly sparkConf: Readonly<Record<string, string>>;
+  /** `spark.*` keys accepted beyond the Spark line's own (allowedSparkConfKeys), for conf added later too. */
+  readonly allowedSparkConfKeys: readonly string[];
   /** User Hadoop conf, without the `spark.hadoop.` prefix. */
   readonly hadoopConf: Readonly<Record<string, string>>;
   /** Pod volumes as Kubernetes JSON. */

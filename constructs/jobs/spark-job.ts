@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SparkPlatformError, show } from '../errors';
 import { checkProps } from '../validation/props';
+import { sparkLineName } from '../validation/spark-conf-keys';
 import { treeChanged } from '../tree-version';
 import type { NetworkEndpoint } from '../network';
 import { SparkEnvValue } from '../spark-env';
@@ -84,11 +85,12 @@ export class SparkJob extends Construct implements ISparkWorkload {
 
   /**
    * Adds Spark conf after construction (e.g. object-store wiring). The same rules as `sparkConf`
-   * apply, and a key already set to another value is an error, not an override.
+   * apply (a `spark.*` key the image's Spark line does not have is refused unless
+   * allowedSparkConfKeys lists it), and a key already set to another value is an error, not an override.
    */
   public addSparkConf(conf: Readonly<Record<string, string>>, source = 'addSparkConf'): void {
     const where = this.workloadName;
-    checkUserConf(conf, {}, where, source);
+    checkUserConf(conf, {}, where, source, { line: sparkLineName(this.spec.driver.image.sparkVersion), allowed: this.spec.allowedSparkConfKeys });
     for (const [key, value] of Object.entries(conf)) {
       const existing = this.spec.sparkConf[key] ?? this.addedConf[key];
       if (existing !== undefined && existing !== value) {

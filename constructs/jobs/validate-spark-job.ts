@@ -103,6 +103,7 @@ export function resolveSparkJob(props: SparkJobProps): ResolvedSparkJob {
     dynamicAllocation,
     deps,
     sparkConf: { ...(props.sparkConf ?? {}) },
+    allowedSparkConfKeys,
     hadoopConf: { ...(props.hadoopConf ?? {}) },
     volumes,
     restartPolicy,

@@ -224,6 +224,14 @@ describe('SparkJob refuses unknown sparkConf keys', () => {
     const image = SparkImage.custom({ image: 'registry.example.com/spark:3.4.4', sparkVersion: '3.4.4', scalaVersion: '2.12' });
     expect(() => job({ image, sparkConf: { 'spark.made.up': 'x' } })).not.toThrow();
   });
+
+  it('checks conf added after construction (addSparkConf) the same way, with the same allow-list', () => {
+    const e = errorOf(() => job({}).addSparkConf({ 'spark.sql.adaptive.enable': 'true' }, 'wiring'));
+    expect(e.field).toBe('wiring["spark.sql.adaptive.enable"]');
+    expect(e.fix).toMatch(/did you mean "spark\.sql\.adaptive\.enabled"\?/);
+    expect(() => job({}).addSparkConf({ 'spark.sql.adaptive.enabled': 'true', 'spark.hadoop.fs.s3a.fast.upload': 'true' }, 'wiring')).not.toThrow();
+    expect(() => job({ allowedSparkConfKeys: ['spark.databricks.delta.*'] }).addSparkConf({ 'spark.databricks.delta.optimizeWrite.enabled': 'true' }, 'wiring')).not.toThrow();
+  });
 });
 
 describe('SparkNotebook refuses unknown keys in added Spark conf', () => {
