@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 /**
  * The secret detector (scanForSecrets) and the doctor rule that runs it over every rendered
  * object (`secret-in-output`): each secret class found in each kind of place with its path and
@@ -226,7 +229,8 @@ describe(`the ${RULE} doctor rule`, () => {
     expect(byOptions.errors).toEqual([]);
     expect(byOptions.suppressed).toEqual([expect.objectContaining({ rule: RULE, object: 'Deployment/apps/web', suppressed: reason })]);
 
-    const app = new App();
+    // app.synth() writes files: to a temporary directory, never the project's dist/.
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'secret-scan-')) });
     const chart = new Chart(app, 'c');
     leak(chart);
     const doctor = attachDoctor(app);
@@ -235,12 +239,13 @@ describe(`the ${RULE} doctor rule`, () => {
     Doctor.suppress(chart, RULE, reason);
     expect(doctor.report().errors).toEqual([]);
     expect(() => app.synth()).not.toThrow();
+    fs.rmSync(app.outdir, { recursive: true, force: true });
 
     expect(() => doctorReport(leak, { suppressions: [{ rule: RULE, path: 'Deployment/apps/web', reason: ' ' }] })).toThrow(/suppressions\[0\]\.reason: is empty/);
   });
 
   test('an unsuppressed finding fails the synth, without the value', () => {
-    const app = new App();
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'secret-scan-')) });
     new ApiObject(new Chart(app, 'c'), 'Web', deployment([{ name: 'API_KEY', value: 'abc123' }]));
     attachDoctor(app);
     expect(() => app.synth()).toThrow(/secret-in-output c\/Web \(Deployment\/apps\/web\): spec\.template\.spec\.containers\[0\]\.env\[0\]\.value: env API_KEY holds a literal value/);
