@@ -111,7 +111,7 @@ export function sparkLineOf(version: string): SparkLine | undefined {
  * MinIO server and client. Upstream went source-only in October 2025 and its Docker Hub images
  * were deleted in 2026; these are the last tags still served from quay.io, frozen: they will get
  * no security fixes (they lack the CVE-2025-62506 fix). Point `MinIOProps.image`/`clientImage`
- * at your own build or a maintained fork, or use another S3 store (README "Object storage").
+ * at your own build or a maintained fork, or use another S3 store (docs/storage.md).
  * @see ../shared/reference/client-mode-and-storage.md section 3
  */
 export const MINIO = {

@@ -152,7 +152,7 @@ export interface OperatorConfig {
   readonly defaultTimeToLiveSeconds?: PositiveCount;
   /** Pods that may scrape the controllers' metrics (port 8080), e.g. Prometheus. @default - none */
   readonly metricsAccess?: readonly PeerConfig[];
-  /** The admission webhook: off by default (see README). @default - no webhook */
+  /** The admission webhook: off by default (see docs/operator.md "Webhook"). @default - no webhook */
   readonly webhook?: {
     /** `self-signed` (the webhook makes its own) or `cert-manager` (installed separately). */
     readonly certificate: 'self-signed' | 'cert-manager';

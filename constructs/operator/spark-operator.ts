@@ -99,7 +99,7 @@ export interface SparkOperatorProps {
    * @default - derived from workers
    */
   readonly resources?: { readonly cpu?: Cpu; readonly memory?: Memory };
-  /** The admission webhook, or undefined for none (the default: see README "Webhook"). @default - no webhook */
+  /** The admission webhook, or undefined for none (the default: see docs/operator.md "Webhook"). @default - no webhook */
   readonly webhook?: SparkOperatorWebhookOptions;
   /**
    * The API server as the operator's pods reach it: NetworkPolicies admit its endpoints'

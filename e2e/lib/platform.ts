@@ -1,5 +1,5 @@
 /**
- * Applying the synthesized platform the way the README tells a user to, once per cluster.
+ * Applying the synthesized platform the way docs/gitops.md tells a user to, once per cluster.
  */
 import * as path from 'path';
 import { E2eEnv, kubectl, kubectlOk, waitFor } from './kube';
@@ -16,7 +16,7 @@ const applied = new Map<string, Promise<ApplyResult>>();
 
 /**
  * `kubectl apply --server-side --validate=strict` of the CRDs, wait until they are Established,
- * then of the whole kustomization: README "Apply with kubectl". Once per kubeconfig and
+ * then of the whole kustomization: docs/gitops.md "Apply with kubectl". Once per kubeconfig and
  * environment in this process; applying again is a no-op on the server anyway.
  */
 export function applyEnvironment(env: E2eEnv, name: string, kubeconfig = env.kubeconfig): Promise<ApplyResult> {

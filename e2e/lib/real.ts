@@ -63,7 +63,7 @@ export function sparkApplicationFinished(env: E2eEnv, namespace: string, name: s
 }
 
 /**
- * README "Apply with kubectl" for the layers below the workloads: the CRDs (then wait until
+ * docs/gitops.md "Apply with kubectl" for the layers below the workloads: the CRDs (then wait until
  * Established), the tenants, the operator and the storage layer with the Secrets it expects out
  * of band (and a static volume for MinIO's claim); then waits until the operator's controller
  * runs from its image and is Available, MinIO serves, the bucket Job has succeeded and the

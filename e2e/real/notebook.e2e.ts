@@ -5,7 +5,7 @@
  * SparkSession in client mode from the platform's spark-defaults.conf; its executors start as
  * pods from the platform's template, reach the driver through the headless Service's DNS name,
  * run a job and are removed when the session stops. Then two sessions at once (the ports of
- * `sessions: 2`) and a third, which fails with the bind error the README documents.
+ * `sessions: 2`) and a third, which fails with the bind error docs/notebooks.md documents.
  */
 import { ChildProcess, spawn } from 'child_process';
 import { kubectlPath } from '../../test/helpers/kubectl';

@@ -1,7 +1,7 @@
 /**
  * Spark for real, on the real node (e2e/node.ts): the manifests of e2e/environments/e2e-real.ts
  * (dev's two jobs, only the CPU requests lowered, plus a failing variant of each) applied as
- * the README says, on the images e2e/images/build.sh built and imported under the manifests'
+ * docs/gitops.md says, on the images e2e/images/build.sh built and imported under the manifests'
  * own tags. Nothing is simulated: the operator's controller runs in its pod from its Deployment,
  * spark-submit runs in the Job's pod, drivers and executors are containers on the pod bridge,
  * reaching each other through the driver's headless Service and the API server through the

@@ -64,7 +64,7 @@ export const dev: PlatformConfig = {
     nodes: [{ name: 'kind', cpu: '4', memory: '8Gi' }],
   },
   // JupyterLab with the driver in its kernels; executors in spark-jobs. The unified image is
-  // built from images/spark-notebook and pushed to kind's local registry (README "Notebooks").
+  // built from images/spark-notebook and pushed to kind's local registry (docs/notebooks.md).
   // Out of band: Secret lab-token (key token) in spark-jobs.
   notebooks: [
     {
