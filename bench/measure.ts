@@ -10,9 +10,9 @@ import { performance } from 'perf_hooks';
 import * as pulumi from '@pulumi/pulumi';
 import { App } from 'cdk8s';
 import { collectSecretRefs } from '../constructs/secret-refs';
-import { toYaml } from '../stacks/gitops';
+import { toYaml, writeTreeAtomically } from '../stacks/gitops';
 import { buildPlatform } from '../stacks/platform';
-import { renderEnvironment, writeTreeAtomically } from '../stacks/synth';
+import { renderEnvironment } from '../stacks/synth';
 import { benchPlatform } from './platform';
 
 /** What one synth measurement reports. */

@@ -1,11 +1,9 @@
-import * as fs from 'fs';
 import * as path from 'path';
-import { App } from 'cdk8s';
 import { SparkPlatformError } from '../constructs/errors';
-import { Doctor, DoctorReport, formatFinding } from '../constructs/doctor';
-import { ManifestValidationError, assertValidManifests } from '../constructs/validation';
+import { DoctorReport, formatFinding } from '../constructs/doctor';
+import { ManifestValidationError } from '../constructs/validation';
 import { PlatformConfig } from './config';
-import { KubeObject, RenderedChart, kustomization, renderCharts, toYaml } from './gitops';
+import { KubeObject, RenderedChart, SparkPlatformApp, writeTreeAtomically } from './gitops';
 import { EnvironmentFileError, environmentSource } from './environments/load';
 import { buildPlatform } from './platform';
 
@@ -24,20 +22,16 @@ export interface RenderedEnvironment {
 }
 
 /**
- * Builds, validates and renders one environment in memory: cdk8s validations run during
- * `toJson()`, then every object is checked against the Kubernetes and CRD schemas. Nothing is
- * written.
+ * Builds, validates and renders one environment in memory, on a SparkPlatformApp (the library's
+ * safety net): the doctor, cdk8s validations, CRDs for every custom kind, then every object
+ * checked against the Kubernetes and CRD schemas. Nothing is written.
  */
 export function renderEnvironment(config: PlatformConfig): RenderedEnvironment {
-  const app = new App();
+  const app = new SparkPlatformApp({ name: config.name });
   buildPlatform(app, config, environmentSource(config));
-  const charts = renderCharts(app);
-  const objects = charts.flatMap((c) => c.objects);
-  assertValidManifests(objects);
-  const files = new Map<string, string>();
-  for (const c of charts) files.set(`${config.name}/${c.file}`, toYaml(c.objects));
-  files.set(`${config.name}/kustomization.yaml`, kustomization(charts.map((c) => c.file)));
-  return { name: config.name, charts, objects, files, doctor: Doctor.of(app)?.report() };
+  const rendered = app.render();
+  const files = new Map([...rendered.files].map(([file, content]) => [`${config.name}/${file}`, content]));
+  return { name: config.name, charts: rendered.charts, objects: rendered.objects, files, doctor: rendered.doctor };
 }
 
 /** Renders every environment; throws on the first one that fails, before anything is written. */
@@ -81,34 +75,6 @@ export function isUserError(e: unknown): e is Error {
     || e instanceof ManifestValidationError
     // cdk8s' deferred construct validations (node.addValidation), one line per construct path
     || (e instanceof Error && e.message.startsWith('Validation failed with the following errors'));
-}
-
-/**
- * Replaces `outdir` with exactly `files`, as close to atomically as a file system allows: the
- * new tree is written to a sibling temporary directory, then renamed into place, and the old
- * tree is removed only after that. A failure while writing leaves `outdir` as it was.
- */
-export function writeTreeAtomically(files: ReadonlyMap<string, string>, outdir: string): void {
-  const target = path.resolve(outdir);
-  const parent = path.dirname(target);
-  fs.mkdirSync(parent, { recursive: true });
-  const next = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.next-`));
-  try {
-    // mkdtemp makes the directory 0700: the output is for a GitOps repository and its readers.
-    fs.chmodSync(next, 0o755);
-    for (const [file, content] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
-      const dest = path.join(next, file);
-      fs.mkdirSync(path.dirname(dest), { recursive: true, mode: 0o755 });
-      fs.writeFileSync(dest, content, { mode: 0o644 });
-    }
-  } catch (e) {
-    fs.rmSync(next, { recursive: true, force: true });
-    throw e;
-  }
-  const previous = fs.existsSync(target) ? path.join(parent, path.basename(next).replace('.next-', '.previous-')) : undefined;
-  if (previous) fs.renameSync(target, previous);
-  fs.renameSync(next, target);
-  if (previous) fs.rmSync(previous, { recursive: true, force: true });
 }
 
 /** Options of `synthesize`. */

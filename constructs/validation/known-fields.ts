@@ -88,6 +88,11 @@ export function servesApiVersion(apiVersion: string): boolean {
   return loadCatalog().apiVersions.has(apiVersion);
 }
 
+/** Whether `apiVersion`/`kind` is a built-in kind of Kubernetes 1.28 (no CRD defines it). */
+export function isBuiltinKind(apiVersion: string, kind: string): boolean {
+  return loadCatalog().kinds.has(`${apiVersion} ${kind}`);
+}
+
 /** The apiVersions under which Kubernetes 1.28 serves `kind`, for error messages. */
 export function apiVersionsOfKind(kind: string): string[] {
   return [...loadCatalog().kinds.keys()].filter((key) => key.endsWith(` ${kind}`)).map((key) => key.slice(0, -kind.length - 1));

@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import * as YAML from 'yaml';
-import { Doctor } from '../constructs/doctor';
+import { Doctor } from '../../constructs/doctor';
 
 /** A Kubernetes object as synthesized (plain JSON). */
 export interface KubeObject {
@@ -19,6 +19,8 @@ export interface RenderedChart {
   readonly file: string;
   /** The Argo CD sync wave of every object in the file. */
   readonly wave: number;
+  /** The construct ids of the charts it is applied after ({@link chartDependencies}). */
+  readonly dependsOn: readonly string[];
   /** The objects, ordered by kind (see KIND_ORDER). */
   readonly objects: readonly KubeObject[];
 }
@@ -74,35 +76,41 @@ function kindRank(kind: string): number {
  * rendered, the same way cdk8s renders them, and the charts are ordered from their own
  * dependencies.
  */
-export function renderCharts(app: App): RenderedChart[] {
+export function renderCharts(app: App, options: RenderChartsOptions = {}): RenderedChart[] {
   const created = app.node.children.filter((c): c is Chart => Chart.isChart(c));
-  const json = new Map<Chart, KubeObject[]>();
+  const json = new Map<Chart, Array<{ readonly construct: ApiObject; readonly o: KubeObject }>>();
   // The doctor's validation (during that first toJson()) rendered every object already.
   let rendered: ReadonlyMap<IConstruct, unknown> | undefined;
   created.forEach((chart, i) => {
     if (i === 0) {
-      json.set(chart, chart.toJson() as KubeObject[]);
+      chart.toJson(); // prepares the app: inferred dependencies, every validation
       rendered = Doctor.of(app)?.renderedJson();
-    } else {
-      json.set(chart, renderPrepared(chart, rendered) as KubeObject[]);
     }
+    json.set(chart, renderPrepared(chart, rendered));
   });
   const charts = chartOrder(created);
   const width = Math.max(2, String(charts.length - 1).length);
   return charts.map((chart, wave) => {
     const objects = (json.get(chart) ?? [])
-      .map((o, i) => ({ o, i }))
+      .map((entry, i) => ({ ...entry, i }))
       .sort((a, b) => kindRank(a.o.kind) - kindRank(b.o.kind) || a.i - b.i) // stable: keeps cdk8s' dependency order within a kind
-      .map(({ o }) => withSyncWave(o, wave));
-    return { chart: chart.node.id, file: `${String(wave).padStart(width, '0')}-${chart.node.id}.yaml`, wave, objects };
+      .map(({ construct, o }) => withAnnotations(o, options.source?.(construct), wave));
+    const dependsOn = chartDependencies(chart).filter((c) => json.has(c)).map((c) => c.node.id);
+    return { chart: chart.node.id, file: `${String(wave).padStart(width, '0')}-${chart.node.id}.yaml`, wave, dependsOn, objects };
   });
 }
 
+/** Options of renderCharts. */
+export interface RenderChartsOptions {
+  /** The source annotation of an object (e.g. its construct path), or undefined for none. @default - none */
+  readonly source?: (object: ApiObject) => string | undefined;
+}
+
 /** A chart's objects in dependency order, as `chart.toJson()` renders them, once the app is prepared. */
-function renderPrepared(chart: Chart, rendered?: ReadonlyMap<IConstruct, unknown>): unknown[] {
+function renderPrepared(chart: Chart, rendered?: ReadonlyMap<IConstruct, unknown>): Array<{ construct: ApiObject; o: KubeObject }> {
   return new DependencyGraph(chart.node).topology()
     .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
-    .map((o) => rendered?.get(o) ?? o.toJson());
+    .map((c) => ({ construct: c, o: (rendered?.get(c) ?? c.toJson()) as KubeObject }));
 }
 
 /** Layer order kept on the project's side (see {@link deployAfter}). */
@@ -157,8 +165,16 @@ export function chartOrder(charts: readonly Chart[]): Chart[] {
   return order;
 }
 
-function withSyncWave(o: KubeObject, wave: number): KubeObject {
-  return { ...o, metadata: { ...o.metadata, annotations: { ...(o.metadata.annotations ?? {}), [SYNC_WAVE_ANNOTATION]: String(wave) } } };
+/**
+ * Annotation on every rendered object: where it comes from (e.g. the construct path, see
+ * SparkPlatformApp). Set here, on the object's own metadata after rendering, never inside pod
+ * templates: moving code neither restarts a pod nor changes any content hash the platform computes.
+ */
+export const SOURCE_ANNOTATION = 'spark-platform.io/source';
+
+function withAnnotations(o: KubeObject, source: string | undefined, wave: number): KubeObject {
+  const annotations = { ...(o.metadata.annotations ?? {}), ...(source === undefined ? {} : { [SOURCE_ANNOTATION]: source }), [SYNC_WAVE_ANNOTATION]: String(wave) };
+  return { ...o, metadata: { ...o.metadata, annotations } };
 }
 
 /** Multi-document YAML for a file: one document per object, no line folding (stable diffs). */

@@ -1,7 +1,7 @@
 /**
  * The Pulumi program (`main` in stacks/Pulumi.yaml): provisions the environment the stack's
  * `environment` config selects, from the same construct tree `npm run synth` writes to dist/.
- * See README.md "Provisioning with Pulumi" for config keys, secrets and outputs.
+ * See docs/pulumi.md for config keys, secrets and outputs.
  */
 import * as pulumi from '@pulumi/pulumi';
 import { SynthError, isUserError } from '../synth';

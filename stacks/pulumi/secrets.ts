@@ -1,7 +1,12 @@
 import * as pulumi from '@pulumi/pulumi';
 import { SparkPlatformError, show } from '../../constructs/errors';
 import type { SecretRef } from '../../constructs/secret-refs';
-import { CONFIG_KEYS, CONFIG_WHERE } from './settings';
+
+/** The stack config key holding the values of the Secrets the platform reads (a secret object). */
+export const SECRETS_CONFIG_KEY = 'secrets';
+
+/** Where a stack config error is: the prefix of its message. */
+export const CONFIG_WHERE = 'Pulumi stack config:';
 
 /** Secret values as the `secrets` config key holds them: Secret name → key → value. */
 export type SecretValues = Readonly<Record<string, Readonly<Record<string, string>>>>;
@@ -13,7 +18,7 @@ export type SecretValues = Readonly<Record<string, Readonly<Record<string, strin
  */
 export function secretConfigPath(secretName: string, key?: string): string {
   const segment = (s: string) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`);
-  return `${CONFIG_KEYS.secrets}${segment(secretName)}${key === undefined ? '' : segment(key)}`;
+  return `${SECRETS_CONFIG_KEY}${segment(secretName)}${key === undefined ? '' : segment(key)}`;
 }
 
 /** The command that sets one value, as a user would type it. */
@@ -33,8 +38,8 @@ export function secretConfigCommand(secretName: string, key: string): string {
 export function resolveSecretData(config: pulumi.Config, refs: readonly SecretRef[]): Map<string, pulumi.Output<Record<string, string>>> {
   const data = new Map<string, pulumi.Output<Record<string, string>>>();
   // The plaintext is read here only to check which values exist; what the Secrets get is the secret Output below.
-  const present = config.getObject<unknown>(CONFIG_KEYS.secrets);
-  const field = `${config.name}:${CONFIG_KEYS.secrets}`;
+  const present = config.getObject<unknown>(SECRETS_CONFIG_KEY);
+  const field = `${config.name}:${SECRETS_CONFIG_KEY}`;
   if (present !== undefined && !isRecord(present)) {
     throw new SparkPlatformError(field, 'is not an object of Secret name → key → value', `set each value with ${secretConfigCommand('<secret>', '<key>')}`, CONFIG_WHERE);
   }
@@ -78,7 +83,7 @@ export function resolveSecretData(config: pulumi.Config, refs: readonly SecretRe
     }
   }
   if (refs.length === 0) return data;
-  const values = config.requireSecretObject<SecretValues>(CONFIG_KEYS.secrets);
+  const values = config.requireSecretObject<SecretValues>(SECRETS_CONFIG_KEY);
   for (const ref of refs) {
     const encoded = values.apply((v) => Object.fromEntries(ref.keys.map((k) => [k, Buffer.from(v[ref.name][k], 'utf8').toString('base64')])));
     data.set(`${ref.namespace}/${ref.name}`, pulumi.secret(encoded));

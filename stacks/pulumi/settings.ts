@@ -1,6 +1,9 @@
 import * as pulumi from '@pulumi/pulumi';
 import { SparkPlatformError, show } from '../../constructs/errors';
 import { PlatformConfig, parsePlatformConfig } from '../config';
+import { CONFIG_WHERE, SECRETS_CONFIG_KEY } from './secrets';
+
+export { CONFIG_WHERE };
 
 /** The stack configuration keys the program reads (in the project's namespace, e.g. `spark-platform:environment`). */
 export const CONFIG_KEYS = {
@@ -13,11 +16,9 @@ export const CONFIG_KEYS = {
   /** Kubeconfig context (optional; default: its current context). */
   context: 'context',
   /** Values of the Secrets the platform reads, by Secret name and key (secret). */
-  secrets: 'secrets',
+  secrets: SECRETS_CONFIG_KEY,
 } as const;
 
-/** Where Pulumi config errors come from, in messages. */
-export const CONFIG_WHERE = 'Pulumi stack config:';
 
 /** What the stack configuration selects. */
 export interface StackSettings {

@@ -77,7 +77,7 @@ test('usage: unknown arguments and environments exit 2; --rules lists every rule
   expect(rules.out.split("\n")).toHaveLength(DOCTOR_RULES.length);
 });
 
-test('npm run -s doctor -- --json prints only JSON on stdout, as the README says', () => {
+test('npm run -s doctor -- --json prints only JSON on stdout, as docs/doctor.md says', () => {
   const root = path.resolve(__dirname, '../..');
   const out = execFileSync('npm', ['run', '-s', 'doctor', '--', '--json', '--env', 'prod'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   expect((JSON.parse(out) as DoctorJson).environments.map((e) => e.name)).toEqual(['prod']);

@@ -1,5 +1,5 @@
 /**
- * The program entry (`main: pulumi/index.ts` in stacks/Pulumi.yaml) as `pulumi up` loads it:
+ * The program entry (`main: pulumi/main.ts` in stacks/Pulumi.yaml) as `pulumi up` loads it:
  * under Pulumi's mocks with the stack config of stacks/Pulumi.dev.yaml, its exports are the stack
  * outputs; an input error surfaces as a RunError (message only, no stack trace).
  */
@@ -25,9 +25,9 @@ function devSecrets(): Record<string, Record<string, string>> {
   return out;
 }
 
-test('Pulumi.yaml runs stacks/pulumi/index.ts with TypeScript, and Pulumi.dev.yaml selects dev', () => {
+test('Pulumi.yaml runs stacks/pulumi/main.ts with TypeScript, and Pulumi.dev.yaml selects dev', () => {
   const project = parse(fs.readFileSync(path.join(STACKS, 'Pulumi.yaml'), 'utf8'));
-  expect(project).toMatchObject({ name: 'spark-platform', runtime: { name: 'nodejs', options: { typescript: true } }, main: 'pulumi/index.ts' });
+  expect(project).toMatchObject({ name: 'spark-platform', runtime: { name: 'nodejs', options: { typescript: true } }, main: 'pulumi/main.ts' });
   expect(fs.existsSync(path.join(STACKS, project.main))).toBe(true);
   expect(fs.existsSync(path.join(STACKS, project.runtime.options.tsconfig))).toBe(true);
   const stack = parse(fs.readFileSync(path.join(STACKS, 'Pulumi.dev.yaml'), 'utf8'));
@@ -40,7 +40,7 @@ test('the entry module exports the stack outputs', async () => {
   const plain = Object.fromEntries(Object.entries(stack).map(([k, v]) => [k.replace(/^spark-platform:/, ''), v]));
   setStackConfig('spark-platform', { ...plain, secrets: devSecrets() }, ['secrets']);
   // WHEN pulumi loads the program
-  const outputs = await import('../../stacks/pulumi/index');
+  const outputs = await import('../../stacks/pulumi/main');
   // THEN its exports are the outputs, and the platform was registered
   expect(outputs.environment).toBe('dev');
   expect(outputs.operatorNamespace).toBe('spark-operator');
@@ -58,7 +58,7 @@ test('an input error becomes a RunError with the message only', () => {
     setStackConfig('spark-platform', { environment: 'staging' });
     let error: unknown;
     try {
-      require('../../stacks/pulumi/index');
+      require('../../stacks/pulumi/main');
     } catch (e) {
       error = e;
     }

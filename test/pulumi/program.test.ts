@@ -9,7 +9,7 @@ import type { KubeObject } from '../../stacks/gitops';
 import { SYNC_WAVE_ANNOTATION } from '../../stacks/gitops';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { renderEnvironment } from '../../stacks/synth';
-import { PLATFORM_COMPONENT_TYPE, SparkPlatform, deployPlatform } from '../../stacks/pulumi/program';
+import { PLATFORM_COMPONENT_TYPE, PlatformOutputs, SparkPlatform, deployPlatform } from '../../stacks/pulumi/program';
 import { isCustomResource } from '../../stacks/pulumi/resources';
 import { SECRET_PURPOSE_ANNOTATION } from '../../stacks/pulumi/plan';
 
@@ -71,7 +71,7 @@ const PLAINTEXTS = [...new Set(Object.values(SECRETS).flatMap((s) => Object.valu
 const DEV_VALUES = new Set([...referencedSecrets(synthObjects('dev'))].flatMap(([id, keys]) => [...keys].map((k) => `${id.split('/')[1]}.${k}`))).size;
 
 /** Deploys under mocks with `config` (secrets included unless given) and waits until every registration is done. */
-async function deploy(config: Record<string, unknown>): Promise<SparkPlatform> {
+async function deploy(config: Record<string, unknown>): Promise<SparkPlatform<PlatformOutputs>> {
   recorder.clear();
   const cfg = setStackConfig(PROJECT, { secrets: SECRETS[String(config.environment)], ...config }, ['secrets']);
   const platform = deployPlatform({ config: cfg });
@@ -100,7 +100,7 @@ function synthObjects(name: string): KubeObject[] {
 }
 
 describe.each(['dev', 'prod'])('environment %s', (env) => {
-  let platform: SparkPlatform;
+  let platform: SparkPlatform<PlatformOutputs>;
   let expected: KubeObject[];
   beforeAll(async () => {
     expected = synthObjects(env);
@@ -165,7 +165,7 @@ describe.each(['dev', 'prod'])('environment %s', (env) => {
 });
 
 describe('secrets', () => {
-  let platform: SparkPlatform;
+  let platform: SparkPlatform<PlatformOutputs>;
   beforeAll(async () => {
     platform = await deploy({ environment: 'dev' });
   });

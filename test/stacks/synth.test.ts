@@ -5,8 +5,9 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { PlatformConfig } from '../../stacks/config';
 import { ENVIRONMENTS, dev } from '../../stacks/environments';
-import { SYNC_WAVE_ANNOTATION } from '../../stacks/gitops';
-import { renderAll, renderEnvironment, runSynth, synthesize, writeTreeAtomically } from '../../stacks/synth';
+import { SOURCE_ANNOTATION, SYNC_WAVE_ANNOTATION } from '../../stacks/gitops';
+import { writeTreeAtomically } from '../../stacks/gitops';
+import { renderAll, renderEnvironment, runSynth, synthesize } from '../../stacks/synth';
 import { kustomize } from '../helpers/kubectl';
 import { Obj, expectValidManifests } from '../helpers/manifests';
 
@@ -86,12 +87,13 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('environment %s', (
     expect(docs).toEqual(objects);
   }, 120_000);
 
-  test('its CRDs are the committed CRD manifests (constructs/operator/crds/*.yaml), plus the sync wave', () => {
+  test('its CRDs are the committed CRD manifests (constructs/operator/crds/*.yaml), plus the sync wave and source annotations', () => {
     const committed = fs.readdirSync(CRD_DIR).sort().map((f) => YAML.parse(fs.readFileSync(path.join(CRD_DIR, f), 'utf8')));
     const emitted = objects.filter((o) => o.kind === 'CustomResourceDefinition')
       .map(({ metadata: { annotations, ...meta }, ...rest }) => {
-        const { [SYNC_WAVE_ANNOTATION]: wave, ...others } = annotations ?? {};
+        const { [SYNC_WAVE_ANNOTATION]: wave, [SOURCE_ANNOTATION]: source, ...others } = annotations ?? {};
         expect(wave).toBe('0');
+        expect(source).toBe(`${name}/crds/SparkOperatorCrds/${rest.spec.names.kind}`);
         return { ...rest, metadata: { ...meta, ...(Object.keys(others).length ? { annotations: others } : {}) } };
       })
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));

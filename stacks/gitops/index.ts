@@ -1,0 +1,12 @@
+/**
+ * `spark-platform/gitops`: the GitOps writer. Charts become ordered files with Argo CD sync
+ * waves and a kustomization, checked by the doctor and the schemas, swapped into place whole.
+ * SparkPlatformApp is the one-line way to get all of it.
+ */
+export { SparkPlatformApp, renderApp } from './app';
+export type { CrdDefinition, RenderAppOptions, RenderedApp, RenderedPlatformApp, SparkPlatformAppProps } from './app';
+export {
+  KIND_ORDER, SOURCE_ANNOTATION, SYNC_WAVE_ANNOTATION, chartDependencies, chartOrder, deployAfter, kustomization, renderCharts, toYaml,
+} from './output';
+export type { KubeObject, RenderChartsOptions, RenderedChart } from './output';
+export { writeTreeAtomically } from './write';

@@ -1,0 +1,125 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart } from 'cdk8s';
+import * as YAML from 'yaml';
+import { sparkApplicationCrd } from '../../constructs';
+import { Doctor, attachDoctor } from '../../constructs/doctor';
+import { LibraryCharts, buildLibraryExample } from '../helpers/library-app';
+import { SOURCE_ANNOTATION, SYNC_WAVE_ANNOTATION, SparkPlatformApp, SparkPlatformAppProps, deployAfter, renderApp } from '../../stacks/gitops';
+
+/**
+ * SparkPlatformApp, the library's safety net (issue 20): the doctor, the CRD check and the
+ * schema check run on every synth of a user's own app, and the output is the GitOps layout.
+ */
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'spark-platform-app-'));
+
+interface Built {
+  readonly app: SparkPlatformApp;
+  readonly charts: LibraryCharts;
+}
+
+function build(props: SparkPlatformAppProps, options: { crds?: boolean; crdsLast?: boolean } = {}): Built {
+  const app = new SparkPlatformApp(props);
+  return { app, charts: buildLibraryExample(app, options) };
+}
+
+const docs = (file: string): Array<Record<string, any>> => YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJSON());
+
+describe('SparkPlatformApp.synth()', () => {
+  test('writes <outdir>/<name>/: one file per chart in apply order, sync waves, a kustomization, source annotations', () => {
+    const outdir = tmp();
+    build({ name: 'dev', outdir }).app.synth();
+    const dir = path.join(outdir, 'dev');
+    const files = ['00-crds.yaml', '01-tenants.yaml', '02-operator.yaml', '03-jobs.yaml'];
+    expect(fs.readdirSync(dir).sort()).toEqual([...files, 'kustomization.yaml']);
+    expect(YAML.parse(fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8')).resources).toEqual(files);
+    files.forEach((file, wave) => {
+      for (const o of docs(path.join(dir, file))) {
+        expect(o.metadata.annotations[SYNC_WAVE_ANNOTATION]).toBe(String(wave));
+        expect(o.metadata.annotations[SOURCE_ANNOTATION]).toMatch(new RegExp(`^dev/${file.slice(3, -5)}/`));
+      }
+    });
+    const app = docs(path.join(dir, '03-jobs.yaml')).find((o) => o.kind === 'SparkApplication')!;
+    expect(app.metadata.annotations[SOURCE_ANNOTATION]).toBe('dev/jobs/spark-pi/Resource');
+    // only the object's own metadata: pod templates carry no source (moving code restarts nothing)
+    expect(JSON.stringify(app.spec)).not.toContain(SOURCE_ANNOTATION);
+  });
+
+  test('without a name it writes <outdir> itself; sourceAnnotation: false leaves the annotation out', () => {
+    const outdir = tmp();
+    build({ outdir, sourceAnnotation: false }).app.synth();
+    expect(fs.readdirSync(outdir)).toContain('kustomization.yaml');
+    const all = fs.readdirSync(outdir).filter((f) => f !== 'kustomization.yaml').flatMap((f) => docs(path.join(outdir, f)));
+    expect(all.length).toBeGreaterThan(10);
+    for (const o of all) expect(o.metadata.annotations[SOURCE_ANNOTATION]).toBeUndefined();
+  });
+
+  test('a doctor error fails the synth and leaves the previous output as it was', () => {
+    const outdir = tmp();
+    build({ name: 'dev', outdir }).app.synth();
+    const before = fs.readFileSync(path.join(outdir, 'dev', '03-jobs.yaml'), 'utf8');
+    const { app, charts } = build({ name: 'dev', outdir });
+    new ApiObject(charts.jobs, 'Leak', {
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'leak', namespace: 'spark-analytics' },
+      data: { 'spark-defaults.conf': 'spark.hadoop.fs.s3a.secret.key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY' },
+    });
+    expect(() => app.synth()).toThrow(/secret-in-output/);
+    expect(fs.readFileSync(path.join(outdir, 'dev', '03-jobs.yaml'), 'utf8')).toBe(before);
+  });
+
+  test('an object the Kubernetes schemas reject fails the synth', () => {
+    const { app, charts } = build({ name: 'dev', outdir: tmp() });
+    new ApiObject(charts.jobs, 'Bad', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bad', namespace: 'spark-analytics' }, data: { n: 1 as unknown as string } });
+    expect(() => app.render()).toThrow(/v1 ConfigMap spark-analytics\/bad at \/data\/n/);
+  });
+
+  test('a custom kind without its CRD is an error naming the CRD construct; installedCrds accepts it', () => {
+    expect(() => build({ name: 'dev' }, { crds: false }).app.render())
+      .toThrow(/charts: sparkoperator\.k8s\.io\/v1beta2 SparkApplication "spark-pi" \(chart "jobs"\) has no CustomResourceDefinition.*Fix: add `new SparkOperatorCrds/);
+    const rendered = build({ name: 'dev', installedCrds: [sparkApplicationCrd()] }, { crds: false }).app.render();
+    expect(rendered.objects.filter((o) => o.kind === 'SparkApplication')).toHaveLength(1);
+    expect(rendered.objects.filter((o) => o.kind === 'CustomResourceDefinition')).toHaveLength(0);
+  });
+
+  test('a CRD applied after the objects of its kind is an error with the deployAfter fix', () => {
+    expect(() => build({ name: 'dev' }, { crdsLast: true }).app.render())
+      .toThrow(/SparkApplication "spark-pi" \(chart "jobs"\) is applied before the chart "crds" that defines its kind\. Fix: deployAfter\(jobsChart, crdsChart\)/);
+  });
+
+  test('the doctor is attached once: render twice works; options given twice are refused', () => {
+    const { app } = build({ name: 'dev', doctor: { suppressions: [] } });
+    expect(app.render().files).toEqual(app.render().files);
+    const other = new SparkPlatformApp({ doctor: { suppressions: [] } });
+    attachDoctor(other);
+    expect(() => other.render()).toThrow(/doctor: the app has a doctor already/);
+    expect(Doctor.of(new App())).toBeUndefined();
+  });
+
+  test('a name that is not a DNS label is refused at render, naming the prop', () => {
+    expect(() => build({ name: 'Dev_1' }).app.render()).toThrow(/SparkPlatformApp name: "Dev_1" is not a DNS label/);
+  });
+
+  test('synthYaml is every object in apply order, after the same checks', () => {
+    const { app } = build({ name: 'dev' });
+    const objects = YAML.parseAllDocuments(app.synthYaml()).map((d) => d.toJSON());
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(app.render().objects.map((o) => `${o.kind}/${o.metadata.name}`));
+    expect(objects[0].kind).toBe('CustomResourceDefinition');
+  });
+});
+
+describe('renderApp on a plain App', () => {
+  test('attaches the doctor, prefixes sources with the name, and lists chart dependencies', () => {
+    const app = new App();
+    const a = new Chart(app, 'a');
+    const b = new Chart(app, 'b');
+    deployAfter(a, b);
+    new ApiObject(a, 'Cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'x' } });
+    new ApiObject(b, 'Ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } });
+    const rendered = renderApp(app, { name: 'team' });
+    expect(Doctor.of(app)).toBeDefined();
+    expect(rendered.charts.map((c) => [c.chart, c.file, c.dependsOn])).toEqual([['b', '00-b.yaml', []], ['a', '01-a.yaml', ['b']]]);
+    expect(rendered.objects.map((o) => o.metadata.annotations?.[SOURCE_ANNOTATION])).toEqual(['team/b/Ns', 'team/a/Cm']);
+  });
+});
