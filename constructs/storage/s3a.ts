@@ -60,7 +60,7 @@ export interface S3aArtifacts {
 export function lineOf(image: SparkImage, field = 'image'): SparkLine {
   const line = image.line;
   if (!line) {
-    throw new SparkPlatformError(field, `Spark ${image.sparkVersion} (${show(image.image)}) is not a line the version matrix knows, so no matching hadoop-aws can be chosen`, 'use Spark 3.5.x, 4.0.x or 4.1.x, or add the line to SPARK_LINES in versions.ts');
+    throw new SparkPlatformError(field, `Spark ${image.sparkVersion} (${show(image.image)}) is not a line the version matrix knows, so no matching hadoop-aws can be chosen`, 'use Spark 3.5.x, 4.0.x or 4.1.x, or add the line to the version matrix (SPARK_LINES) of spark-platform');
   }
   return line;
 }
@@ -126,7 +126,7 @@ export function s3aPackagesFor(workload: ISparkWorkload): string[] {
       const artifact = coordinates.split(':').slice(0, 2).join(':');
       const has = image.jarVersion(artifact);
       if (has !== undefined && `${artifact}:${has}` !== coordinates) {
-        throw new SparkPlatformError('jars', `image ${show(image.image)} carries ${artifact}:${has}, but Spark ${image.sparkVersion} needs ${coordinates}`, `rebuild the image with ${coordinates} (versions.ts), or declare what it really carries`, workload.workloadName);
+        throw new SparkPlatformError('jars', `image ${show(image.image)} carries ${artifact}:${has}, but Spark ${image.sparkVersion} needs ${coordinates}`, `rebuild the image with ${coordinates} (the version matrix, SPARK_LINES), or declare what it really carries`, workload.workloadName);
       }
     }
   }

@@ -93,7 +93,7 @@ export const awsSdkBundleMissing: DoctorRule = {
             ? `${src.where} is a plain jar (nothing resolves its dependencies) and ${none}`
             : `${src.where} declares hadoop-aws in its jars, not the SDK, and ${none}`;
         const wrong = has(other) ? ` (${SDK[other].artifact} is there, the SDK of the other Hadoop line)` : '';
-        report(appTarget(app), `hadoop-aws ${src.version} needs ${want.artifact}${wrong}, but ${why}: the first s3a access (${use.field}: ${q(use.value)}) fails with ClassNotFoundException (or NoClassDefFoundError) for an SDK class, e.g. ${want.probe}. Fix: add ${wanted} next to hadoop-aws (the object-store connection adds both from versions.ts), or bake it into the image and list it in SparkImage jars`);
+        report(appTarget(app), `hadoop-aws ${src.version} needs ${want.artifact}${wrong}, but ${why}: the first s3a access (${use.field}: ${q(use.value)}) fails with ClassNotFoundException (or NoClassDefFoundError) for an SDK class, e.g. ${want.probe}. Fix: add ${wanted} next to hadoop-aws (the object-store connection adds both from the version matrix, SPARK_LINES), or bake it into the image and list it in SparkImage jars`);
       }
     }
   },

@@ -43,7 +43,7 @@ export const hadoopAwsMismatch: DoctorRule = {
       if (!line) continue;
       for (const g of given) {
         if (g.version === line.hadoopAws) continue;
-        report(appTarget(app), `${g.where}: hadoop-aws ${g.version} does not match Spark ${sparkVersion}, which bundles Hadoop ${line.hadoopAws}: expect NoSuchMethodError or ClassNotFoundException when s3a:// is read (${uses[0].field}). Fix: use org.apache.hadoop:hadoop-aws:${line.hadoopAws} with ${line.awsSdkBundle} (the object-store connection picks them from versions.ts)`);
+        report(appTarget(app), `${g.where}: hadoop-aws ${g.version} does not match Spark ${sparkVersion}, which bundles Hadoop ${line.hadoopAws}: expect NoSuchMethodError or ClassNotFoundException when s3a:// is read (${uses[0].field}). Fix: use org.apache.hadoop:hadoop-aws:${line.hadoopAws} with ${line.awsSdkBundle} (the object-store connection picks them from the version matrix, SPARK_LINES)`);
       }
     }
   },
