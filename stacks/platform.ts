@@ -9,6 +9,17 @@ import { SparkNamespace, restrictedNamespace } from '../constructs/tenancy';
 import { PlatformConfig, StorageConfig, clusterEndpoints, endpointOf, operatorProps, parsePlatformConfig, peersOfConfig, tenantProps } from './config';
 import { deployAfter } from './gitops';
 
+/*
+ * `spark-platform/platform`: the whole platform from one PlatformConfig (plain data, as the
+ * repository's environments are written), on any cdk8s App: buildPlatform, and the configuration
+ * types and check. schema/platform-config.schema.json is the same configuration as a JSON Schema.
+ */
+export { parsePlatformConfig } from './config';
+export type {
+  ContainerDefaultsConfig, EndpointConfig, JobConfig, JobShapeConfig, NetworkConfig, NotebookConfig, OperatorConfig, PeerConfig,
+  PlatformConfig, QuotaConfig, StorageConfig, TenantConfig, TenantSettings,
+} from './config';
+
 /** The charts of one environment, one per deploy layer, in apply order. */
 export interface PlatformCharts {
   /** The platform doctor: checks the whole app on every synth; its errors fail the synth. */
