@@ -1,7 +1,8 @@
 /**
- * The cdk8s app: `npm run synth` (`cdk8s synth`) runs this file. It renders every environment
- * in stacks/environments/ (TypeScript and YAML files) to dist/<env>/ and exits non-zero, leaving dist/ as it was, when any
- * input or object is invalid.
+ * The cdk8s app: `npm run synth` (`cdk8s synth`) runs this file. It renders every environment in
+ * stacks/environments/ (TypeScript and YAML files), each built on a SparkPlatformApp (the package's
+ * own safety net: doctor, CRD and schema checks; see stacks/synth.ts), to dist/<env>/, and exits
+ * non-zero, leaving dist/ as it was, when any input or object is invalid.
  *
  * Environment variables: SPARK_PLATFORM_OUTDIR (default "dist"); CDK8S_OUTDIR is set by
  * `cdk8s synth` (see cdk8s.yaml) to the staging directory it lists the manifests from.
