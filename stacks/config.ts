@@ -152,6 +152,10 @@ export interface OperatorConfig {
   readonly defaultTimeToLiveSeconds?: PositiveCount;
   /** Pods that may scrape the controllers' metrics (port 8080), e.g. Prometheus. @default - none */
   readonly metricsAccess?: readonly PeerConfig[];
+  /** Labels of the SparkApplication metrics (`--metrics-labels`). @default ["app_type"] */
+  readonly metricsLabels?: readonly string[];
+  /** Log level and format of the operator's processes (`--zap-log-level`, `--zap-encoder`). @default { level: "info", format: "console" } */
+  readonly logging?: { readonly level?: 'debug' | 'info' | 'error'; readonly format?: 'console' | 'json' };
   /** The admission webhook: off by default (see docs/operator.md "Webhook"). @default - no webhook */
   readonly webhook?: {
     /** `self-signed` (the webhook makes its own) or `cert-manager` (installed separately). */
@@ -380,6 +384,8 @@ export function operatorProps(config: PlatformConfig, jobNamespaces: readonly IJ
     kubeApi: o.kubeApi,
     defaultTimeToLiveSeconds: o.defaultTimeToLiveSeconds,
     metricsAccess: peersOfConfig(o.metricsAccess),
+    metricsLabels: o.metricsLabels,
+    logging: o.logging,
     ...clusterEndpoints(config),
     jobNamespaces,
     webhook: o.webhook && {

@@ -4,3 +4,4 @@ export * from './operator-webhook';
 export * from './spark-operator';
 export * from './webhook-fields';
 export * from './crds';
+export type { OperatorLogging } from './operator-deployment';

@@ -7,6 +7,14 @@ import { SPARK_OPERATOR } from '../versions';
 /** The one port the operator binary serves health probes on (`--health-probe-bind-address`). */
 export const OPERATOR_HEALTH_PORT = 8081;
 
+/** The port the controller and the webhook serve Prometheus metrics on (`--metrics-bind-address`). */
+export const OPERATOR_METRICS_PORT = 8080;
+
+/** The metrics flags of one operator process, with `labels` already joined (`--metrics-labels`). */
+export function metricsArgs(labels: string): string[] {
+  return ['--enable-metrics=true', `--metrics-bind-address=:${OPERATOR_METRICS_PORT}`, '--metrics-endpoint=/metrics', '--metrics-prefix=', `--metrics-labels=${labels}`];
+}
+
 /** What differs between the operator's controller and webhook Deployments. */
 export interface OperatorDeploymentOptions {
   /** Name of the Deployment, its ServiceAccount and PodDisruptionBudget. */
@@ -18,7 +26,8 @@ export interface OperatorDeploymentOptions {
   readonly image: string;
   readonly containerName: string;
   readonly args: readonly string[];
-  readonly port: { readonly name: string; readonly containerPort: number };
+  /** The ports it serves (besides health probes). */
+  readonly ports: ReadonlyArray<{ readonly name: string; readonly containerPort: number }>;
   readonly resources: k8s.ResourceRequirements;
   /** The one writable directory (an emptyDir under a read-only root filesystem). */
   readonly writableDir: { readonly name: string; readonly mountPath: string };
@@ -51,7 +60,7 @@ export function operatorDeployment(scope: Construct, o: OperatorDeploymentOption
             image: o.image,
             imagePullPolicy: 'IfNotPresent',
             args: [...o.args],
-            ports: [{ ...o.port }],
+            ports: o.ports.map((p) => ({ ...p })),
             livenessProbe: probe('/healthz', 20),
             readinessProbe: probe('/readyz', 10),
             resources: o.resources,
@@ -66,4 +75,17 @@ export function operatorDeployment(scope: Construct, o: OperatorDeploymentOption
   if (o.replicas > 1) {
     new k8s.KubePodDisruptionBudget(scope, 'Pdb', { metadata, spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: o.labels } } });
   }
+}
+
+/** The operator's logs (controller-runtime's zap flags). */
+export interface OperatorLogging {
+  /** `--zap-log-level`. @default "info" */
+  readonly level?: 'debug' | 'info' | 'error';
+  /** `--zap-encoder`: `console` lines or `json` objects. @default "console" */
+  readonly format?: 'console' | 'json';
+}
+
+/** The zap flags of one operator process, with the chart's defaults. */
+export function loggingArgs(logging: OperatorLogging | undefined): string[] {
+  return [`--zap-log-level=${logging?.level ?? 'info'}`, `--zap-encoder=${logging?.format ?? 'console'}`];
 }

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { NetworkEndpoint, podPolicy } from '../network';
 import { checkProps } from '../validation/props';
 import { platformLabels } from '../labels';
-import { OPERATOR_HEALTH_PORT, operatorDeployment } from './operator-deployment';
+import { OPERATOR_HEALTH_PORT, OPERATOR_METRICS_PORT, OperatorLogging, loggingArgs, metricsArgs, operatorDeployment } from './operator-deployment';
 import { WEBHOOK_JOB_RULES, grantRules, leaderElectionRules, webhookClusterRules, webhookSecretRules } from './operator-rbac';
 
 /** A cert-manager issuer the webhook certificate is requested from. */
@@ -70,6 +70,14 @@ export interface SparkOperatorWebhookProps {
   readonly certificate: WebhookCertificate;
   /** `--enable-resource-quota-enforcement`. */
   readonly resourceQuotaEnforcement: boolean;
+  /** Its Kubernetes API client rate limit (`--kube-api-qps`, `--kube-api-burst`), the controller's. */
+  readonly kubeApi: { readonly qps: number; readonly burst: number };
+  /** Its logs (`--zap-*`), the controller's. @default - info, console */
+  readonly logging?: OperatorLogging;
+  /** `--metrics-labels`, the controller's (joined). */
+  readonly metricsLabels: string;
+  /** Pods that may scrape its metrics port, the controller's. @default - none */
+  readonly metricsPeers?: readonly k8s.NetworkPolicyPeer[];
   /** The API server as the webhook's pods reach it (egress). @default NetworkEndpoint.kubeApiServer() */
   readonly apiServer?: NetworkEndpoint;
   /** The cluster DNS. @default NetworkEndpoint.kubeDns() */
@@ -144,7 +152,10 @@ export class SparkOperatorWebhook extends Construct {
     podPolicy(this, 'NetworkPolicy', {
       ...meta(),
       podSelector: { matchLabels: { ...labels } },
-      ingress: [{ ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(PORT) }] }],
+      ingress: [
+        { ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(PORT) }] },
+        ...((props.metricsPeers ?? []).length > 0 ? [{ from: [...props.metricsPeers!], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(OPERATOR_METRICS_PORT) }] }] : []),
+      ],
       egress: [(props.dns ?? NetworkEndpoint.kubeDns()).toEgressRule(), (props.apiServer ?? NetworkEndpoint.kubeApiServer()).toEgressRule()],
     });
     const allNamespaces = props.jobNamespaces.length === 0;
@@ -167,6 +178,10 @@ export class SparkOperatorWebhook extends Construct {
       '--leader-election=true',
       `--leader-election-lock-name=${lock}`,
       `--leader-election-lock-namespace=${ns}`,
+      ...metricsArgs(props.metricsLabels),
+      `--kube-api-qps=${props.kubeApi.qps}`,
+      `--kube-api-burst=${props.kubeApi.burst}`,
+      ...loggingArgs(props.logging),
       ...(props.resourceQuotaEnforcement ? ['--enable-resource-quota-enforcement=true'] : []),
       ...(props.certificate.kind === 'cert-manager' ? ['--enable-cert-manager=true'] : []),
     ];
@@ -178,7 +193,7 @@ export class SparkOperatorWebhook extends Construct {
       image: props.image,
       containerName: 'spark-operator-webhook',
       args,
-      port: { name: 'webhook', containerPort: PORT },
+      ports: [{ name: 'webhook', containerPort: PORT }, { name: 'metrics', containerPort: OPERATOR_METRICS_PORT }],
       resources: {
         requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
         limits: { memory: k8s.Quantity.fromString('256Mi') },

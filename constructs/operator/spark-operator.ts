@@ -10,7 +10,7 @@ import { ClientPodPeer, NetworkEndpoint, peersOf, podPolicy } from '../network';
 import { restrictedNamespace } from '../tenancy';
 import { Cpu, Memory } from '../units';
 import { SPARK_OPERATOR } from '../versions';
-import { OPERATOR_HEALTH_PORT, operatorDeployment } from './operator-deployment';
+import { OPERATOR_HEALTH_PORT, OPERATOR_METRICS_PORT, OperatorLogging, loggingArgs, metricsArgs, operatorDeployment } from './operator-deployment';
 import { OperatorShard, assignShards, positiveInt } from './operator-shards';
 import { CONTROLLER_CLUSTER_RULES, CONTROLLER_JOB_RULES, grantRules, leaderElectionRules } from './operator-rbac';
 import { SparkOperatorWebhook, WebhookCertificate } from './operator-webhook';
@@ -86,6 +86,17 @@ export interface SparkOperatorProps {
    */
   readonly kubeApi?: { readonly qps: number; readonly burst: number };
   /**
+   * The controllers' (and webhook's) logs: level and format (`--zap-log-level`, `--zap-encoder`).
+   * @default { level: 'info', format: 'console' } (the chart's)
+   */
+  readonly logging?: OperatorLogging;
+  /**
+   * Labels of the SparkApplication metrics, each a label of the application
+   * (`--metrics-labels`): the series get one dimension per label.
+   * @default ["app_type"] (the chart's)
+   */
+  readonly metricsLabels?: readonly string[];
+  /**
    * Time to live of finished applications, applied by SparkJob to applications that set none
    * (`spec.timeToLiveSeconds`), so finished applications and their pods do not pile up.
    * @default 86400 (one day)
@@ -110,14 +121,26 @@ export interface SparkOperatorProps {
   /** The cluster DNS the operator's pods resolve names with. @default NetworkEndpoint.kubeDns() */
   readonly dns?: NetworkEndpoint;
   /**
-   * Pods that may scrape the controllers' metrics port (8080), e.g. Prometheus. The operator's
+   * Pods that may scrape the metrics port (8080) of the controllers and the webhook, e.g. Prometheus. The operator's
    * namespace denies every other connection (`default-deny-all`, when it creates the namespace).
    * @default - none
    */
   readonly metricsAccess?: readonly ClientPodPeer[];
 }
 
-const CONTROLLER_PORTS = { metrics: 8080, health: OPERATOR_HEALTH_PORT } as const;
+const CONTROLLER_PORTS = { metrics: OPERATOR_METRICS_PORT, health: OPERATOR_HEALTH_PORT } as const;
+
+/** A Prometheus label name. */
+const METRICS_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** `--metrics-labels`' value: the chart's `app_type` by default; each must be a Prometheus label name. */
+function metricsLabels(labels: readonly string[] | undefined, where: string): string {
+  const list = labels ?? ['app_type'];
+  list.forEach((l, i) => {
+    if (!METRICS_LABEL.test(l)) throw new SparkPlatformError(`metricsLabels[${i}]`, `${show(l)} is not a Prometheus label name`, 'use letters, digits and "_", not starting with a digit', where);
+  });
+  return list.join(',');
+}
 
 /**
  * The Kubeflow Spark operator (v2.5.x, API `sparkoperator.k8s.io/v1beta2`), deployed without Helm:
@@ -193,6 +216,10 @@ export class SparkOperator extends Construct {
         replicas: positiveInt(props.webhook.replicas ?? this.replicas, 'webhook.replicas', where),
         certificate: props.webhook.certificate,
         resourceQuotaEnforcement: props.webhook.resourceQuotaEnforcement ?? false,
+        kubeApi: props.kubeApi ?? { qps: 20, burst: 30 },
+        logging: props.logging,
+        metricsLabels: metricsLabels(props.metricsLabels, where),
+        metricsPeers: this.metricsPeers,
         apiServer,
         dns,
       });
@@ -239,9 +266,10 @@ export class SparkOperator extends Construct {
       `--controller-threads=${this.workers}`,
       `--max-tracked-executor-per-app=${positiveInt(props.maxTrackedExecutorsPerApp ?? 1000, 'maxTrackedExecutorsPerApp', 'SparkOperator')}`,
       '--enable-ui-service=true',
-      '--enable-metrics=true',
-      `--metrics-bind-address=:${CONTROLLER_PORTS.metrics}`,
-      '--metrics-endpoint=/metrics',
+      ...metricsArgs(metricsLabels(props.metricsLabels, 'SparkOperator')),
+      // the binary's defaults, passed explicitly like every other flag
+      '--metrics-job-submit-latency-buckets=0.5,1,2,4,8,16,32,64,128,256',
+      '--metrics-job-start-latency-buckets=30,60,90,120,150,180,210,240,270,300',
       `--health-probe-bind-address=:${CONTROLLER_PORTS.health}`,
       '--leader-election=true',
       `--leader-election-lock-name=${this.leaseName(shard)}`,
@@ -255,7 +283,9 @@ export class SparkOperator extends Construct {
       `--kube-api-qps=${positiveInt(kubeApi.qps, 'kubeApi.qps', 'SparkOperator')}`,
       `--kube-api-burst=${positiveInt(kubeApi.burst, 'kubeApi.burst', 'SparkOperator')}`,
       '--driver-pod-creation-grace-period=10s',
+      '--scheduled-spark-application-timestamp-precision=nanos',
       '--feature-gates=PartialRestart=false,LoadSparkDefaults=false',
+      ...loggingArgs(props.logging),
     ];
 
     operatorDeployment(scope, {
@@ -266,7 +296,7 @@ export class SparkOperator extends Construct {
       image: this.image,
       containerName: 'spark-operator-controller',
       args,
-      port: { name: 'metrics', containerPort: CONTROLLER_PORTS.metrics },
+      ports: [{ name: 'metrics', containerPort: CONTROLLER_PORTS.metrics }],
       resources,
       // spark-submit writes to /tmp; the root filesystem stays read-only
       writableDir: { name: 'tmp', mountPath: '/tmp' },

@@ -152,28 +152,10 @@ const WEBHOOK_FLAG_DIFFERENCES: readonly Difference[] = [
  * constructs/operator (owned elsewhere), kept visible here rather than dropped. When one is fixed,
  * its entry no longer occurs and the test fails until it is removed.
  */
-const CONTROLLER_FLAG_GAPS: readonly Difference[] = [
-  { item: '--zap-log-level=info', side: 'missing', reason: 'gap: same as the binary default level (info, non-development), but "every flag explicit" is not kept' },
-  { item: '--zap-encoder=console', side: 'missing', reason: 'gap: without it controller-runtime logs JSON (its non-development default), not the chart\'s console format' },
-  { item: '--metrics-prefix=', side: 'missing', reason: 'gap: equal to the binary default (""), not passed explicitly' },
-  { item: '--metrics-labels=app_type', side: 'missing', reason: 'gap: the binary default is no labels, so our SparkApplication metrics lack the app_type label the chart adds' },
-  { item: '--metrics-job-submit-latency-buckets=0.5,1,2,4,8,16,32,64,128,256', side: 'missing', reason: 'gap: equal to the binary default buckets, not passed explicitly' },
-  { item: '--metrics-job-start-latency-buckets=30,60,90,120,150,180,210,240,270,300', side: 'missing', reason: 'gap: equal to the binary default buckets, not passed explicitly' },
-  { item: '--scheduled-spark-application-timestamp-precision=nanos', side: 'missing', reason: 'gap: equal to the binary default (nanos), not passed explicitly' },
-];
+const CONTROLLER_FLAG_GAPS: readonly Difference[] = [];
 
 /** As CONTROLLER_FLAG_GAPS, for the webhook. */
-const WEBHOOK_FLAG_GAPS: readonly Difference[] = [
-  { item: '--zap-log-level=info', side: 'missing', reason: 'gap: as for the controller' },
-  { item: '--zap-encoder=console', side: 'missing', reason: 'gap: as for the controller (JSON logs instead of console)' },
-  { item: '--enable-metrics=true', side: 'missing', reason: 'gap: the chart serves the webhook\'s metrics on :8080; ours serves none (no metrics port, no ingress for it in its NetworkPolicy either)' },
-  { item: '--metrics-bind-address=:8080', side: 'missing', reason: 'gap: see --enable-metrics' },
-  { item: '--metrics-endpoint=/metrics', side: 'missing', reason: 'gap: see --enable-metrics' },
-  { item: '--metrics-prefix=', side: 'missing', reason: 'gap: see --enable-metrics' },
-  { item: '--metrics-labels=app_type', side: 'missing', reason: 'gap: see --enable-metrics' },
-  { item: '--kube-api-qps=20', side: 'missing', reason: 'gap: the webhook\'s API client rate limit is left to the binary default' },
-  { item: '--kube-api-burst=30', side: 'missing', reason: 'gap: see --kube-api-qps' },
-];
+const WEBHOOK_FLAG_GAPS: readonly Difference[] = [];
 
 /**
  * Both-ways comparison: the items on one side only, minus the listed differences; and the listed

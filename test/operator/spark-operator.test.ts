@@ -50,6 +50,22 @@ describe('SparkOperator', () => {
     expect(args).toEqual(expect.arrayContaining(['--controller-threads=40', '--kube-api-qps=100', '--kube-api-burst=200', '--workqueue-ratelimiter-bucket-qps=200', '--workqueue-ratelimiter-bucket-size=1000', '--max-tracked-executor-per-app=50']));
   });
 
+  test('logging and metrics labels reach the controller and the webhook; a label that is not a Prometheus name is refused', () => {
+    const { objects } = platform({ logging: { level: 'debug', format: 'json' }, metricsLabels: ['app_type', 'team'], webhook: { certificate: WebhookCertificate.selfSigned() } });
+    for (const name of ['spark-operator-controller', 'spark-operator-webhook']) {
+      const args: string[] = findObject(objects, 'Deployment', name).spec.template.spec.containers[0].args;
+      expect(args).toEqual(expect.arrayContaining(['--zap-log-level=debug', '--zap-encoder=json', '--metrics-labels=app_type,team', '--enable-metrics=true', '--metrics-bind-address=:8080']));
+    }
+    const defaults: string[] = findObject(platform().objects, 'Deployment', 'spark-operator-controller').spec.template.spec.containers[0].args;
+    expect(defaults).toEqual(expect.arrayContaining(['--zap-log-level=info', '--zap-encoder=console', '--metrics-labels=app_type']));
+    expect(() => platform({ metricsLabels: ['app-type'] })).toThrow(/SparkOperator metricsLabels\[0\]: "app-type" is not a Prometheus label name\. Fix: use letters, digits and "_"/);
+  });
+
+  test('the webhook serves metrics on 8080 (its NetworkPolicy admits metricsAccess peers: see the connection table)', () => {
+    const pod = findObject(platform({ webhook: { certificate: WebhookCertificate.selfSigned() } }).objects, 'Deployment', 'spark-operator-webhook').spec.template.spec;
+    expect(pod.containers[0].ports).toEqual([{ name: 'webhook', containerPort: 9443 }, { name: 'metrics', containerPort: 8080 }]);
+  });
+
   test('memory follows the workers: one spark-submit JVM per worker', () => {
     const resources = (workers: number) => findObject(platform({ workers }).objects, 'Deployment', 'spark-operator-controller').spec.template.spec.containers[0].resources;
     expect(resources(10)).toEqual({ requests: { cpu: '1', memory: '3712Mi' }, limits: { memory: '3712Mi' } });
@@ -266,6 +282,9 @@ describe('NetworkPolicies: the operator namespace denies by default; each pod ad
     ['the API server -> the webhook port', { webhook: { certificate: WebhookCertificate.selfSigned() } }, { from: { ip: '10.0.0.2' }, to: webhookPod, port: 9443 }, true],
     ['the API server -> another webhook pod port', { webhook: { certificate: WebhookCertificate.selfSigned() } }, { from: { ip: '10.0.0.2' }, to: webhookPod, port: 8081 }, false],
     ['webhook -> the API server', { webhook: { certificate: WebhookCertificate.selfSigned() } }, { from: webhookPod, to: apiServer, port: 443 }, true],
+    ['Prometheus -> webhook metrics, without metricsAccess', { webhook: { certificate: WebhookCertificate.selfSigned() } }, { from: prometheus, to: webhookPod, port: 8080 }, false],
+    ['Prometheus -> webhook metrics, with metricsAccess', { webhook: { certificate: WebhookCertificate.selfSigned() }, metricsAccess: [{ namespace: 'monitoring', labels: { app: 'prometheus' } }] }, { from: prometheus, to: webhookPod, port: 8080 }, true],
+    ['another monitoring pod -> webhook metrics, with metricsAccess', { webhook: { certificate: WebhookCertificate.selfSigned() }, metricsAccess: [{ namespace: 'monitoring', labels: { app: 'prometheus' } }] }, { from: { namespace: 'monitoring', labels: { app: 'other' } }, to: webhookPod, port: 8080 }, false],
   ])('%s', (_name, props, connection, allowed) => {
     const net = new NetworkPolicyEvaluator(platform(props).objects, { namespaceLabels: ns });
     expect({ allowed: net.allows(connection as never), why: net.explain(connection as never) }).toMatchObject({ allowed });
