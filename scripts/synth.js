@@ -1,34 +1,37 @@
 #!/usr/bin/env node
 /**
- * `npm run synth`: runs `cdk8s synth` (which runs main.ts) and passes its output through, minus
- * cdk8s-cli's own stack trace when the app fails. main.ts has already printed what is wrong (the
- * environment, the field, the fix, "dist/ is left as it was"); cdk8s-cli then adds
- * `Error: command "..." returned a non-zero exit code 1` and a trace of its own code, which says
- * nothing about the input. The exit code is kept. Plain JavaScript, so it adds no compile step.
+ * `npm run synth`: runs the cdk8s app (main.ts) with the transpile cache (scripts/ts-cache.js),
+ * in this process. main.ts renders every environment, checks it and swaps the result into dist/
+ * itself, so the cdk8s CLI (`cdk8s synth`, which still works: see cdk8s.yaml) adds nothing here
+ * but its start-up time and a stack trace of its own after a failure. main.ts reports on stderr
+ * and sets the exit code. Plain JavaScript, so it adds no compile step.
+ *
+ * SPARK_PLATFORM_TIMINGS=1 prints where the time went (start-up, loading and transpiling the
+ * sources, then main.ts' own phases) as one JSON line on stderr; `npm run bench` reads it.
  */
 'use strict';
-const { spawn } = require('child_process');
+const { performance } = require('perf_hooks');
 const path = require('path');
-const readline = require('readline');
 
-const cli = path.join(__dirname, '..', 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
-const child = spawn(process.execPath, [cli, 'synth', ...process.argv.slice(2)], {
-  stdio: ['inherit', 'inherit', 'pipe'],
-  env: { CDK8S_CHECK_UPGRADE: 'false', ...process.env },
-});
-
-// cdk8s-cli's failure report: its message line, then the frames of its own stack.
-const CLI_FAILURE = /^Error: command ".*returned a non-zero exit code \d+$/;
-let inCliTrace = false;
-readline.createInterface({ input: child.stderr }).on('line', (line) => {
-  if (CLI_FAILURE.test(line)) {
-    inCliTrace = true;
-    return;
-  }
-  if (inCliTrace && /^\s+at /.test(line)) return;
-  inCliTrace = false;
-  process.stderr.write(`${line}\n`);
-});
-child.on('exit', (code, signal) => {
-  process.exitCode = code ?? (signal ? 1 : 0);
-});
+const timings = process.env.SPARK_PLATFORM_TIMINGS === '1';
+const started = performance.now();
+const root = path.join(__dirname, '..');
+process.chdir(root);
+require('./ts-cache');
+const hooked = performance.now();
+if (timings) {
+  globalThis.__sparkPlatformTimings = {};
+  process.on('exit', () => {
+    const phases = globalThis.__sparkPlatformTimings ?? {};
+    process.stderr.write(`${JSON.stringify({
+      timings: {
+        // from the process' start (node itself) to this script's first line
+        processStartMs: Math.round(started),
+        cacheHookMs: Math.round(hooked - started),
+        ...phases,
+        totalMs: Math.round(performance.now()),
+      },
+    })}\n`);
+  });
+}
+require(path.join(root, 'main.ts'));

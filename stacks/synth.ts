@@ -4,6 +4,7 @@ import { DoctorReport, formatFinding } from '../constructs/doctor';
 import { ManifestValidationError } from '../constructs/validation';
 import { PlatformConfig } from './config';
 import { KubeObject, RenderedChart, SparkPlatformApp, writeTreeAtomically } from './gitops';
+import { timed } from './gitops/timings';
 import { EnvironmentFileError, environmentSource } from './environments/load';
 import { buildPlatform } from './platform';
 
@@ -28,7 +29,7 @@ export interface RenderedEnvironment {
  */
 export function renderEnvironment(config: PlatformConfig): RenderedEnvironment {
   const app = new SparkPlatformApp({ name: config.name });
-  buildPlatform(app, config, environmentSource(config));
+  timed('buildMs', () => buildPlatform(app, config, environmentSource(config)));
   const rendered = app.render();
   const files = new Map([...rendered.files].map(([file, content]) => [`${config.name}/${file}`, content]));
   return { name: config.name, charts: rendered.charts, objects: rendered.objects, files, doctor: rendered.doctor };
@@ -97,14 +98,15 @@ export function synthesize(options: SynthesizeOptions): Map<string, string> {
   const files = renderAll(environmentsOf(options), options.onRendered);
   const outdir = options.outdir ?? 'dist';
   if (options.stagingDir && path.resolve(options.stagingDir) !== path.resolve(outdir)) {
-    writeTreeAtomically(files, options.stagingDir);
+    timed('writeMs', () => writeTreeAtomically(files, options.stagingDir!));
   }
-  writeTreeAtomically(files, outdir);
+  timed('writeMs', () => writeTreeAtomically(files, outdir));
   return files;
 }
 
 function environmentsOf(options: Pick<SynthesizeOptions, 'environments'>): readonly PlatformConfig[] {
-  return typeof options.environments === 'function' ? options.environments() : options.environments;
+  const e = options.environments;
+  return typeof e === 'function' ? timed('loadEnvironmentsMs', e) : e;
 }
 
 /**

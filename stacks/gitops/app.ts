@@ -8,6 +8,7 @@ import { EXTERNAL_CRDS, assertValidManifests } from '../../constructs/validation
 import { crdInfo } from '../../constructs/validation/crd-schemas';
 import { isBuiltinKind } from '../../constructs/validation/known-fields';
 import { KubeObject, RenderedChart, SOURCE_ANNOTATION, kustomization, renderCharts, toYaml } from './output';
+import { timed } from './timings';
 import { writeTreeAtomically } from './write';
 
 /** A CustomResourceDefinition as cdk8s' `KubeCustomResourceDefinition` takes it (e.g. `sparkApplicationCrd()`). */
@@ -68,14 +69,18 @@ export function renderApp(app: App, options: RenderAppOptions = {}): RenderedApp
   }
   const doctor = existing ?? attachDoctor(app, options.doctor ?? {});
   ATTACHED_HERE.add(app);
+  // Run first on its own (for the timings): the validation during rendering reuses the report.
+  const report = timed('doctorMs', () => doctor.report());
   const prefix = options.name ? `${options.name}/` : '';
-  const charts = renderCharts(app, options.sourceAnnotation ?? true ? { source: (o) => `${prefix}${o.node.path}` } : {});
+  const charts = timed('renderMs', () => renderCharts(app, options.sourceAnnotation ?? true ? { source: (o) => `${prefix}${o.node.path}` } : {}));
   // manifest(): the wire form (cdk8s' props spell some fields differently, e.g. openApiv3Schema)
   const installed = (options.installedCrds ?? []).map((def) => k8s.KubeCustomResourceDefinition.manifest(def));
-  checkCustomKinds(charts, installed);
   const objects = charts.flatMap((c) => c.objects);
-  assertValidManifests(objects, { crds: installed });
-  return { charts, objects, secretRefs: collectSecretRefs(app), doctor: doctor.report() };
+  timed('schemaMs', () => {
+    checkCustomKinds(charts, installed);
+    assertValidManifests(objects, { crds: installed });
+  });
+  return { charts, objects, secretRefs: collectSecretRefs(app), doctor: report };
 }
 
 /** Apps whose doctor renderApp attached (rendering twice is not configuring twice). */
@@ -162,7 +167,9 @@ export class SparkPlatformApp extends App {
     }
     const rendered = renderApp(this, this.options);
     const files = new Map<string, string>();
-    for (const c of rendered.charts) files.set(c.file, toYaml(c.objects));
+    timed('yamlMs', () => {
+      for (const c of rendered.charts) files.set(c.file, toYaml(c.objects));
+    });
     files.set('kustomization.yaml', kustomization(rendered.charts.map((c) => c.file)));
     return { ...rendered, name: this.name, files };
   }

@@ -4,13 +4,14 @@ import * as os from 'os';
 import * as path from 'path';
 
 /**
- * End to end through `npm run synth` (scripts/synth.js around the real `cdk8s synth`), in a copy
- * of the project, so broken environment files can be tried without touching this one.
+ * End to end through `npm run synth` (scripts/synth.js: main.ts with the transpile cache), and
+ * once through the real `cdk8s synth` CLI, in a copy of the project, so broken environment files
+ * can be tried without touching this one.
  */
 const ROOT = path.resolve(__dirname, '../..');
 /** An image on the mutable tag, derived (the repository writes none out). */
 const UNPINNED = 'docker.io/example/spark:4.0.3'.replace(/:[^:/]+$/, ':latest');
-const PROJECT_FILES = ['main.ts', 'cdk8s.yaml', 'tsconfig.json', 'package.json', 'constructs', 'stacks', 'imports', 'schema', 'scripts/synth.js'];
+const PROJECT_FILES = ['main.ts', 'cdk8s.yaml', 'tsconfig.json', 'package.json', 'constructs', 'stacks', 'imports', 'schema', 'scripts/synth.js', 'scripts/ts-cache.js'];
 
 function copyProject(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-platform-cli-'));
@@ -49,7 +50,7 @@ function listTree(dir: string): Record<string, string> {
   return out;
 }
 
-describe('`cdk8s synth` (npm run synth)', () => {
+describe('`npm run synth`', () => {
   const project = copyProject();
   const devFile = path.join(project, 'stacks/environments/dev.ts');
   const devText = fs.readFileSync(devFile, 'utf8');
@@ -113,5 +114,16 @@ describe('`cdk8s synth` (npm run synth)', () => {
     } finally {
       fs.rmSync(yamlFile, { force: true });
     }
+  }, 180_000);
+});
+
+describe('`cdk8s synth` (the cdk8s CLI, cdk8s.yaml)', () => {
+  test('runs main.ts with the transpile cache: dist/<env>/ and the staging directory it lists', () => {
+    const project = copyProject();
+    const cli = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
+    const stdout = execFileSync(process.execPath, [cli, 'synth'], { cwd: project, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+    expect(stdout).toMatch(/\.cdk8s\/staging\/dev\/kustomization\.yaml/);
+    expect(listTree(path.join(project, 'dist'))).toEqual(listTree(path.join(project, '.cdk8s', 'staging')));
+    expect(fs.readdirSync(path.join(project, '.cache', 'ts')).length).toBeGreaterThan(0);
   }, 180_000);
 });
