@@ -10,6 +10,7 @@ export * from './validation';
 export * from './images';
 export * from './security';
 export * from './operator';
+export * from './apache-operator';
 export * from './spark-image';
 export * from './spark-env';
 export * from './jobs';

@@ -129,3 +129,16 @@ export const MINIO = {
 export const JUPYTERLAB = {
   version: '4.6.6',
 } as const;
+
+/**
+ * Apache Spark's own Kubernetes operator (API `spark.apache.org/v1`, kinds SparkApplication and
+ * SparkCluster), the third way to run a SparkJob. The image and tag are the ones its Helm chart's
+ * values name (`image.repository`, `image.tag`); it runs as the image's `spark` user.
+ * @see https://github.com/apache/spark-kubernetes-operator/releases/tag/v1.0.0
+ */
+export const APACHE_SPARK_OPERATOR = {
+  version: '1.0.0',
+  image: 'apache/spark-kubernetes-operator:1.0.0',
+  /** uid/gid of the `spark` user in the image (build-tools/docker/Dockerfile: SPARK_UID). */
+  uid: 185,
+} as const;

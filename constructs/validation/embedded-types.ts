@@ -10,13 +10,24 @@
  * Patterns are field names joined by `.`, `[]` standing for every item of a list and `{}` for every
  * value of a map. Every object found there is checked as the built-in kinds are: types by
  * kubernetes-models (builtin-kinds.ts), unknown fields by the 1.28 field catalogue (known-fields.ts).
+ *
+ * Some operators take an embedded object as a partial overlay that they complete themselves (a
+ * StatefulSetSpec without `selector`, a pod template without `containers`). A CRD lists such
+ * patterns in a second annotation, `spark-platform.io/partial-kubernetes-types` (a JSON array of
+ * patterns of the first); required fields are not enforced there, everything else is.
  */
 import { definitionTypeProblems, hasDefinitionModel } from './builtin-kinds';
 import { apiVersionOfDefinition, knowsDefinition, unknownDefinitionFields } from './known-fields';
-import { FieldProblem, isRecord, pointer } from './problems';
+import { FieldProblem, isRecord, pointer, requiredFieldMessage } from './problems';
 
 /** The annotation of a CRD naming the Kubernetes types its open (preserve-unknown-fields) nodes hold. */
 export const EMBEDDED_KUBERNETES_TYPES_ANNOTATION = 'spark-platform.io/embedded-kubernetes-types';
+
+/**
+ * The annotation of a CRD listing (as a JSON array) the patterns of EMBEDDED_KUBERNETES_TYPES_ANNOTATION
+ * whose objects are partial: the operator completes them, so their required fields are not enforced.
+ */
+export const PARTIAL_KUBERNETES_TYPES_ANNOTATION = 'spark-platform.io/partial-kubernetes-types';
 
 /** One open node of a CRD and the Kubernetes type it holds. */
 export interface EmbeddedType {
@@ -28,6 +39,8 @@ export interface EmbeddedType {
   readonly apiVersion: string;
   /** The pattern split into field names, `[]` and `{}`. */
   readonly tokens: readonly string[];
+  /** Whether the objects are partial (see PARTIAL_KUBERNETES_TYPES_ANNOTATION): required fields are not enforced. */
+  readonly partial?: boolean;
 }
 
 /** The parsed annotation: the embedded types, or why the annotation cannot be used. */
@@ -58,15 +71,42 @@ export function embeddedTypesOf(metadata: unknown): EmbeddedTypes {
     }
     types.push({ pattern, definition, apiVersion, tokens: pattern.match(TOKEN) ?? [] });
   }
-  return { types };
+  const partial = partialPatterns(annotations[PARTIAL_KUBERNETES_TYPES_ANNOTATION], types);
+  if ('error' in partial) return partial;
+  return { types: types.map((type) => (partial.patterns.has(type.pattern) ? { ...type, partial: true } : type)) };
+}
+
+/** The patterns of the partial-types annotation, each one of `types`; none when the annotation is absent. */
+function partialPatterns(text: unknown, types: readonly EmbeddedType[]): { patterns: ReadonlySet<string> } | { error: string } {
+  if (text === undefined) return { patterns: new Set() };
+  let parsed: unknown;
+  try {
+    parsed = typeof text === 'string' ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  // Worded to follow "the annotation <embedded-types> of CustomResourceDefinition <name>", as the validator reports it.
+  const partial = PARTIAL_KUBERNETES_TYPES_ANNOTATION;
+  if (!Array.isArray(parsed) || !parsed.every((p) => typeof p === 'string')) {
+    return { error: `comes with ${partial}, which must be a JSON array of its patterns, such as ["spec.driverSpec.podTemplateSpec"]` };
+  }
+  const unknown = parsed.filter((p) => !types.some((t) => t.pattern === p));
+  if (unknown.length > 0) return { error: `lacks ${JSON.stringify(unknown[0])}, which ${partial} lists: add it, or remove it from ${partial}` };
+  return { patterns: new Set(parsed) };
 }
 
 /** Problems of the embedded Kubernetes objects of a custom resource, each at its full path (`/spec/driver/tolerations/0/efect`). */
 export function embeddedTypeProblems(types: readonly EmbeddedType[], obj: unknown): FieldProblem[] {
   return types.flatMap((type) => locate(obj, type.tokens, '').flatMap(({ path, value }) => [
-    ...(definitionTypeProblems(type.definition, type.apiVersion, value, path) ?? []),
+    ...(definitionTypeProblems(type.definition, type.apiVersion, value, path) ?? []).filter((p) => !(type.partial && isMissingRequired(p))),
     ...(unknownDefinitionFields(type.definition, value, path) ?? []),
   ]));
+}
+
+/** Whether the problem is a required field missing at its path. */
+function isMissingRequired(problem: FieldProblem): boolean {
+  const field = problem.path.slice(problem.path.lastIndexOf('/') + 1).replace(/~1/g, '/').replace(/~0/g, '~');
+  return problem.message === requiredFieldMessage(field);
 }
 
 /**
