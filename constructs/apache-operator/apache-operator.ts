@@ -12,6 +12,7 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import { restrictedNamespace } from '../tenancy';
 import { Cpu, Memory } from '../units';
 import { checkProps } from '../validation/props';
+import { SparkJobMode } from '../jobs/spark-job-options';
 import { APACHE_SPARK_OPERATOR } from '../versions';
 import { checkExtraProperties, log4j2Properties, operatorProperties } from './operator-config';
 import { APACHE_OPERATOR_JOB_RULES, APACHE_OPERATOR_LEASE_RULES, APACHE_WORKLOAD_RULES } from './operator-rbac';
@@ -90,6 +91,12 @@ export interface ApacheSparkOperatorProps {
   readonly dns?: NetworkEndpoint;
   /** Pods that may scrape the metrics port, e.g. Prometheus. @default - none */
   readonly metricsAccess?: readonly ClientPodPeer[];
+  /**
+   * Time to live of finished applications, applied by SparkJob to applications that set none
+   * (`applicationTolerations.ttlAfterStopMillis`, the driver pod released with it).
+   * @default 86400 (one day)
+   */
+  readonly defaultTimeToLiveSeconds?: number;
 }
 
 /** The chart's JVM options (values.yaml `operatorContainer.jvmArgs`), one per element. */
@@ -135,6 +142,10 @@ export class ApacheSparkOperator extends Construct {
   public readonly probePort: number;
   /** The operator's configuration ConfigMap. */
   public readonly configMap: k8s.KubeConfigMap;
+  /** Time to live of finished applications that set none (ISparkJobOperator). */
+  public readonly defaultTimeToLiveSeconds: number;
+  /** SparkJobs it runs are `spark.apache.org/v1` SparkApplications (ISparkJobOperator). */
+  public readonly jobMode = SparkJobMode.APACHE_OPERATOR;
 
   constructor(scope: Construct, id: string, props: ApacheSparkOperatorProps = {}) {
     super(scope, id);
@@ -152,6 +163,7 @@ export class ApacheSparkOperator extends Construct {
       throw new SparkPlatformError('watchAllNamespaces', `is true but jobNamespaces lists ${this.jobNamespaces.join(', ')}`, 'choose one: the listed namespaces (least privilege), or every namespace', where);
     }
     this.replicas = positiveInt(props.replicas ?? 1, 'replicas', where);
+    this.defaultTimeToLiveSeconds = positiveInt(props.defaultTimeToLiveSeconds ?? 86_400, 'defaultTimeToLiveSeconds', where);
     this.image = props.image ?? APACHE_SPARK_OPERATOR.image;
     assertPinnedImage(this.image, 'image', where);
     this.serviceAccountName = props.serviceAccountName ?? 'spark-operator';
@@ -205,6 +217,11 @@ export class ApacheSparkOperator extends Construct {
   /** Whether this operator runs the jobs of `namespace`. */
   public watches(namespace: string): boolean {
     return this.jobNamespaces.length === 0 || this.jobNamespaces.includes(namespace);
+  }
+
+  /** This operator when it watches `namespace`, else undefined (ISparkJobOperator; it has no shards). */
+  public shardOf(namespace: string): ApacheSparkOperator | undefined {
+    return this.watches(namespace) ? this : undefined;
   }
 
   private addRbac(labels: Record<string, string>): void {

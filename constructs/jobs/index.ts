@@ -8,3 +8,4 @@ export * from './submit-mode';
 export * from './submit-script';
 export * from './validate-spark-job';
 export * from './spark-job';
+export * from './apache-mode';

@@ -19,6 +19,11 @@ export enum SparkJobMode {
   OPERATOR = 'operator',
   /** A Job (or CronJob) whose pod runs `spark-submit --deploy-mode cluster`; no operator needed. */
   SUBMIT = 'submit',
+  /**
+   * A `spark.apache.org/v1` SparkApplication for Apache Spark's own Kubernetes operator
+   * (ApacheSparkOperator); no schedules in its 1.0.0.
+   */
+  APACHE_OPERATOR = 'apache-operator',
 }
 
 /** What a scheduled job does when the previous run is still going. */
@@ -218,10 +223,15 @@ export interface SparkSubmitterOptions {
   readonly failOnDriverError?: boolean;
 }
 
-/** What a SparkJob needs from the operator that runs it: SparkOperator is one. */
+/** What a SparkJob needs from the operator that runs it: SparkOperator and ApacheSparkOperator are. */
 export interface ISparkJobOperator {
   /** Time to live of finished applications that set none. */
   readonly defaultTimeToLiveSeconds: number;
+  /**
+   * The mode this operator runs jobs in: OPERATOR (the Kubeflow operator's sparkoperator.k8s.io
+   * kinds) or APACHE_OPERATOR (spark.apache.org). @default SparkJobMode.OPERATOR
+   */
+  readonly jobMode?: SparkJobMode;
   /** The shard watching `namespace`, or undefined when none does. */
   shardOf(namespace: string): unknown;
 }
@@ -231,13 +241,17 @@ export interface SparkJobProps {
   /** The tenant namespace: its driver and executor accounts, quota and LimitRange apply. */
   readonly namespace: ISparkJobNamespace;
   /**
-   * The operator that runs the job in operator mode; the job must be in a namespace it watches,
-   * and gets its default time to live. @default - none
+   * The operator that runs the job (a SparkOperator, or an ApacheSparkOperator); the job must be
+   * in a namespace it watches, and gets its default time to live. @default - none
    */
   readonly operator?: ISparkJobOperator;
   /** Application name: the SparkApplication/Job name and the prefix of its pods and Services (DNS-1035). */
   readonly name: string;
-  /** How it runs. @default - OPERATOR when `operator` is given, else SUBMIT */
+  /**
+   * How it runs: switching one job between the modes is this one prop (with an operator of the
+   * kind for the operator modes). @default - the operator's mode (OPERATOR for a SparkOperator,
+   * APACHE_OPERATOR for an ApacheSparkOperator) when `operator` is given, else SUBMIT
+   */
   readonly mode?: SparkJobMode;
   /** Language of the application. */
   readonly type: SparkJobType;

@@ -8,6 +8,7 @@ import type { NetworkEndpoint } from '../network';
 import { SparkEnvValue } from '../spark-env';
 import { SparkImage } from '../spark-image';
 import type { ISparkWorkload } from '../storage/s3a';
+import { renderApacheMode } from './apache-mode';
 import { renderOperatorMode } from './operator-mode';
 import { PodTemplate, podTemplate } from './pod-templates';
 import { ResolvedSparkJob } from './resolved-job';
@@ -17,13 +18,16 @@ import { renderSubmitMode } from './submit-mode';
 import { MAVEN_COORDINATES, checkObjectStoreUse, resolveSparkJob } from './validate-spark-job';
 
 /**
- * A Spark application described once and run one of two ways:
- * - operator mode: a `SparkApplication` (a `ScheduledSparkApplication` with a schedule);
+ * A Spark application described once and run one of three ways:
+ * - operator mode: a `SparkApplication` (a `ScheduledSparkApplication` with a schedule) for the
+ *   Kubeflow Spark operator;
  * - submit mode: a `batch/v1` Job (a CronJob with a schedule) running `spark-submit
- *   --deploy-mode cluster` in the namespace, with its own account and no operator.
+ *   --deploy-mode cluster` in the namespace, with its own account and no operator;
+ * - Apache-operator mode: a `spark.apache.org/v1` SparkApplication for Apache Spark's own
+ *   Kubernetes operator (no schedules).
  *
- * Both read one resolved spec, one Spark conf and the same two pod templates, so the driver and
- * executor pods are the same either way. Every rule that can be checked before run time is
+ * All read one resolved spec, one Spark conf and the same two pod templates, so the driver and
+ * executor pods are the same either way (docs/jobs.md lists what each operator adds). Every rule that can be checked before run time is
  * checked in the constructor, and the message names the prop and the fix.
  */
 export class SparkJob extends Construct implements ISparkWorkload {
@@ -55,7 +59,9 @@ export class SparkJob extends Construct implements ISparkWorkload {
     this.mode = this.spec.mode;
     this.resource = this.mode === SparkJobMode.OPERATOR
       ? renderOperatorMode(this, this.spec, () => ({ job: this.effective(), templates: this.templates(), sparkConf: this.operatorConf() }))
-      : renderSubmitMode(this, this.spec, () => ({ job: this.effective(), templates: this.templates(), conf: this.sparkConf() }));
+      : this.mode === SparkJobMode.APACHE_OPERATOR
+        ? renderApacheMode(this, this.spec, () => ({ job: this.effective(), templates: this.templates(), conf: this.sparkConf() }))
+        : renderSubmitMode(this, this.spec, () => ({ job: this.effective(), templates: this.templates(), conf: this.sparkConf() }));
     // Wiring may be added after construction (storage.connect(job)), so these run at synth.
     this.node.addValidation({ validate: () => checkObjectStoreUse(this.effective(), this.sparkConf()) });
   }

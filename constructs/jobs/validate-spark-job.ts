@@ -38,11 +38,20 @@ export function resolveSparkJob(props: SparkJobProps): ResolvedSparkJob {
   const fail = (field: string, problem: string, fix: string): never => {
     throw new SparkPlatformError(field, problem, fix, where);
   };
-  const mode = props.mode ?? (operator ? SparkJobMode.OPERATOR : SparkJobMode.SUBMIT);
+  const operatorMode = operator ? operator.jobMode ?? SparkJobMode.OPERATOR : undefined;
+  const mode = props.mode ?? operatorMode ?? SparkJobMode.SUBMIT;
+  if (!Object.values(SparkJobMode).includes(mode)) fail('mode', `${show(mode)} is not a mode`, `use SparkJobMode.${Object.keys(SparkJobMode).join(' / ')}`);
   checkNames(props, mode, fail);
   if (!Object.values(SparkJobType).includes(props.type)) fail('type', `${show(props.type)} is not an application type`, `use SparkJobType.${Object.keys(SparkJobType).join(' / ')}`);
-  if (mode === SparkJobMode.OPERATOR && operator && operator.shardOf(namespace.name) === undefined) {
-    fail('namespace', `${show(namespace.name)} is not watched by the operator, so the application would never run (and never get a status)`, 'add the namespace to the operator\'s jobNamespaces, or use SparkJobMode.SUBMIT');
+  // An operator mode without `operator` is allowed: the operator may be installed by other means.
+  if (mode !== SparkJobMode.SUBMIT && operator) {
+    if (operatorMode !== mode) {
+      const kind = mode === SparkJobMode.OPERATOR ? 'a SparkOperator (the Kubeflow operator)' : 'an ApacheSparkOperator';
+      fail('mode', `${mode} mode needs ${kind}, but the operator given runs ${operatorMode} mode`, `pass ${kind} as operator, or use mode SparkJobMode.${operatorMode === SparkJobMode.OPERATOR ? 'OPERATOR' : 'APACHE_OPERATOR'}`);
+    }
+    if (operator.shardOf(namespace.name) === undefined) {
+      fail('namespace', `${show(namespace.name)} is not watched by the operator, so the application would never run (and never get a status)`, 'add the namespace to the operator\'s jobNamespaces, or use SparkJobMode.SUBMIT');
+    }
   }
 
   const image = props.image ?? SparkImage.official();
@@ -125,7 +134,9 @@ function checkNames(props: SparkJobProps, mode: SparkJobMode, fail: Fail): void 
   const problem = nameProblem(props.name, NameRule.DNS1035_LABEL);
   if (problem) fail('name', `${problem}; the operator and Kubernetes derive pod and Service names from it`, `use a name such as ${show(suggestName(props.name, 40))}`);
   // The longest name Kubernetes derives from ours, per mode; each must stay a 63-character label.
-  const derived: Array<[string, number]> = mode === SparkJobMode.OPERATOR
+  // APACHE_OPERATOR: the operator names pods after `<name>-<attempt>` and hashes it down to 46
+  // characters when longer, so no derived name can exceed 63.
+  const derived: Array<[string, number]> = mode === SparkJobMode.APACHE_OPERATOR ? [] : mode === SparkJobMode.OPERATOR
     ? props.schedule
       ? [[`<name>-<unix nanos>-driver (each run's driver pod)`, SCHEDULED_RUN_SUFFIX + 7], ['<name>-<unix nanos>-ui-svc (each run\'s UI Service)', SCHEDULED_RUN_SUFFIX + 7]]
       : [['<name>-driver (the driver pod)', 7], ['<name>-ui-svc (the UI Service)', 7]]
@@ -297,6 +308,7 @@ function checkDynamicAllocation(props: SparkJobProps, where: string, fail: Fail)
 }
 
 function checkRestartPolicy(policy: RestartPolicy, mode: SparkJobMode, where: string, fail: Fail): void {
+  // (APACHE_OPERATOR: applicationTolerations.restartConfig takes all three.)
   if (!(policy instanceof RestartPolicy)) fail('restartPolicy', `${show(policy)} is not a RestartPolicy`, 'use RestartPolicy.never(), RestartPolicy.onFailure({ retries }) or RestartPolicy.always()');
   if (policy.type === 'Never') return;
   if (mode === SparkJobMode.SUBMIT) {
@@ -311,6 +323,9 @@ function checkRestartPolicy(policy: RestartPolicy, mode: SparkJobMode, where: st
 
 function checkSchedule(props: SparkJobProps, mode: SparkJobMode, where: string, fail: Fail): ResolvedSchedule {
   const s = props.schedule!;
+  if (mode === SparkJobMode.APACHE_OPERATOR) {
+    fail('schedule', 'is set, but the Apache Spark Kubernetes Operator (1.0.0) has no scheduled applications (no cron, no suspend)', 'use SparkJobMode.OPERATOR (a ScheduledSparkApplication) or SparkJobMode.SUBMIT (a CronJob) for this job, or let an orchestrator create a run per schedule');
+  }
   const dialect = mode === SparkJobMode.OPERATOR ? CronDialect.OPERATOR : CronDialect.KUBERNETES;
   const problem = cronProblem(s.cron, dialect);
   if (problem) fail('schedule.cron', problem, mode === SparkJobMode.OPERATOR ? 'write 5 fields (minute hour day-of-month month day-of-week), @hourly/@daily/..., or @every <duration>' : 'write 5 fields (minute hour day-of-month month day-of-week) or @hourly/@daily/...; the time zone goes in schedule.timeZone');

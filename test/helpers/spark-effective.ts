@@ -1,5 +1,5 @@
 /**
- * An independent model of what a Spark job makes Spark do, for the two ways SparkJob runs it:
+ * An independent model of what a Spark job makes Spark do, for the three ways SparkJob runs it:
  *
  * - {@link effectiveFromSparkApplication}: what the Kubeflow spark-operator (v2.5) passes to
  *   spark-submit for a SparkApplication (or each run of a ScheduledSparkApplication), written
@@ -7,9 +7,11 @@
  *   and, optionally, what its pod-mutating webhook (internal/webhook/sparkpod_defaulter.go)
  *   adds to the pods;
  * - {@link effectiveFromSubmitJob}: what the spark-submit command line of a submit-mode Job (or
- *   CronJob) says, with the pod templates read back from the ConfigMap its pod mounts.
+ *   CronJob) says, with the pod templates read back from the ConfigMap its pod mounts;
+ * - {@link effectiveFromApacheSparkApplication}: what Apache Spark's Kubernetes operator (1.0.0)
+ *   hands Spark's submission code for a `spark.apache.org/v1` SparkApplication.
  *
- * Both return an {@link EffectiveApp}, so "same job, same pods" is one `toEqual`.
+ * All return an {@link EffectiveApp}, so "same job, same pods" is one `toEqual`.
  *
  * Deliberately independent of the construct: nothing here imports SparkJob's conf builders or
  * constants (typedSparkConf, sparkApplicationSpec, sparkSubmitArgs, SPARK_CONTAINER, ...). Names
@@ -271,6 +273,146 @@ function applyWebhook(pod: Json, role: Role, r: Json, appVolumes: readonly Json[
   if (r.securityContext !== undefined) container.securityContext = clone(r.securityContext);
   if (r.podSecurityContext !== undefined) spec.securityContext = clone(r.podSecurityContext);
   return pod;
+}
+
+// ---------------------------------------------------------------------------------------------
+// spark.apache.org/v1 SparkApplication (Apache Spark Kubernetes Operator 1.0.0)
+// ---------------------------------------------------------------------------------------------
+
+/** SparkApplication spec fields (spark.apache.org/v1) the model reads. */
+const APACHE_SPEC_FIELDS = new Set([
+  'mainClass', 'jars', 'pyFiles', 'sparkRFiles', 'driverArgs', 'sparkConf', 'runtimeVersions', 'deploymentMode',
+  'driverSpec', 'executorSpec',
+  // No effect on what is submitted: retries, clean-up, status thresholds.
+  'applicationTolerations',
+]);
+
+/** The runner classes spark-submit uses for Python and R in cluster mode. */
+const PYTHON_RUNNER = 'org.apache.spark.deploy.PythonRunner';
+const R_RUNNER = 'org.apache.spark.deploy.RRunner';
+
+/** Options of {@link effectiveFromApacheSparkApplication}. */
+export interface ApacheModelOptions {
+  /** The operator's name (`spark.kubernetes.operator.name`), which its bookkeeping labels carry. @default "spark-kubernetes-operator" */
+  readonly operatorName?: string;
+}
+
+/**
+ * What Apache Spark's Kubernetes operator (1.0.0) makes Spark do for a `spark.apache.org/v1`
+ * SparkApplication, written from its submission worker (SparkAppSubmissionWorker.buildDriverConf
+ * and SparkAppResourceSpecFactory; see docs/jobs.md): it builds the driver pod in-process with
+ * Spark's own submission code, from
+ *
+ * 1. `spec.sparkConf`, `{{SPARK_VERSION}}` in image keys replaced by `runtimeVersions.sparkVersion`;
+ * 2. then, overriding: its bookkeeping labels on driver, executors and driver Service
+ *    (`spark.operator/name`, `spark.operator/spark-app-name`), `spark.kubernetes.namespace`,
+ *    `spark.app.name` = the object's name (only when sparkConf has the key), the template files;
+ * 3. the main resource: `jars` (one jar) sets `spark.jars` when unset; with `mainClass`
+ *    PythonRunner, `pyFiles`' first entry is the main file and the rest `spark.submit.pyFiles`
+ *    when unset; `sparkRFiles` for R;
+ * 4. then, only where unset: `spark.master`, `spark.app.id` (`<name>-<attempt>`, attempt 0 here),
+ *    `spark.authenticate`, `spark.io.encryption.enabled`, `spark.kubernetes.driver.annotateExitException`,
+ *    `spark.kubernetes.executor.useDriverPodIP` (all `true`), and
+ *    `spark.kubernetes.executor.deleteOnTermination=false` without dynamic allocation or restarts.
+ *
+ * The pod templates are `driverSpec`/`executorSpec.podTemplateSpec`. The driver pod is
+ * `<spark.app.id>-driver` unless the conf names it. The same shape as the other modes' models,
+ * with what only says how it submits (`spark.master`, mode keys) left out.
+ */
+export function effectiveFromApacheSparkApplication(app: unknown, options: ApacheModelOptions = {}): EffectiveApp {
+  const root = record(app, 'the object');
+  if (root.apiVersion !== 'spark.apache.org/v1' || root.kind !== 'SparkApplication') throw new Error(`not a spark.apache.org/v1 SparkApplication: ${JSON.stringify(root.apiVersion)} ${JSON.stringify(root.kind)}`);
+  const meta = record(root.metadata, 'metadata');
+  const name = text(meta.name, 'metadata.name');
+  const namespace = text(meta.namespace, 'metadata.namespace');
+  const spec = record(root.spec, 'spec');
+  known(spec, APACHE_SPEC_FIELDS, 'spec');
+  if ((spec.deploymentMode ?? 'ClusterMode') !== 'ClusterMode') throw new Error(`spec.deploymentMode ${JSON.stringify(spec.deploymentMode)}: the operator runs cluster mode only`);
+  const versions = record(spec.runtimeVersions, 'spec.runtimeVersions');
+  const sparkVersion = text(versions.sparkVersion, 'spec.runtimeVersions.sparkVersion');
+  const tolerations = spec.applicationTolerations === undefined ? {} : record(spec.applicationTolerations, 'spec.applicationTolerations');
+  const restart = tolerations.restartConfig === undefined ? {} : record(tolerations.restartConfig, 'spec.applicationTolerations.restartConfig');
+
+  // 1. the user's conf
+  const conf: Record<string, string> = {};
+  for (const [key, value] of Object.entries(stringMap(spec.sparkConf, 'spec.sparkConf'))) {
+    conf[key] = /^spark\.kubernetes\..*container\.image$/.test(key) ? value.split('{{SPARK_VERSION}}').join(sparkVersion) : value;
+  }
+  // 2. what the operator overrides
+  const operatorName = options.operatorName ?? 'spark-kubernetes-operator';
+  for (const [k, v] of Object.entries({ 'spark.operator/name': operatorName, 'spark.operator/spark-app-name': name })) {
+    for (const target of ['driver', 'driver.service', 'executor']) conf[`spark.kubernetes.${target}.label.${k}`] = v;
+  }
+  conf['spark.kubernetes.namespace'] = namespace;
+  if ('spark.app.name' in conf) conf['spark.app.name'] = name;
+  // 3. the main resource
+  const mainClass = spec.mainClass === undefined ? undefined : text(spec.mainClass, 'spec.mainClass');
+  const jars = spec.jars === undefined ? '' : text(spec.jars, 'spec.jars');
+  const pyFiles = spec.pyFiles === undefined ? '' : text(spec.pyFiles, 'spec.pyFiles');
+  const rFiles = spec.sparkRFiles === undefined ? '' : text(spec.sparkRFiles, 'spec.sparkRFiles');
+  let mainApplicationFile: string;
+  let userClass: string | undefined = mainClass;
+  if (jars !== '') {
+    mainApplicationFile = jars;
+    conf['spark.jars'] ??= jars;
+  } else if (mainClass === PYTHON_RUNNER) {
+    const [first, ...rest] = pyFiles.split(',');
+    mainApplicationFile = first;
+    if (rest.length > 0) conf['spark.submit.pyFiles'] ??= rest.join(',');
+    userClass = undefined;
+  } else if (pyFiles !== '') {
+    // The driver gets `--class <mainClass>` as written: without PythonRunner it does not run the file as spark-submit would.
+    throw new Error(`spec.pyFiles without mainClass ${PYTHON_RUNNER}: the driver would not run it as spark-submit does (not modelled)`);
+  } else if (rFiles !== '') {
+    if (mainClass !== R_RUNNER) throw new Error(`spec.sparkRFiles without mainClass ${R_RUNNER}: the driver would not run it as spark-submit does (not modelled)`);
+    mainApplicationFile = rFiles;
+    userClass = undefined;
+  } else {
+    throw new Error('spec: no jars, pyFiles or sparkRFiles: the operator would submit no resource (spark-internal)');
+  }
+  // 4. the operator's defaults, where unset
+  const appId = conf['spark.app.id'] ?? `${name}-0`;
+  const defaults: Record<string, string> = {
+    'spark.master': 'k8s://https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT',
+    'spark.app.id': appId,
+    'spark.authenticate': 'true',
+    'spark.io.encryption.enabled': 'true',
+    'spark.kubernetes.driver.annotateExitException': 'true',
+    'spark.kubernetes.executor.useDriverPodIP': 'true',
+  };
+  if (conf['spark.dynamicAllocation.enabled'] !== 'true' && (restart.restartPolicy ?? 'Never') === 'Never') defaults['spark.kubernetes.executor.deleteOnTermination'] = 'false';
+  for (const [k, v] of Object.entries(defaults)) conf[k] ??= v;
+  const { 'spark.master': _master, ...withoutMaster } = conf;
+
+  const pod = (role: Role): Json => {
+    const roleSpec = spec[`${role}Spec`] === undefined ? {} : record(spec[`${role}Spec`], `spec.${role}Spec`);
+    known(roleSpec, new Set(['podTemplateSpec']), `spec.${role}Spec`);
+    const p = normalisePod(roleSpec.podTemplateSpec, `spec.${role}Spec.podTemplateSpec`);
+    if (role === 'driver') {
+      // The operator sets allowPrivilegeEscalation: false on driver containers that leave it unset.
+      const s = record(p.spec, 'pod spec');
+      for (const key of ['containers', 'initContainers']) {
+        if (s[key] === undefined) continue;
+        s[key] = list(s[key], key).map((c) => {
+          const container = record(c, 'container');
+          const sc = isRecord(container.securityContext) ? container.securityContext : {};
+          return { ...container, securityContext: { ...sc, allowPrivilegeEscalation: sc.allowPrivilegeEscalation ?? false } };
+        });
+      }
+    }
+    return p;
+  };
+  return {
+    namespace,
+    appName: conf['spark.app.name'] ?? 'spark',
+    driverPodName: conf['spark.kubernetes.driver.pod.name'] || `${appId}-driver`,
+    mainClass: userClass,
+    mainApplicationFile,
+    arguments: strings(spec.driverArgs, 'spec.driverArgs'),
+    conf: withoutRedundantRoleImages(withoutModeKeys(withoutMaster)),
+    driverPod: pod('driver'),
+    executorPod: pod('executor'),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

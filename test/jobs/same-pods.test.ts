@@ -5,10 +5,10 @@
  * says, not by the construct's own conf builder, which both modes share and so could not catch
  * a divergence.
  */
-import { NetworkEndpoint, SparkJob, SparkJobMode, SparkNamespace, SparkOperator } from '../../constructs';
+import { ApacheSparkOperator, NetworkEndpoint, SparkJob, SparkJobMode, SparkNamespace, SparkOperator } from '../../constructs';
 import { Obj, findObject, synth, testChart } from '../helpers/manifests';
 import {
-  EffectiveApp, EXPECTED_MASTER, SCHEDULED_RUN_SUFFIX, SampleJob, effectiveFromSparkApplication, effectiveFromSubmitJob, sampleJobs,
+  EffectiveApp, EXPECTED_MASTER, SCHEDULED_RUN_SUFFIX, SampleJob, effectiveFromApacheSparkApplication, effectiveFromSparkApplication, effectiveFromSubmitJob, sampleJobs,
 } from '../helpers/spark-effective';
 import { Json } from '../helpers/k8s-json';
 
@@ -17,7 +17,9 @@ function render(sample: SampleJob, mode: SparkJobMode): Obj[] {
   const chart = testChart();
   // Packages (deps.packages) need a way out to a Maven repository.
   const ns = new SparkNamespace(chart, 'Tenant', { name: 'spark-jobs', packageRepository: NetworkEndpoint.cidrs(['0.0.0.0/0'], [{ port: 443 }]) });
-  const operator = new SparkOperator(chart, 'Operator', { jobNamespaces: [ns] });
+  const operator = mode === SparkJobMode.APACHE_OPERATOR
+    ? new ApacheSparkOperator(chart, 'Operator', { jobNamespaces: [ns] })
+    : new SparkOperator(chart, 'Operator', { jobNamespaces: [ns] });
   const job = new SparkJob(chart, 'Job', { ...sample.props, namespace: ns, operator, mode });
   sample.configure?.(job);
   return synth(chart);
@@ -79,6 +81,61 @@ describe('a SparkJob makes Spark do the same in operator and submit mode', () =>
       const { operator, submit } = bothModes(sample);
       expect(labelConf(submit)).toEqual(labelConf(operator));
     }
+  });
+});
+
+/**
+ * What Apache Spark's operator makes differ from spark-submit, each with its reason (docs/jobs.md
+ * lists the same): conf keys it adds or names differently, and the driver pod's name. Nothing
+ * else may differ, and each listed difference must occur for some sample (no stale entries).
+ */
+const APACHE_CONF_DIFFERENCES: Readonly<Record<string, string>> = {
+  'spark.app.id': 'the operator names the application <name>-<attempt>; spark-submit generates spark-<random>',
+  'spark.authenticate': 'the operator turns RPC authentication on by default (a generated secret in the executor env)',
+  'spark.io.encryption.enabled': 'the operator encrypts shuffle and spill files by default',
+  'spark.kubernetes.driver.annotateExitException': 'set by the operator; a Spark 4.1+ key, inert on 4.0 images',
+  'spark.kubernetes.executor.useDriverPodIP': 'set by the operator; a Spark 4.1+ key (executors dial the driver pod IP), inert on 4.0 images',
+  'spark.jars': 'the operator puts the main jar in spark.jars when it is unset; spark-submit adds it when the driver starts, so Spark ends with the same list',
+};
+/** The operator's bookkeeping labels (on driver, driver Service and executors): it finds its pods by them. */
+const APACHE_LABEL_DIFFERENCE = /^spark\.kubernetes\.(driver|driver\.service|executor)\.label\.spark\.operator\/(name|spark-app-name)$/;
+
+describe('the Apache operator mode makes Spark do what submit mode does, but for the listed differences', () => {
+  const used = new Set<string>();
+  const apacheApp = (sample: SampleJob) => effectiveFromApacheSparkApplication(findObject(render(sample, SparkJobMode.APACHE_OPERATOR), 'SparkApplication', sample.props.name, 'spark-jobs'));
+
+  test.each(Object.keys(samples).filter((k) => !samples[k].props.schedule))('%s', (key) => {
+    const sample = samples[key];
+    const apache = apacheApp(sample);
+    const submit = effectiveFromSubmitJob(render(sample, SparkJobMode.SUBMIT), sample.props.name);
+    // the driver pod: <name>-<attempt>-driver, against the Job's <job name>-driver
+    expect(apache.driverPodName).toBe(`${sample.props.name}-0-driver`);
+    expect(submit.driverPodName).toBe(`${sample.props.name}-driver`);
+    const strip = (conf: Record<string, string>, other: Record<string, string>) => Object.fromEntries(Object.entries(conf).filter(([k, v]) => {
+      if (APACHE_LABEL_DIFFERENCE.test(k)) {
+        used.add('labels');
+        return false;
+      }
+      if (k in APACHE_CONF_DIFFERENCES && other[k] !== v) {
+        used.add(k);
+        return false;
+      }
+      return true;
+    }));
+    const without = (app: EffectiveApp, other: EffectiveApp): EffectiveApp => ({ ...app, driverPodName: '<differs>', conf: strip(app.conf, other.conf) });
+    expect(without(apache, submit)).toEqual(without(submit, apache));
+  });
+
+  test('every listed difference occurs (the list is not stale) and the bookkeeping labels name the application', () => {
+    expect([...used].sort()).toEqual([...Object.keys(APACHE_CONF_DIFFERENCES), 'labels'].sort());
+    const apache = apacheApp(samples.scala);
+    expect(apache.conf['spark.kubernetes.driver.label.spark.operator/spark-app-name']).toBe('spark-pi');
+    expect(apache.conf['spark.app.id']).toBe('spark-pi-0');
+    expect(apache.appName).toBe('spark-pi');
+  });
+
+  test('a scheduled job is refused in this mode, naming the modes that have schedules', () => {
+    expect(() => render(samples.scheduled, SparkJobMode.APACHE_OPERATOR)).toThrow(/schedule: is set, but the Apache Spark Kubernetes Operator \(1\.0\.0\) has no scheduled applications.*Fix: use SparkJobMode\.OPERATOR \(a ScheduledSparkApplication\) or SparkJobMode\.SUBMIT \(a CronJob\)/);
   });
 });
 

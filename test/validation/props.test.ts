@@ -42,7 +42,7 @@ describe('SparkJob props', () => {
       'SparkJob "spark-pi" excutor: is not a known field. Fix: did you mean "executor"? Known fields: namespace, operator, name,'],
     ['a misspelled nested field', { executor: { memmory: Memory.gibibytes(2) } }, 'SparkJob "spark-pi" executor.memmory: is not a known field. Fix: did you mean "memory"?'],
     ['a string where a list belongs', { arguments: '1000' }, 'SparkJob "spark-pi" arguments: "1000" is not a list. Fix: write a list, e.g. ["1000"]'],
-    ['an enum value in the wrong case', { mode: 'Submit' }, 'SparkJob "spark-pi" mode: "Submit" is not one of "operator", "submit". Fix: did you mean "submit"?'],
+    ['an enum value in the wrong case', { mode: 'Submit' }, 'SparkJob "spark-pi" mode: "Submit" is not one of "operator", "submit", "apache-operator". Fix: did you mean "submit"?'],
     ['an unknown pull policy', { imagePullPolicy: 'Sometimes' }, 'SparkJob "spark-pi" imagePullPolicy: "Sometimes" is not one of "Always", "IfNotPresent", "Never". Fix: use one of'],
     ['a string where a Memory belongs', { executor: { memory: '2Gi' } },
       'SparkJob "spark-pi" executor.memory: "2Gi" is not a Memory. Fix: build it with Memory.parse("2Gi") (or Memory.mebibytes(...), Memory.gibibytes(...)'],
