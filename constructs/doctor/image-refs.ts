@@ -74,8 +74,11 @@ export function factsOf(image: SparkImage): ImageFacts {
   };
 }
 
-/** Official apache/spark tags: `<x.y.z>[-scala<2.1x>][-java<n>][-python3][-r][-ubuntu]`. */
-const OFFICIAL_TAG = /^(\d+\.\d+\.\d+)(?:-scala(2\.1[23]))?(?:-java\d+)?(?:-python3)?(?:-r)?(?:-ubuntu)?$/;
+/**
+ * Official apache/spark tags: `<x.y.z>[-scala[<2.1x>]][-java<n>][-python3][-r][-ubuntu]` (`-scala`
+ * alone, as Apache's operator examples use, is the line's Scala).
+ */
+const OFFICIAL_TAG = /^(\d+\.\d+\.\d+)(?:-scala(2\.1[23])?)?(?:-java\d+)?(?:-python3)?(?:-r)?(?:-ubuntu)?$/;
 
 /**
  * The Spark and Scala versions of an official `apache/spark` image, read from its tag (and no

@@ -7,8 +7,12 @@ import { IClientModeDriver } from '../client-mode-driver';
 import { Json, isRecord } from './evaluators/k8s-json';
 import { PodOf, containersOf, podOf, quantity, stringList, stringMap } from './pods';
 
-/** How an application reaches the cluster. */
-export type SparkAppMode = 'operator' | 'submit' | 'client';
+/**
+ * How an application reaches the cluster: `operator` = Kubeflow's SparkApplication
+ * (`sparkoperator.k8s.io`), `apache-operator` = Apache's (`spark.apache.org`), `submit` = a
+ * spark-submit Job, `client` = a client-mode driver.
+ */
+export type SparkAppMode = 'operator' | 'apache-operator' | 'submit' | 'client';
 
 /** A Spark driver or executor pod, as Spark will size and label it. */
 export interface SparkPodView {
@@ -33,6 +37,8 @@ export interface SparkPodView {
   readonly template?: Json;
   /** Where that template is, for messages. */
   readonly templateField?: string;
+  /** The template's metadata annotations, when the model reads them (Apache operator). */
+  readonly templateAnnotations?: Readonly<Record<string, string>>;
   /** Environment variable names the pod gets (literal or referenced). */
   readonly env: ReadonlySet<string>;
   /** Whether it takes variables from a whole Secret (envFrom), which may hold any name. */
@@ -67,7 +73,7 @@ export interface SparkAppView {
   /** Python (or R): then Python minors must match and the overhead factor is 0.4. */
   readonly python: boolean;
   readonly nonJvm: boolean;
-  /** `spec.sparkVersion` of an operator application. */
+  /** `spec.sparkVersion` of an operator application (`spec.runtimeVersions.sparkVersion` for Apache's). */
   readonly sparkVersion?: string;
   /** The effective Spark conf (Hadoop conf as `spark.hadoop.*`). */
   readonly conf: Readonly<Record<string, string>>;
@@ -120,19 +126,21 @@ export function sparkSize(value: string | undefined, defaultUnit: 'm' | 'b' = 'm
   return quantity(v, (x) => Memory.parseSpark(String(x)));
 }
 
-function bool(value: string | undefined): boolean | undefined {
+/** `true`/`false` (any case) from a conf value, else undefined. */
+export function bool(value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;
   const v = value.trim().toLowerCase();
   return v === 'true' ? true : v === 'false' ? false : undefined;
 }
 
-function int(value: unknown): number | undefined {
+/** A non-negative integer from a JSON number or a digit string, else undefined. */
+export function int(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : undefined;
   return n !== undefined && Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
 /** The pod view Spark derives from its conf (and typed fields, which take precedence). */
-function podView(
+export function podView(
   role: 'driver' | 'executor', conf: Readonly<Record<string, string>>, nonJvm: boolean,
   fields: { cores?: unknown; coreRequest?: unknown; memory?: unknown; memoryOverhead?: unknown; gpu?: unknown; image?: unknown; serviceAccount?: unknown },
   labels: Record<string, string>, nodeSelector: Record<string, string>, template: PodOf | undefined, templateField: string | undefined, env: { names: Set<string>; envFromSecret: boolean },
@@ -178,14 +186,14 @@ function podView(
 }
 
 /** Conf entries with a prefix, prefix removed. */
-function withPrefix(conf: Readonly<Record<string, string>>, prefix: string): Record<string, string> {
+export function withPrefix(conf: Readonly<Record<string, string>>, prefix: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(conf)) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = v;
   return out;
 }
 
 /** Env names a pod gets from its conf, its typed env fields and its template's Spark container. */
-function envOf(role: 'driver' | 'executor', conf: Readonly<Record<string, string>>, template: PodOf | undefined, typed?: Json): { names: Set<string>; envFromSecret: boolean } {
+export function envOf(role: 'driver' | 'executor', conf: Readonly<Record<string, string>>, template: PodOf | undefined, typed?: Json): { names: Set<string>; envFromSecret: boolean } {
   const names = new Set<string>();
   const prefixes = role === 'driver'
     ? ['spark.kubernetes.driverEnv.', 'spark.kubernetes.driver.secretKeyRef.']
@@ -209,15 +217,17 @@ function envOf(role: 'driver' | 'executor', conf: Readonly<Record<string, string
 }
 
 /** Values in conf that may hold URIs (paths, directories). */
-function confUris(conf: Readonly<Record<string, string>>, field: (k: string) => string): Array<{ field: string; value: string }> {
+export function confUris(conf: Readonly<Record<string, string>>, field: (k: string) => string): Array<{ field: string; value: string }> {
   return Object.entries(conf).filter(([k]) => !k.startsWith('spark.hadoop.fs.s3a.')).map(([k, v]) => ({ field: field(k), value: v }));
 }
 
-function splitList(value: string | undefined): string[] {
+/** The entries of a comma-separated list, trimmed, empty ones dropped. */
+export function splitList(value: string | undefined): string[] {
   return value ? value.split(',').map((s) => s.trim()).filter(Boolean) : [];
 }
 
-function dynamicAllocationOf(conf: Readonly<Record<string, string>>, typed: Json | undefined, field: string): DynamicAllocationView | undefined {
+/** Dynamic allocation from typed fields (Kubeflow's) or the conf; undefined when off. */
+export function dynamicAllocationOf(conf: Readonly<Record<string, string>>, typed: Json | undefined, field: string): DynamicAllocationView | undefined {
   const enabled = typed?.enabled === true || (typed === undefined && bool(conf['spark.dynamicAllocation.enabled']) === true);
   if (!enabled) return undefined;
   const min = int(typed?.minExecutors) ?? int(conf['spark.dynamicAllocation.minExecutors']) ?? 0;

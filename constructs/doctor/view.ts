@@ -10,33 +10,14 @@ import { NetworkPolicyEvaluator } from './evaluators/netpol';
 import { RbacEvaluator } from './evaluators/rbac';
 import { ImageFacts, factsOf, inferOfficialFacts } from './image-refs';
 import { ResolvedDoctorOptions } from './options';
-import { ContainerDefaultRequests, PodOf, podOf, pullSecretNames, quantity, stringList, stringMap } from './pods';
+import { OperatorKind, OperatorWatch, apacheWatches, kubeflowWatches } from './operator-watches';
+import { ContainerDefaultRequests, podOf, pullSecretNames, quantity, stringMap } from './pods';
+import { apacheApp } from './apache-app';
 import { SparkAppView, clientApp, operatorApp, submitApp } from './spark-apps';
 
-/** One synthesized Kubernetes object of the tree. */
-export interface IndexedObject {
-  /** The ApiObject construct. */
-  readonly construct: ApiObject;
-  /** Its JSON, as synthesized. */
-  readonly json: Json;
-  readonly kind: string;
-  readonly apiVersion: string;
-  readonly name: string;
-  /** Its namespace, when namespaced (as written; cluster-scoped kinds have none). */
-  readonly namespace?: string;
-  /** `Kind/namespace/name`, or `Kind/name`. */
-  readonly id: string;
-  /** `Kind namespace/name`, for messages. */
-  readonly label: string;
-}
+import type { IndexedObject, PodWorkload } from './indexed';
 
-/** A pod-running object (Deployment, StatefulSet, Job, ...) and its pod. */
-export interface PodWorkload {
-  readonly object: IndexedObject;
-  readonly pod: PodOf;
-  /** The namespace the pods run in. */
-  readonly namespace: string;
-}
+export type { IndexedObject, PodWorkload };
 
 /** A ResourceQuota's hard limits the doctor checks (unscoped quotas only). */
 export interface QuotaView {
@@ -49,11 +30,7 @@ export interface QuotaView {
   readonly extended: Readonly<Record<string, number>>;
 }
 
-/** What one operator controller watches: namespaces, or every namespace (undefined). */
-export interface OperatorWatch {
-  readonly object: IndexedObject;
-  readonly namespaces?: ReadonlySet<string>;
-}
+export type { OperatorKind, OperatorWatch } from './operator-watches';
 
 /**
  * The tree as the rules see it, indexed once: every ApiObject's JSON (each `toJson()` called
@@ -132,13 +109,13 @@ export class DoctorView {
     return this.declaredImages.get(image) ?? inferOfficialFacts(image);
   }
 
-  /** Every Spark application of the tree (operator, submit and client mode). */
+  /** Every Spark application of the tree (Kubeflow and Apache operators, submit and client mode). */
   public get apps(): readonly SparkAppView[] {
     return this.memo('apps', () => {
       const files = { configMap: (ns: string, name: string) => this.configMapData(ns, name), yaml: (text: string) => this.yamlDocuments(text) };
       const apps: SparkAppView[] = [];
       for (const o of this.objects) {
-        const app = operatorApp(o.construct, o.json) ?? submitApp(o.construct, o.json, files);
+        const app = operatorApp(o.construct, o.json) ?? apacheApp(o.construct, o.json) ?? submitApp(o.construct, o.json, files);
         if (app) apps.push(app);
       }
       for (const { construct, driver } of this.clientDrivers) apps.push(clientApp(construct, driver));
@@ -224,26 +201,20 @@ export class DoctorView {
     }).get(namespace) ?? {};
   }
 
-  /** What the Spark operator controllers of the tree watch; empty when the tree has no operator. */
+  /**
+   * What the Spark operators of the tree watch (Kubeflow controllers and Apache operators, each
+   * with its kind); empty when the tree has no operator.
+   */
   public get operatorWatches(): readonly OperatorWatch[] {
-    return this.memo('operators', () => {
-      const out: OperatorWatch[] = [];
-      for (const w of this.workloads) {
-        if (w.object.kind !== 'Deployment') continue;
-        for (const c of Array.isArray(w.pod.spec.containers) ? w.pod.spec.containers : []) {
-          if (!isRecord(c)) continue;
-          const args = [...stringList(c.command), ...stringList(c.args)];
-          const at = args.indexOf('controller');
-          if (at < 0 || args[at + 1] !== 'start' || typeof c.image !== 'string' || !c.image.includes('spark-operator')) continue;
-          const flag = args.find((a) => a.startsWith('--namespaces='));
-          const selector = args.some((a) => a.startsWith('--namespace-selector='));
-          const list = flag?.slice('--namespaces='.length).split(',').map((s) => s.trim());
-          const all = selector || !list || list.includes('');
-          out.push({ object: w.object, namespaces: all ? undefined : new Set(list) });
-        }
-      }
-      return out;
-    });
+    return this.memo('operators', () => [
+      ...kubeflowWatches(this.workloads),
+      ...apacheWatches(this.workloads, (ns, name) => this.configMapData(ns, name)),
+    ]);
+  }
+
+  /** The operators of the tree that run applications of `kind`. */
+  public operatorWatchesOf(kind: OperatorKind): readonly OperatorWatch[] {
+    return this.operatorWatches.filter((w) => w.kind === kind);
   }
 
   /**

@@ -171,3 +171,69 @@ export class TestDriver extends Construct implements IClientModeDriver {
     return { ...this.conf };
   }
 }
+
+/**
+ * An Apache operator SparkApplication (`spark.apache.org/v1`) that passes every rule unless
+ * `spec` says otherwise: SparkPi on the official 4.0 image, run as the drivers' account `spark`,
+ * 2 executors of 1 core and 1g, a time to live. `sparkConf` is merged over the defaults (a key
+ * set to undefined is dropped).
+ */
+export function apacheSparkApp(chart: Construct, id: string, options: { namespace?: string; name?: string; spec?: J } = {}): ApiObject {
+  const extra = options.spec ?? {};
+  const sparkConf: Record<string, unknown> = {
+    'spark.kubernetes.container.image': SPARK_40,
+    'spark.kubernetes.authenticate.driver.serviceAccountName': 'spark',
+    'spark.executor.instances': '2',
+    'spark.driver.memory': '1g',
+    'spark.executor.memory': '1g',
+    ...(extra.sparkConf as J | undefined),
+  };
+  for (const k of Object.keys(sparkConf)) if (sparkConf[k] === undefined) delete sparkConf[k];
+  return new ApiObject(chart, id, {
+    apiVersion: 'spark.apache.org/v1',
+    kind: 'SparkApplication',
+    metadata: { name: options.name ?? id.toLowerCase(), namespace: options.namespace ?? 'team' },
+    spec: {
+      mainClass: 'org.apache.spark.examples.SparkPi',
+      jars: 'local:///opt/spark/examples/jars/spark-examples.jar',
+      runtimeVersions: { sparkVersion: '4.0.3' },
+      applicationTolerations: { ttlAfterStopMillis: 3600000 },
+      ...extra,
+      sparkConf,
+    },
+  });
+}
+
+/**
+ * An Apache Spark operator as its chart renders it: a ConfigMap whose `spark-operator.properties`
+ * holds `properties` (a string: the file as is), and a Deployment running the operator's main
+ * class with that ConfigMap at /opt/spark-operator/conf. `watched` undefined = the key is absent.
+ */
+export function apacheOperator(chart: Construct, options: { id?: string; namespace?: string; watched?: string; properties?: string; javaOpts?: string; serviceAccount?: string; configMap?: boolean } = {}): ApiObject {
+  const id = options.id ?? 'ApacheOp';
+  const ns = options.namespace ?? 'spark-operator';
+  const name = id.toLowerCase();
+  const file = options.properties ?? `spark.kubernetes.operator.name=${name}\n${options.watched === undefined ? '' : `spark.kubernetes.operator.watchedNamespaces=${options.watched}\n`}`;
+  if (options.configMap ?? true) {
+    new ApiObject(chart, `${id}-conf`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${name}-configuration`, namespace: ns }, data: { 'spark-operator.properties': file, 'log4j2.properties': '' } });
+  }
+  return new ApiObject(chart, id, {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns },
+    spec: {
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          serviceAccountName: options.serviceAccount ?? 'spark-operator',
+          containers: [{
+            name: 'spark-kubernetes-operator', image: 'apache/spark-kubernetes-operator:1.0.0',
+            command: ['java', '-cp', './spark-kubernetes-operator.jar', '$(LOG_CONFIG)', '$(OPERATOR_JAVA_OPTS)', 'org.apache.spark.k8s.operator.SparkOperator'],
+            env: [{ name: 'LOG_CONFIG', value: '-Dlog4j.configurationFile=/opt/spark-operator/conf/log4j2.properties' }, { name: 'OPERATOR_JAVA_OPTS', value: options.javaOpts ?? '-XX:+UseParallelGC' }],
+            volumeMounts: [{ name: 'spark-operator-config-volume', mountPath: '/opt/spark-operator/conf' }, { name: 'tmp', mountPath: '/tmp' }],
+          }],
+          volumes: [{ name: 'spark-operator-config-volume', configMap: { name: `${name}-configuration` } }, { name: 'tmp', emptyDir: {} }],
+        },
+      },
+    },
+  });
+}

@@ -469,7 +469,7 @@ describe('namespace-not-watched', () => {
   test('an application in a namespace the operator does not watch', () => {
     const f = of(build('team-b'), 'namespace-not-watched');
     expect(f).toHaveLength(1);
-    expect(f[0].message).toMatch(/namespace team-b is not watched by any operator controller \(Deployment spark-operator\/spark-operator-controller watches team-a\)/);
+    expect(f[0].message).toMatch(/namespace team-b is not watched by any Kubeflow spark-operator controller \(Deployment spark-operator\/spark-operator-controller watches team-a \(--namespaces=team-a\)\)/);
   });
 
   test('a watched namespace; no operator in the tree', () => {

@@ -3,9 +3,12 @@ import { SparkAppView } from '../spark-apps';
 import { DoctorView } from '../view';
 
 /**
- * The raw spec of an operator application (a ScheduledSparkApplication's template) and its field
- * path, for what the normalized application leaves out (typed env, annotations, tolerations);
- * undefined for other modes.
+ * The raw spec of a Kubeflow operator application (a ScheduledSparkApplication's template) and
+ * its field path, for what the normalized application leaves out (typed env, annotations,
+ * tolerations, which Kubeflow's webhook applies); undefined for other modes. An Apache
+ * (`spark.apache.org`) application has no such typed fields and no webhook: its pods get env,
+ * annotations and tolerations only from the conf and `podTemplateSpec`, which the normalized
+ * application already carries, so the rules reading this have nothing more to check there.
  */
 export function operatorSpec(view: DoctorView, app: SparkAppView): { spec: Json; base: string } | undefined {
   if (app.mode !== 'operator' || !app.object) return undefined;

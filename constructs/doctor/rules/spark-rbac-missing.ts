@@ -1,3 +1,4 @@
+import { show } from '../../errors';
 import { SUBMITTER_RULES } from '../../jobs/submit-mode';
 import { Subject } from '../evaluators/rbac';
 import { DoctorRule, Severity } from '../types';
@@ -17,10 +18,37 @@ export const SPARK_DRIVER_NEEDS: ReadonlyArray<{ readonly resources: readonly st
 ];
 const PVC_NEEDS = { resources: ['persistentvolumeclaims'], verbs: ['create', 'get', 'list', 'delete'] };
 
+/** What an API need names: resources of a group ('' = core) and verbs. */
+type Need = { readonly group?: string; readonly resources: readonly string[]; readonly verbs: readonly string[] };
+
+/** `group/resource`, or the resource alone for the core group. */
+function qualified(need: Need, resource: string): string {
+  return need.group ? `${need.group}/${resource}` : resource;
+}
+
+const DRIVER_ACCOUNT_KEY = 'spark.kubernetes.authenticate.driver.serviceAccountName';
+
+/**
+ * What Apache Spark's Kubernetes operator does in the namespace of an application it runs, and so
+ * the verbs it cannot do without: read the SparkApplications, create (server-side apply) and
+ * delete the driver pod, its Service and ConfigMaps, and the NetworkPolicy Spark 4.2's driver
+ * builder always adds. It watches pods to follow the driver.
+ * @see apache/spark-kubernetes-operator 1.0.0: AppInitStep, SparkAppResourceSpec, and the chart's templates/operator-rbac.yaml
+ */
+export const APACHE_OPERATOR_NEEDS: readonly Need[] = [
+  { group: 'spark.apache.org', resources: ['sparkapplications'], verbs: ['get', 'list', 'watch'] },
+  { resources: ['pods'], verbs: ['create', 'get', 'list', 'watch', 'patch', 'delete'] },
+  { resources: ['services', 'configmaps'], verbs: ['create', 'get', 'patch', 'delete'] },
+  { group: 'networking.k8s.io', resources: ['networkpolicies'], verbs: ['create', 'get', 'patch', 'delete'] },
+];
+
 /**
  * `spark-rbac-missing`: the driver's ServiceAccount (and, in submit mode, the submitter's) must
  * hold the verbs Spark uses in the namespace its executors run in, or the API answers 403
- * Forbidden and no executor starts. Evaluated with Kubernetes' RBAC semantics over the tree's
+ * Forbidden and no executor starts. For an Apache SparkApplication the driver's account is
+ * `spark.kubernetes.authenticate.driver.serviceAccountName` (the operator sets none), and the
+ * Apache operators of the tree that watch its namespace play the submitter: their account must
+ * hold APACHE_OPERATOR_NEEDS there. Evaluated with Kubernetes' RBAC semantics over the tree's
  * Roles, ClusterRoles and bindings, for namespaces the tree declares.
  */
 export const sparkRbacMissing: DoctorRule = {
@@ -36,22 +64,43 @@ export const sparkRbacMissing: DoctorRule = {
         continue;
       }
       const onDemand = Object.entries(app.conf).some(([k, v]) => /^spark\.kubernetes\.executor\.volumes\.persistentVolumeClaim\.[^.]+\.options\.claimName$/.test(k) && v === 'OnDemand');
-      const accounts: Array<{ who: string; subject: Subject; needs: ReadonlyArray<{ resources: readonly string[]; verbs: readonly string[] }> }> = [];
+      /** One account to judge: who runs as it, what it needs, what breaks, and the first fix. */
+      const accounts: Array<{ who: string; subject: Subject; needs: readonly Need[]; breaks: string; fix: string }> = [];
       const driverAccount = app.clientDriver?.serviceAccountName ?? app.driver?.serviceAccount;
       const driverNamespace = app.clientDriver?.namespace ?? app.namespace;
+      const apache = app.mode === 'apache-operator';
       if (driverAccount) {
-        accounts.push({ who: 'the driver', subject: { kind: 'ServiceAccount', namespace: driverNamespace, name: driverAccount }, needs: onDemand ? [...SPARK_DRIVER_NEEDS, PVC_NEEDS] : SPARK_DRIVER_NEEDS });
+        accounts.push({
+          who: 'the driver', subject: { kind: 'ServiceAccount', namespace: driverNamespace, name: driverAccount }, needs: onDemand ? [...SPARK_DRIVER_NEEDS, PVC_NEEDS] : SPARK_DRIVER_NEEDS,
+          breaks: 'no executor starts',
+          fix: apache
+            ? `set spec.sparkConf[${show(DRIVER_ACCOUNT_KEY)}] to the drivers' account the ApacheSparkOperator creates in each job namespace (workloadServiceAccountName, "spark")`
+            : 'run it as the tenant\'s driver account (spark-driver)',
+        });
       }
       if (app.submitter && app.mode === 'submit') {
-        accounts.push({ who: 'spark-submit (the submitter pod)', subject: { kind: 'ServiceAccount', namespace: app.submitter.namespace, name: app.submitter.serviceAccount }, needs: SUBMITTER_RULES });
+        accounts.push({
+          who: 'spark-submit (the submitter pod)', subject: { kind: 'ServiceAccount', namespace: app.submitter.namespace, name: app.submitter.serviceAccount }, needs: SUBMITTER_RULES,
+          breaks: 'no executor starts', fix: 'run it as the tenant\'s driver account (spark-driver)',
+        });
       }
-      for (const { who, subject, needs } of accounts) {
+      if (apache) {
+        for (const w of view.operatorWatchesOf('apache')) {
+          if (w.namespaces !== undefined && !w.namespaces.has(app.namespace)) continue;
+          accounts.push({
+            who: `the Apache operator (${w.object.label}), which creates the driver pod, its Service, ConfigMaps and NetworkPolicy,`,
+            subject: { kind: 'ServiceAccount', namespace: w.namespace, name: w.serviceAccount }, needs: APACHE_OPERATOR_NEEDS,
+            breaks: 'the driver is never created', fix: `list ${app.namespace} in the ApacheSparkOperator's jobNamespaces (it binds the operator's Role there)`,
+          });
+        }
+      }
+      for (const { who, subject, needs, breaks, fix } of accounts) {
         if (subject.kind !== 'ServiceAccount') continue;
         const missing: string[] = [];
         for (const need of needs) {
           for (const resource of need.resources) {
-            const verbs = need.verbs.filter((verb) => !rbac.can(subject, { verb, resource, namespace: app.namespace }));
-            if (verbs.length > 0) missing.push(`${verbs.join(' ')} ${resource}`);
+            const verbs = need.verbs.filter((verb) => !rbac.can(subject, { verb, group: need.group ?? '', resource, namespace: app.namespace }));
+            if (verbs.length > 0) missing.push(`${verbs.join(' ')} ${qualified(need, resource)}`);
           }
         }
         const exists = subject.name === 'default' || view.find('ServiceAccount', subject.namespace, subject.name) !== undefined;
@@ -61,7 +110,8 @@ export const sparkRbacMissing: DoctorRule = {
           ...(exists ? [] : [`${account} is not among the manifests (pods running as it are refused)`]),
           ...(missing.length > 0 ? [`${account} may not ${missing.join('; ')} in namespace ${app.namespace}`] : []),
         ];
-        report(appTarget(app), `${who} runs as ${account}: ${problems.join(', and ')}. The API answers 403 Forbidden and no executor starts. Fix: run it as the tenant's driver account (spark-driver), or bind it a Role granting ${needs.map((n) => `${n.resources.join(', ')}: ${n.verbs.join(' ')}`).join('; ')} in ${app.namespace}`);
+        const grant = needs.map((n) => `${n.resources.map((r) => qualified(n, r)).join(', ')}: ${n.verbs.join(' ')}`).join('; ');
+        report(appTarget(app), `${who} runs as ${account}: ${problems.join(', and ')}. The API answers 403 Forbidden and ${breaks}. Fix: ${fix}, or bind it a Role granting ${grant} in ${app.namespace}`);
       }
     }
   },

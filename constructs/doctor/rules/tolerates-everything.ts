@@ -42,6 +42,8 @@ export const toleratesEverything: DoctorRule = {
       for (const pod of [app.driver, app.executor]) {
         if (!pod) continue;
         const found = wildcards(pod.template?.tolerations, `${pod.templateField ?? `${pod.role} template`}.spec.tolerations`);
+        // Kubeflow's typed tolerations (webhook-applied); Apache applications have none (their
+        // applicationTolerations are restart and timeout settings, not pod tolerations).
         const typed = operatorRole(view, app, pod.role);
         if (typed) found.push(...wildcards(typed.json.tolerations, `${typed.field}.tolerations`));
         flag(appTarget(app), found, `the ${pod.role} pods`);

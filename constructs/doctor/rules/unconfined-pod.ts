@@ -29,8 +29,8 @@ function unconfinedAnnotations(annotations: Readonly<Record<string, string>>, wh
 
 /**
  * Annotations Spark puts on an application's driver or executor pods: the conf's
- * `spark.kubernetes.<role>.annotation.*`, and for the operator the typed `annotations` and the
- * template's metadata; each list with where it was written.
+ * `spark.kubernetes.<role>.annotation.*`, for Kubeflow's operator the typed `annotations` and the
+ * template's metadata, for Apache's the podTemplateSpec's metadata; each list with where it was written.
  */
 function sparkPodAnnotations(view: DoctorView, app: SparkAppView, role: 'driver' | 'executor'): Array<{ annotations: Record<string, string>; where: string }> {
   const out: Array<{ annotations: Record<string, string>; where: string }> = [];
@@ -38,6 +38,9 @@ function sparkPodAnnotations(view: DoctorView, app: SparkAppView, role: 'driver'
   for (const [k, v] of Object.entries(app.conf)) {
     if (k.startsWith(prefix)) out.push({ annotations: { [k.slice(prefix.length)]: v }, where: `${app.confField(k)} ` });
   }
+  // Apache's podTemplateSpec metadata (Kubeflow's typed fields are read below).
+  const pod = role === 'driver' ? app.driver : app.executor;
+  if (pod?.templateAnnotations) out.push({ annotations: { ...pod.templateAnnotations }, where: `${pod.templateField ?? `${role} template`}.metadata.annotations ` });
   const typed = operatorRole(view, app, role);
   if (typed) {
     out.push({ annotations: stringMap(typed.json.annotations), where: `${typed.field}.annotations ` });
