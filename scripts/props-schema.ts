@@ -29,7 +29,7 @@ const ROOT = path.resolve(__dirname, '..');
 export const PROPS_TYPES = [
   'SparkJobProps', 'SparkNamespaceProps', 'SparkOperatorProps', 'SparkOperatorWebhookProps', 'SparkOperatorCrdsProps', 'ApacheSparkOperatorCrdsProps', 'ApacheSparkOperatorProps',
   'SparkHistoryServerProps', 'MinIOProps', 'ExternalObjectStoreProps', 'ObjectStoreConnectionProps', 'SparkImageProps',
-  'SparkConnectServerProps', 'JupyterHubSparkProps', 'SparkNotebookProps', 'ClientModeDriverProps', 'DoctorOptions',
+  'SparkConnectServerProps', 'JupyterHubSparkProps', 'SparkNotebookProps', 'ClientModeDriverProps', 'DoctorOptions', 'OrchestratorAccessProps',
 ] as const;
 
 export const OUTPUTS = {

@@ -4,7 +4,7 @@ import { IJobNamespace, SparkOperatorProps, WebhookCertificate } from '../constr
 import { SparkJobProps } from '../constructs/jobs';
 import { SparkNotebookProps } from '../constructs/notebook';
 import { DoctorOptions, checkDoctorConfig } from '../constructs/doctor';
-import { ContainerDefaults, PodSecurityLevel, SparkNamespaceProps, SparkNamespaceQuota } from '../constructs/tenancy';
+import { ContainerDefaults, IServedNamespace, IWatchingOperator, OrchestratorAccessProps, PodSecurityLevel, SparkNamespaceProps, SparkNamespaceQuota } from '../constructs/tenancy';
 import { Cpu, Memory } from '../constructs/units';
 import { Count, CpuQuantity, DnsLabel, DnsSubdomain, MemoryQuantity, PortNumber, PositiveCount } from '../constructs/validation/formats';
 import { schemaChecker } from '../constructs/validation/props';
@@ -44,6 +44,13 @@ export interface PlatformConfig {
    */
   readonly notebooks?: readonly NotebookConfig[];
   /**
+   * Orchestrators (Airflow's SparkKubernetesOperator, ...) that submit SparkApplications to
+   * tenants of this environment and follow their runs: each gets exactly those rights in the
+   * tenants it serves (see OrchestratorAccess).
+   * @default - none
+   */
+  readonly orchestrators?: readonly OrchestratorConfig[];
+  /**
    * The platform doctor, which checks the whole tree on every synth: the cluster's node shapes
    * (a pod larger than every node stays Pending forever), whether images must be pinned by
    * digest, which registries need no pull secret, and findings accepted on purpose, each with
@@ -64,6 +71,23 @@ export type JobConfig = Omit<SparkJobProps, 'namespace' | 'operator'> & {
   /** Name of the tenant namespace (one of `tenants`). */
   readonly tenant: string;
 };
+
+/** An orchestrator that submits Spark applications (see OrchestratorAccessProps). */
+export interface OrchestratorConfig {
+  /** Its name: the Role and RoleBinding in each tenant are `<name>-orchestrator`. */
+  readonly name: DnsLabel;
+  /** Its own namespace (not a tenant), where its ServiceAccount lives. */
+  readonly namespace: DnsLabel;
+  /** Its existing ServiceAccount (made by its own chart, e.g. Airflow's `airflow-worker`). */
+  readonly serviceAccount: DnsSubdomain;
+  /**
+   * Names of the tenants (of `tenants`) it submits to.
+   * @minItems 1
+   */
+  readonly tenants: readonly DnsLabel[];
+  /** Also ScheduledSparkApplications. @default false */
+  readonly scheduled?: boolean;
+}
 
 /** Where the cluster's services are. */
 export interface NetworkConfig {
@@ -320,7 +344,45 @@ export function parsePlatformConfig(input: unknown, source?: string): PlatformCo
     }
     notebooks.set(key, i);
   });
+  checkOrchestrators(config, seen, where);
   return config;
+}
+
+/** Orchestrators: unique names, tenants of this environment, never in a tenant namespace. */
+function checkOrchestrators(config: PlatformConfig, tenants: ReadonlyMap<string, number>, where: string | undefined): void {
+  const names = new Map<string, number>();
+  (config.orchestrators ?? []).forEach((o, i) => {
+    const first = names.get(o.name);
+    if (first !== undefined) {
+      throw new SparkPlatformError(`orchestrators[${i}].name`, `${JSON.stringify(o.name)} is already orchestrators[${first}]`, 'give each orchestrator its own name (its Roles are named after it)', where);
+    }
+    names.set(o.name, i);
+    const tenant = tenants.get(o.namespace);
+    if (tenant !== undefined) {
+      throw new SparkPlatformError(`orchestrators[${i}].namespace`, `${JSON.stringify(o.namespace)} is tenants[${tenant}]: the orchestrator's pods would run next to the tenant's Spark pods`, 'run the orchestrator in a namespace of its own (e.g. "airflow")', where);
+    }
+    o.tenants.forEach((t, j) => {
+      if (!tenants.has(t)) {
+        throw new SparkPlatformError(`orchestrators[${i}].tenants[${j}]`, `${JSON.stringify(t)} is not one of the tenants (${[...tenants.keys()].join(', ')})`, 'list tenants of this environment by name', where);
+      }
+      if (o.tenants.indexOf(t) !== j) {
+        throw new SparkPlatformError(`orchestrators[${i}].tenants[${j}]`, `${JSON.stringify(t)} is listed twice`, 'list each tenant once', where);
+      }
+    });
+  });
+}
+
+/** The OrchestratorAccess props of orchestrator `index`: its tenants resolved by name. */
+export function orchestratorProps(config: PlatformConfig, index: number, tenants: ReadonlyMap<string, IServedNamespace>, operator: IWatchingOperator): OrchestratorAccessProps {
+  const o = (config.orchestrators ?? [])[index];
+  return {
+    name: o.name,
+    namespace: o.namespace,
+    serviceAccountName: o.serviceAccount,
+    tenants: o.tenants.map((t) => tenants.get(t)!),
+    scheduled: o.scheduled,
+    operator,
+  };
 }
 
 /** The endpoint a config describes; `path` names it in errors. */

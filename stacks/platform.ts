@@ -5,8 +5,8 @@ import { SparkNotebook } from '../constructs/notebook';
 import { IObjectStore, MinIO, MinIOMode, ObjectStoreConnection, S3ObjectStore, S3aJars, SecretSource, SparkHistoryServer } from '../constructs/storage';
 import { Memory } from '../constructs/units';
 import { SparkOperator, SparkOperatorCrds } from '../constructs/operator';
-import { SparkNamespace, restrictedNamespace } from '../constructs/tenancy';
-import { PlatformConfig, StorageConfig, clusterEndpoints, endpointOf, operatorProps, parsePlatformConfig, peersOfConfig, tenantProps } from './config';
+import { OrchestratorAccess, SparkNamespace, restrictedNamespace } from '../constructs/tenancy';
+import { PlatformConfig, StorageConfig, clusterEndpoints, endpointOf, operatorProps, orchestratorProps, parsePlatformConfig, peersOfConfig, tenantProps } from './config';
 import { deployAfter } from './gitops';
 
 /*
@@ -16,7 +16,7 @@ import { deployAfter } from './gitops';
  */
 export { parsePlatformConfig } from './config';
 export type {
-  ContainerDefaultsConfig, EndpointConfig, JobConfig, JobShapeConfig, NetworkConfig, NotebookConfig, OperatorConfig, PeerConfig,
+  ContainerDefaultsConfig, EndpointConfig, JobConfig, JobShapeConfig, NetworkConfig, NotebookConfig, OperatorConfig, OrchestratorConfig, PeerConfig,
   PlatformConfig, QuotaConfig, StorageConfig, TenantConfig, TenantSettings,
 } from './config';
 
@@ -30,6 +30,8 @@ export interface PlatformCharts {
   readonly tenants: Chart;
   /** The tenant constructs, by namespace name. */
   readonly tenantNamespaces: ReadonlyMap<string, SparkNamespace>;
+  /** The orchestrators' access (in the tenants chart), by orchestrator name. */
+  readonly orchestrators: ReadonlyMap<string, OrchestratorAccess>;
   /** The Spark operator: controller(s), RBAC in the tenant namespaces, optional webhook. */
   readonly operator: Chart;
   /** The operator construct. */
@@ -70,6 +72,11 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string)
   // The operator's Roles live in the tenant namespaces, which must exist first.
   deployAfter(operator, crds, tenants);
   const sparkOperator = new SparkOperator(operator, 'SparkOperator', operatorProps(checked, [...tenantNamespaces.values()]));
+  // Orchestrators' Roles live in the tenant namespaces: the tenants chart, after the namespaces.
+  const orchestrators = new Map<string, OrchestratorAccess>();
+  (checked.orchestrators ?? []).forEach((o, i) => {
+    orchestrators.set(o.name, new OrchestratorAccess(tenants, `Orchestrator-${o.name}`, orchestratorProps(checked, i, tenantNamespaces, sparkOperator)));
+  });
 
   const built = checked.storage ? buildStorage(app, checked) : undefined;
   const connection = built?.historyServer?.connection() ?? built?.connection;
@@ -104,7 +111,7 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string)
   }
   // Checks the whole tree at synth (a cdk8s validation): what would otherwise break at run time.
   const doctor = Doctor.of(app) ?? attachDoctor(app, checked.doctor ?? {});
-  return { doctor, crds, tenants, tenantNamespaces, operator, sparkOperator, storage: built?.chart, connection, historyServer: built?.historyServer, jobs, sparkJobs, notebooks, sparkNotebooks };
+  return { doctor, crds, tenants, tenantNamespaces, orchestrators, operator, sparkOperator, storage: built?.chart, connection, historyServer: built?.historyServer, jobs, sparkJobs, notebooks, sparkNotebooks };
 }
 
 /** The storage layer of an environment: MinIO (unless external/AWS), the s3a connection, the History Server. */

@@ -1,1 +1,2 @@
 export * from './spark-namespace';
+export * from './orchestrator-access';

@@ -1,6 +1,7 @@
 /**
  * 2. RBAC: for every account the platform binds rights to (Spark drivers, the spark-submit
- *    submitter, the notebook, the operator, the webhook when an environment has one), the real
+ *    submitter, the notebook, the operator, an orchestrator's existing account (Airflow), the
+ *    webhook when an environment has one), the real
  *    RBAC authorizer's answers (SubjectAccessReview) over verbs x resources x namespaces equal
  *    what the project's RbacEvaluator says from the manifests. A difference names the request.
  */
@@ -35,14 +36,15 @@ describeE2e('RBAC: the real authorizer agrees with the RbacEvaluator', (env) => 
     accounts = boundAccounts(objects);
   });
 
-  test('the accounts under test: drivers, the submitter, the notebook, the operator', () => {
+  test('the accounts under test: drivers, the submitter, the notebook, the operator, the orchestrator', () => {
     const roles = accounts.map((a) => a.role);
-    for (const r of ['driver', 'submitter', 'notebook', 'operator']) expect(roles).toContain(r);
+    for (const r of ['driver', 'submitter', 'notebook', 'operator', 'orchestrator']) expect(roles).toContain(r);
     if (!roles.includes('webhook')) console.warn('note: no environment of dist/ enables the operator webhook, so no webhook account is in the matrix');
   });
 
   test('verbs x resources x namespaces (own, others, cluster-wide), secrets included: equal answers', async () => {
-    const namespaces = [...new Set([...objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name), 'default'])];
+    // The accounts' own namespaces too: an orchestrator's (airflow) is not one the platform makes.
+    const namespaces = [...new Set([...objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name), 'default', ...accounts.map((a) => a.namespace)])];
     const questions: Question[] = [];
     for (const sa of accounts) {
       for (const [group, resource, subresource, cluster] of RESOURCES) {
@@ -83,6 +85,10 @@ function boundAccounts(objects: any[]): Array<{ namespace: string; name: string;
 }
 
 function roleOf(namespace: string, name: string, objects: any[]): string {
+  // An orchestrator's account (OrchestratorAccess) runs no workload of ours: its bindings say what it is.
+  const orchestrator = objects.some((o) => o.kind === 'RoleBinding' && o.metadata?.labels?.['app.kubernetes.io/component'] === 'orchestrator'
+    && (o.subjects ?? []).some((s: any) => s.kind === 'ServiceAccount' && s.name === name && (s.namespace ?? o.metadata.namespace) === namespace));
+  if (orchestrator) return 'orchestrator';
   if (name === 'spark-driver') return 'driver';
   if (name.endsWith('-submitter')) return 'submitter';
   const user = objects.find((o) => o.metadata?.namespace === namespace && (o.spec?.template?.spec?.serviceAccountName === name));

@@ -59,6 +59,11 @@ export const dev: PlatformConfig = {
       executor: { instances: 2, memory: Memory.mebibytes(512) },
     },
   ],
+  // Airflow (its own chart, in namespace airflow) submits SparkApplications to spark-jobs with
+  // SparkKubernetesOperator, as its existing account airflow-worker (docs/environments.md).
+  orchestrators: [
+    { name: 'airflow', namespace: 'airflow', serviceAccount: 'airflow-worker', tenants: ['spark-jobs'] },
+  ],
   // The platform doctor: one kind/minikube node with what Docker is given (allocatable).
   doctor: {
     nodes: [{ name: 'kind', cpu: '4', memory: '8Gi' }],
