@@ -27,7 +27,7 @@ const ROOT = path.resolve(__dirname, '..');
 
 /** The construct props the library checks, by the file that declares them. */
 export const PROPS_TYPES = [
-  'SparkJobProps', 'SparkNamespaceProps', 'SparkOperatorProps', 'SparkOperatorWebhookProps', 'SparkOperatorCrdsProps', 'ApacheSparkOperatorCrdsProps', 'ApacheSparkOperatorProps',
+  'SparkJobProps', 'SparkNamespaceProps', 'SparkOperatorProps', 'SparkOperatorWebhookProps', 'SparkOperatorCrdsProps', 'ApacheSparkOperatorCrdsProps', 'ApacheSparkOperatorProps', 'SparkClusterProps',
   'SparkHistoryServerProps', 'MinIOProps', 'ExternalObjectStoreProps', 'ObjectStoreConnectionProps', 'SparkImageProps',
   'SparkConnectServerProps', 'JupyterHubSparkProps', 'SparkNotebookProps', 'ClientModeDriverProps', 'DoctorOptions', 'OrchestratorAccessProps',
 ] as const;
