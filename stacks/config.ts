@@ -1,6 +1,7 @@
 import { SparkPlatformError } from '../constructs/errors';
 import { ClientPodPeer, EndpointPort, NetworkEndpoint, Protocol } from '../constructs/network';
 import { IJobNamespace, SparkOperatorProps, WebhookCertificate } from '../constructs/operator';
+import type { ApacheSparkOperatorProps } from '../constructs/apache-operator';
 import { SparkJobProps } from '../constructs/jobs';
 import { SparkNotebookProps } from '../constructs/notebook';
 import { DoctorOptions, checkDoctorConfig } from '../constructs/doctor';
@@ -51,6 +52,12 @@ export interface PlatformConfig {
    */
   readonly orchestrators?: readonly OrchestratorConfig[];
   /**
+   * Apache Spark's Kubernetes operator, beside the Kubeflow one, for the tenants listed here: it
+   * watches exactly them and the Kubeflow operator the others, and their jobs default to
+   * `mode: "apache-operator"`. @default - none
+   */
+  readonly apacheOperator?: ApacheOperatorConfig;
+  /**
    * The platform doctor, which checks the whole tree on every synth: the cluster's node shapes
    * (a pod larger than every node stays Pending forever), whether images must be pinned by
    * digest, which registries need no pull secret, and findings accepted on purpose, each with
@@ -71,6 +78,26 @@ export type JobConfig = Omit<SparkJobProps, 'namespace' | 'operator'> & {
   /** Name of the tenant namespace (one of `tenants`). */
   readonly tenant: string;
 };
+
+/** Apache Spark's Kubernetes operator in an environment (see ApacheSparkOperatorProps). */
+export interface ApacheOperatorConfig {
+  /**
+   * The tenants it watches (by name). The Kubeflow operator watches the other tenants, so at
+   * least one tenant must stay with it.
+   * @minItems 1
+   */
+  readonly tenants: readonly DnsLabel[];
+  /** Its namespace. @default "spark-kubernetes-operator" */
+  readonly namespace?: DnsLabel;
+  /** Replicas (2+ = leader election + PodDisruptionBudget). @default 1 */
+  readonly replicas?: PositiveCount;
+  /** Operator image, pinned. @default - versions.ts */
+  readonly image?: string;
+  /** Time to live of finished applications that set none, in seconds. @default 86400 */
+  readonly defaultTimeToLiveSeconds?: PositiveCount;
+  /** Pods that may scrape its metrics (port 19090). @default - none */
+  readonly metricsAccess?: readonly PeerConfig[];
+}
 
 /** An orchestrator that submits Spark applications (see OrchestratorAccessProps). */
 export interface OrchestratorConfig {
@@ -345,7 +372,39 @@ export function parsePlatformConfig(input: unknown, source?: string): PlatformCo
     notebooks.set(key, i);
   });
   checkOrchestrators(config, seen, where);
+  checkApacheOperator(config, seen, where);
   return config;
+}
+
+/** The Apache operator's tenants: tenants of this environment, each once, at least one left to the Kubeflow operator. */
+function checkApacheOperator(config: PlatformConfig, tenants: ReadonlyMap<string, number>, where: string | undefined): void {
+  const a = config.apacheOperator;
+  if (!a) return;
+  a.tenants.forEach((t, j) => {
+    if (!tenants.has(t)) {
+      throw new SparkPlatformError(`apacheOperator.tenants[${j}]`, `${JSON.stringify(t)} is not one of the tenants (${[...tenants.keys()].join(', ')})`, 'list tenants of this environment by name', where);
+    }
+    if (a.tenants.indexOf(t) !== j) throw new SparkPlatformError(`apacheOperator.tenants[${j}]`, `${JSON.stringify(t)} is listed twice`, 'list each tenant once', where);
+  });
+  if (a.tenants.length >= tenants.size) {
+    throw new SparkPlatformError('apacheOperator.tenants', 'lists every tenant, so the Kubeflow operator would watch none (and an operator without namespaces is refused)', 'leave at least one tenant to the Kubeflow operator', where);
+  }
+}
+
+/** The ApacheSparkOperator of an environment, watching its tenants. */
+export function apacheOperatorProps(config: PlatformConfig, jobNamespaces: readonly IJobNamespace[]): ApacheSparkOperatorProps {
+  const a = config.apacheOperator!;
+  const { apiServer, dns } = clusterEndpoints(config);
+  return {
+    namespace: a.namespace,
+    replicas: a.replicas,
+    image: a.image,
+    defaultTimeToLiveSeconds: a.defaultTimeToLiveSeconds,
+    metricsAccess: peersOfConfig(a.metricsAccess),
+    apiServer,
+    dns,
+    jobNamespaces,
+  };
 }
 
 /** Orchestrators: unique names, tenants of this environment, never in a tenant namespace. */

@@ -6,7 +6,8 @@ import { IObjectStore, MinIO, MinIOMode, ObjectStoreConnection, S3ObjectStore, S
 import { Memory } from '../constructs/units';
 import { SparkOperator, SparkOperatorCrds } from '../constructs/operator';
 import { OrchestratorAccess, SparkNamespace, restrictedNamespace } from '../constructs/tenancy';
-import { PlatformConfig, StorageConfig, clusterEndpoints, endpointOf, operatorProps, orchestratorProps, parsePlatformConfig, peersOfConfig, tenantProps } from './config';
+import { PlatformConfig, StorageConfig, apacheOperatorProps, clusterEndpoints, endpointOf, operatorProps, orchestratorProps, parsePlatformConfig, peersOfConfig, tenantProps } from './config';
+import { ApacheSparkOperator, ApacheSparkOperatorCrds } from '../constructs/apache-operator';
 import { deployAfter } from './gitops';
 
 /*
@@ -16,7 +17,7 @@ import { deployAfter } from './gitops';
  */
 export { parsePlatformConfig } from './config';
 export type {
-  ContainerDefaultsConfig, EndpointConfig, JobConfig, JobShapeConfig, NetworkConfig, NotebookConfig, OperatorConfig, OrchestratorConfig, PeerConfig,
+  ApacheOperatorConfig, ContainerDefaultsConfig, EndpointConfig, JobConfig, JobShapeConfig, NetworkConfig, NotebookConfig, OperatorConfig, OrchestratorConfig, PeerConfig,
   PlatformConfig, QuotaConfig, StorageConfig, TenantConfig, TenantSettings,
 } from './config';
 
@@ -36,6 +37,8 @@ export interface PlatformCharts {
   readonly operator: Chart;
   /** The operator construct. */
   readonly sparkOperator: SparkOperator;
+  /** Apache Spark's Kubernetes operator, when the environment has one (in the operator chart). */
+  readonly apacheOperator?: ApacheSparkOperator;
   /** Object storage and the History Server, when the environment has storage. */
   readonly storage?: Chart;
   /** The s3a connection every job gets (with the event log when there is a History Server). */
@@ -63,6 +66,7 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string)
   const checked = parsePlatformConfig(config, source);
   const crds = new Chart(app, 'crds');
   new SparkOperatorCrds(crds, 'SparkOperatorCrds');
+  if (checked.apacheOperator) new ApacheSparkOperatorCrds(crds, 'ApacheSparkOperatorCrds');
   const tenants = new Chart(app, 'tenants');
   const tenantNamespaces = new Map<string, SparkNamespace>();
   checked.tenants.forEach((t, i) => {
@@ -71,7 +75,13 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string)
   const operator = new Chart(app, 'operator');
   // The operator's Roles live in the tenant namespaces, which must exist first.
   deployAfter(operator, crds, tenants);
-  const sparkOperator = new SparkOperator(operator, 'SparkOperator', operatorProps(checked, [...tenantNamespaces.values()]));
+  // Each tenant is watched by one operator: the Apache one's tenants, the Kubeflow one the rest.
+  const apacheTenants = new Set(checked.apacheOperator?.tenants ?? []);
+  const kubeflowTenants = [...tenantNamespaces.values()].filter((t) => !apacheTenants.has(t.name));
+  const sparkOperator = new SparkOperator(operator, 'SparkOperator', operatorProps(checked, kubeflowTenants));
+  const apacheOperator = checked.apacheOperator
+    ? new ApacheSparkOperator(operator, 'ApacheSparkOperator', apacheOperatorProps(checked, [...apacheTenants].map((t) => tenantNamespaces.get(t)!)))
+    : undefined;
   // Orchestrators' Roles live in the tenant namespaces: the tenants chart, after the namespaces.
   const orchestrators = new Map<string, OrchestratorAccess>();
   (checked.orchestrators ?? []).forEach((o, i) => {
@@ -90,7 +100,9 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string)
     if (built) deployAfter(jobs, built.chart);
     for (const { tenant, ...props } of checked.jobs ?? []) {
       const namespace = tenantNamespaces.get(tenant)!;
-      const job = new SparkJob(jobs, `${tenant}-${props.name}`, { ...props, namespace, operator: sparkOperator });
+      // The operator watching the tenant: its kind decides the job's default mode.
+      const jobOperator = apacheTenants.has(tenant) ? apacheOperator! : sparkOperator;
+      const job = new SparkJob(jobs, `${tenant}-${props.name}`, { ...props, namespace, operator: jobOperator });
       // Every job can read and write the platform's store and logs to its History Server.
       connection?.connect(job);
       sparkJobs.set(`${tenant}/${props.name}`, job);
@@ -111,7 +123,7 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string)
   }
   // Checks the whole tree at synth (a cdk8s validation): what would otherwise break at run time.
   const doctor = Doctor.of(app) ?? attachDoctor(app, checked.doctor ?? {});
-  return { doctor, crds, tenants, tenantNamespaces, orchestrators, operator, sparkOperator, storage: built?.chart, connection, historyServer: built?.historyServer, jobs, sparkJobs, notebooks, sparkNotebooks };
+  return { doctor, crds, tenants, tenantNamespaces, orchestrators, operator, sparkOperator, apacheOperator, storage: built?.chart, connection, historyServer: built?.historyServer, jobs, sparkJobs, notebooks, sparkNotebooks };
 }
 
 /** The storage layer of an environment: MinIO (unless external/AWS), the s3a connection, the History Server. */
