@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import type { ApacheSparkOperator } from '../apache-operator/apache-operator';
 import { SparkPlatformError, show } from '../errors';
 import { checkProps } from '../validation/props';
 import { treeChanged } from '../tree-version';
@@ -11,6 +12,7 @@ import { SparkEnvValue } from '../spark-env';
 import { SparkImage } from '../spark-image';
 import { Cpu, Memory } from '../units';
 import { SparkProcess, sparkWriteSites, writableVolumes } from '../writable-paths';
+import { checkWatched, renderHistoryServerApplication } from './history-server-apache';
 import { ISparkWorkload, ObjectStoreConnection, checkS3aUri } from './s3a';
 
 /** Properties of a SparkHistoryServer. */
@@ -50,6 +52,13 @@ export interface SparkHistoryServerProps {
    * only used when the image does not carry them. @default - any address on port 443
    */
   readonly packageRepository?: NetworkEndpoint;
+  /**
+   * Run the server on Apache Spark's Kubernetes operator: a `spark.apache.org/v1`
+   * SparkApplication whose driver is the server (restarted for ever), instead of a Deployment.
+   * The Service, `url` and the NetworkPolicies stay the same, selecting the driver pod. The
+   * operator must watch `namespace`. @default - a Deployment
+   */
+  readonly operator?: ApacheSparkOperator;
 }
 
 /** The history server's UI and REST port. */
@@ -65,6 +74,10 @@ const CONF_DIR = '/opt/spark-platform/conf';
  * The server cannot resolve `--packages`, so the s3a jars its connection asks for are downloaded
  * by an init container into an emptyDir on the daemon classpath (or come with the image when the
  * connection says S3aJars.IMAGE). Restricted pod, read-only root filesystem.
+ *
+ * With `operator` it is a `spark.apache.org/v1` SparkApplication instead of the Deployment: the
+ * same conf (in `sparkConf`), jars, credentials and writable paths in the driver's pod template,
+ * and the Service selecting the driver pod by the labels the operator gives it.
  */
 export class SparkHistoryServer extends Construct implements ISparkWorkload {
   /** Object name. */
@@ -107,6 +120,7 @@ export class SparkHistoryServer extends Construct implements ISparkWorkload {
     if (memory.compare(Memory.mebibytes(1024)) < 0) throw new SparkPlatformError('memory', `${memory} leaves too little heap`, 'give at least 1Gi', where);
     const repository = (props.mavenRepository ?? 'https://repo1.maven.org/maven2').replace(/\/$/, '');
     if (!/^https:\/\//.test(repository)) throw new SparkPlatformError('mavenRepository', `${show(repository)} is not an https URL`, 'use an https Maven repository, e.g. your proxy', where);
+    if (props.operator) checkWatched(props.operator, this.namespace, where);
 
     this.addSparkConf({
       'spark.history.fs.logDirectory': this.logDirectory,
@@ -120,19 +134,51 @@ export class SparkHistoryServer extends Construct implements ISparkWorkload {
 
     const labels = platformLabels({ 'app.kubernetes.io/name': 'spark-history-server', 'app.kubernetes.io/instance': this.name });
     const meta = (name: string) => ({ name, namespace: this.namespace, labels });
+    const quantity = (v: Cpu | Memory) => k8s.Quantity.fromString(v.toKubernetes());
+    const urls = this.packages.map((p) => mavenUrl(repository, p));
+    const cpu = props.cpu ?? Cpu.millis(250);
+    // In: the UI from uiAccess only. Out: DNS, the stores it reads, and the Maven repository
+    // while the init container downloads the s3a jars.
+    const dns = props.dns ?? NetworkEndpoint.kubeDns();
+    const maven = urls.length > 0 ? [(props.packageRepository ?? NetworkEndpoint.cidrs(['0.0.0.0/0'], [{ port: 443 }])).toEgressRule()] : [];
+    const uiPeers = peersOf(props.uiAccess ?? [], 'uiAccess', where);
+    const policy = (selector: Record<string, string>) => {
+      podPolicy(this, 'NetworkPolicy', {
+        name: this.name,
+        namespace: this.namespace,
+        labels,
+        podSelector: { matchLabels: selector },
+        ingress: uiPeers.length > 0 ? [{ from: uiPeers, ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(HISTORY_SERVER_PORT) }] }] : [],
+        egress: [dns.toEgressRule(), ...this.storeRules.values(), ...maven],
+      });
+      this.policyScope = { labels, selector };
+    };
+    if (props.operator) {
+      // The driver pod is the server; the Service and policies select it by the operator's labels.
+      const driver = renderHistoryServerApplication(this, {
+        name: this.name, namespace: this.namespace, labels, operator: props.operator, image: this.sparkImage, cpu, memory,
+        conf: () => this.conf,
+        jars: urls.map((u) => `${JARS_DIR}/${u.slice(u.lastIndexOf('/') + 1)}`),
+        podTemplate: () => this.driverPodTemplate(labels, urls),
+      });
+      policy(driver);
+      new k8s.KubeService(this, 'Service', {
+        metadata: meta(this.name),
+        spec: { selector: driver, ports: [{ name: 'http', port: HISTORY_SERVER_PORT, targetPort: k8s.IntOrString.fromNumber(HISTORY_SERVER_PORT) }] },
+      });
+      return;
+    }
     new k8s.KubeConfigMap(this, 'Conf', {
       metadata: meta(`${this.name}-conf`),
       data: { 'spark-defaults.conf': Object.entries(this.conf).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k} ${v}`).join('\n') + '\n' },
     });
     const img = this.sparkImage;
     const container = restrictedContainerSecurityContext();
-    const urls = this.packages.map((p) => mavenUrl(repository, p));
     const jars = { name: 'jars', mountPath: JARS_DIR };
     const conf = { name: 'conf', mountPath: CONF_DIR, readOnly: true };
     // What the server writes (/tmp, a local store when configured) on emptyDirs.
     const writable = writableVolumes(sparkWriteSites(SparkProcess.HISTORY_SERVER, img, this.conf), [conf, jars]);
     const scratch = writable.mounts.find((m) => m.mountPath === '/tmp')!;
-    const quantity = (v: Cpu | Memory) => k8s.Quantity.fromString(v.toKubernetes());
     new k8s.KubeDeployment(this, 'Resource', {
       metadata: meta(this.name),
       spec: {
@@ -144,15 +190,7 @@ export class SparkHistoryServer extends Construct implements ISparkWorkload {
             securityContext: restrictedPodSecurityContext(img.uid, img.gid),
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            initContainers: urls.length === 0 ? undefined : [{
-              name: 'fetch-s3a-jars',
-              image: img.image,
-              command: ['/bin/bash', '-c', `set -euo pipefail\ncd ${JARS_DIR}\nfor url in "$@"; do wget -q -T 60 -t 3 "$url"; done`, 'fetch'],
-              args: urls,
-              securityContext: container,
-              resources: { requests: { cpu: quantity(Cpu.millis(100)), memory: quantity(Memory.mebibytes(128)) }, limits: { memory: quantity(Memory.mebibytes(128)) } },
-              volumeMounts: [jars, scratch],
-            }],
+            initContainers: urls.length === 0 ? undefined : [fetchJarsContainer(img, urls, [jars, scratch])],
             containers: [{
               name: 'history-server',
               image: img.image,
@@ -167,7 +205,7 @@ export class SparkHistoryServer extends Construct implements ISparkWorkload {
               ports: [{ name: 'http', containerPort: HISTORY_SERVER_PORT }],
               readinessProbe: { httpGet: { path: '/api/v1/applications?limit=1', port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 5 },
               livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('http') }, initialDelaySeconds: 30, periodSeconds: 20 },
-              resources: { requests: { cpu: quantity(props.cpu ?? Cpu.millis(250)), memory: quantity(memory) }, limits: { memory: quantity(memory) } },
+              resources: { requests: { cpu: quantity(cpu), memory: quantity(memory) }, limits: { memory: quantity(memory) } },
               securityContext: container,
               volumeMounts: [conf, jars, ...writable.mounts],
             }],
@@ -180,25 +218,46 @@ export class SparkHistoryServer extends Construct implements ISparkWorkload {
         },
       },
     });
-    // In: the UI from uiAccess only. Out: DNS, the stores it reads, and the Maven repository
-    // while the init container downloads the s3a jars.
-    const selector = { 'app.kubernetes.io/name': 'spark-history-server', 'app.kubernetes.io/instance': this.name };
-    const dns = props.dns ?? NetworkEndpoint.kubeDns();
-    const maven = urls.length > 0 ? [(props.packageRepository ?? NetworkEndpoint.cidrs(['0.0.0.0/0'], [{ port: 443 }])).toEgressRule()] : [];
-    const uiPeers = peersOf(props.uiAccess ?? [], 'uiAccess', where);
-    podPolicy(this, 'NetworkPolicy', {
-      name: this.name,
-      namespace: this.namespace,
-      labels,
-      podSelector: { matchLabels: selector },
-      ingress: uiPeers.length > 0 ? [{ from: uiPeers, ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(HISTORY_SERVER_PORT) }] }] : [],
-      egress: [dns.toEgressRule(), ...this.storeRules.values(), ...maven],
-    });
-    this.policyScope = { labels, selector };
+    policy({ 'app.kubernetes.io/name': 'spark-history-server', 'app.kubernetes.io/instance': this.name });
     new k8s.KubeService(this, 'Service', {
       metadata: meta(this.name),
       spec: { selector: { 'app.kubernetes.io/name': 'spark-history-server', 'app.kubernetes.io/instance': this.name }, ports: [{ name: 'http', port: HISTORY_SERVER_PORT, targetPort: k8s.IntOrString.fromString('http') }] },
     });
+  }
+
+  /**
+   * The driver's pod template on the Apache operator (read at synth): the restricted pod and
+   * container, the server's port and probes, its environment (credentials by Secret reference),
+   * the jar download, and emptyDirs where a cluster-mode driver and the server write. Spark adds
+   * the image, resources, its conf volume and ports to the first container.
+   */
+  private driverPodTemplate(labels: Record<string, string>, urls: readonly string[]): k8s.PodTemplateSpec {
+    const img = this.sparkImage;
+    const jars = { name: 'jars', mountPath: JARS_DIR };
+    const sites = [...sparkWriteSites(SparkProcess.CLUSTER_DRIVER, img, this.conf), ...sparkWriteSites(SparkProcess.HISTORY_SERVER, img, this.conf)];
+    const writable = writableVolumes(sites.filter((s, i) => sites.findIndex((o) => o.path === s.path) === i), urls.length > 0 ? [jars] : []);
+    const scratch = writable.mounts.find((m) => m.mountPath === '/tmp')!;
+    const container = restrictedContainerSecurityContext();
+    return {
+      metadata: { labels },
+      spec: {
+        securityContext: restrictedPodSecurityContext(img.uid, img.gid),
+        // The server makes no API calls (no executors): no token in the pod.
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        initContainers: urls.length === 0 ? undefined : [fetchJarsContainer(img, urls, [jars, scratch])],
+        containers: [{
+          name: 'history-server',
+          env: [{ name: 'HOME', value: '/tmp' }, ...this.env.map(([name, value]) => value.toEnvVar(name) as unknown as k8s.EnvVar)],
+          ports: [{ name: 'http', containerPort: HISTORY_SERVER_PORT }],
+          readinessProbe: { httpGet: { path: '/api/v1/applications?limit=1', port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 5 },
+          livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('http') }, initialDelaySeconds: 30, periodSeconds: 20 },
+          securityContext: container,
+          volumeMounts: [...(urls.length > 0 ? [jars] : []), ...writable.mounts],
+        }],
+        volumes: [...(urls.length > 0 ? [{ name: 'jars', emptyDir: {} }] : []), ...writable.volumes],
+      },
+    };
   }
 
   /** Name for messages (ISparkWorkload). */
@@ -252,6 +311,20 @@ export class SparkHistoryServer extends Construct implements ISparkWorkload {
     for (const [k, v] of Object.entries(env)) this.env.push([k, v]);
     treeChanged();
   }
+}
+
+/** The init container that downloads `urls` into the jars emptyDir. */
+function fetchJarsContainer(img: SparkImage, urls: readonly string[], volumeMounts: k8s.VolumeMount[]): k8s.Container {
+  const quantity = (v: Cpu | Memory) => k8s.Quantity.fromString(v.toKubernetes());
+  return {
+    name: 'fetch-s3a-jars',
+    image: img.image,
+    command: ['/bin/bash', '-c', `set -euo pipefail\ncd ${JARS_DIR}\nfor url in "$@"; do wget -q -T 60 -t 3 "$url"; done`, 'fetch'],
+    args: [...urls],
+    securityContext: restrictedContainerSecurityContext(),
+    resources: { requests: { cpu: quantity(Cpu.millis(100)), memory: quantity(Memory.mebibytes(128)) }, limits: { memory: quantity(Memory.mebibytes(128)) } },
+    volumeMounts,
+  };
 }
 
 /** The URL of a Maven artifact's jar: `<repo>/<group as path>/<artifact>/<version>/<artifact>-<version>.jar`. */
