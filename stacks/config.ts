@@ -203,6 +203,8 @@ export interface OperatorConfig {
   readonly defaultTimeToLiveSeconds?: PositiveCount;
   /** Pods that may scrape the controllers' metrics (port 8080), e.g. Prometheus. @default - none */
   readonly metricsAccess?: readonly PeerConfig[];
+  /** Batch scheduling (Volcano, YuniKorn): see SparkOperatorProps.batchScheduler. @default - off */
+  readonly batchScheduler?: { readonly kubeSchedulerNames?: readonly DnsSubdomain[]; readonly default?: 'volcano' | 'yunikorn' };
   /** Labels of the SparkApplication metrics (`--metrics-labels`). @default ["app_type"] */
   readonly metricsLabels?: readonly string[];
   /** Log level and format of the operator's processes (`--zap-log-level`, `--zap-encoder`). @default { level: "info", format: "console" } */
@@ -507,6 +509,7 @@ export function operatorProps(config: PlatformConfig, jobNamespaces: readonly IJ
     metricsAccess: peersOfConfig(o.metricsAccess),
     metricsLabels: o.metricsLabels,
     logging: o.logging,
+    batchScheduler: o.batchScheduler,
     ...clusterEndpoints(config),
     jobNamespaces,
     webhook: o.webhook && {

@@ -2,7 +2,7 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ScheduledSparkApplication, ScheduledSparkApplicationSpecConcurrencyPolicy, ScheduledSparkApplicationSpecTemplate } from '../../imports/scheduledsparkapplications-sparkoperator.k8s.io';
 import {
-  SparkApplication, SparkApplicationSpec, SparkApplicationSpecDriver, SparkApplicationSpecExecutor, SparkApplicationSpecMode,
+  SparkApplication, SparkApplicationSpec, SparkApplicationSpecBatchSchedulerOptionsResources, SparkApplicationSpecDriver, SparkApplicationSpecExecutor, SparkApplicationSpecMode,
   SparkApplicationSpecRestartPolicyType, SparkApplicationSpecType,
 } from '../../imports/sparkapplications-sparkoperator.k8s.io';
 import { JOB_LABEL, platformLabels } from '../labels';
@@ -53,6 +53,7 @@ export function sparkApplicationSpec(input: OperatorModeInput): SparkApplication
       onSubmissionFailureRetryInterval: r.type === 'Never' ? undefined : r.retry.submissionRetryIntervalSeconds ?? 30,
     },
     timeToLiveSeconds: job.timeToLiveSeconds,
+    ...batchSchedulerFields(job),
     dynamicAllocation: job.dynamicAllocation
       ? {
         enabled: true,
@@ -70,6 +71,24 @@ export function sparkApplicationSpec(input: OperatorModeInput): SparkApplication
       instances: job.dynamicAllocation ? undefined : job.executor.instances,
       deleteOnTermination: job.executor.deleteOnTermination,
     } as SparkApplicationSpecExecutor,
+  };
+}
+
+/** `spec.batchScheduler` and its options: the operator creates the pod group (queue, priority, minimum resources). */
+function batchSchedulerFields(job: ResolvedSparkJob): Partial<SparkApplicationSpec> {
+  const b = job.batchScheduler;
+  if (!b) return {};
+  const resources: Record<string, SparkApplicationSpecBatchSchedulerOptionsResources> = {};
+  if (b.minResources?.cpu) resources.cpu = SparkApplicationSpecBatchSchedulerOptionsResources.fromString(b.minResources.cpu.toKubernetes());
+  if (b.minResources?.memory) resources.memory = SparkApplicationSpecBatchSchedulerOptionsResources.fromString(b.minResources.memory.toKubernetes());
+  const options = {
+    queue: b.queue,
+    priorityClassName: b.priorityClassName,
+    resources: Object.keys(resources).length > 0 ? resources : undefined,
+  };
+  return {
+    batchScheduler: b.name,
+    batchSchedulerOptions: Object.values(options).some((v) => v !== undefined) ? options : undefined,
   };
 }
 

@@ -4,8 +4,7 @@ import { SPARK_DEFAULT_OVERHEAD_FACTOR, sparkPodMemory } from '../spark-sizing';
 import type { ISparkJobNamespace } from '../tenancy';
 import { Cpu, Memory } from '../units';
 import {
-  ConcurrencyPolicy, RestartPolicy, SparkGpu, SparkJobMode, SparkJobType, SparkVolumeMount,
-} from './spark-job-options';
+  ConcurrencyPolicy, RestartPolicy, SparkGpu, SparkJobMode, SparkJobType, SparkVolumeMount, SparkJobBatchScheduler } from './spark-job-options';
 
 /** Spark's non-JVM memory overhead factor (Python and R): their workers live outside the heap. */
 export const NON_JVM_OVERHEAD_FACTOR = 0.4;
@@ -111,6 +110,7 @@ export interface ResolvedSparkJob {
   readonly prometheus: boolean;
   readonly readOnlyRootFilesystem: boolean;
   readonly submitter: ResolvedSubmitter;
+  readonly batchScheduler?: SparkJobBatchScheduler;
 }
 
 /** True for Python and R jobs, whose memory overhead factor is 0.4. */

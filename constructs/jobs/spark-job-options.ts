@@ -223,6 +223,21 @@ export interface SparkSubmitterOptions {
   readonly failOnDriverError?: boolean;
 }
 
+/** A batch scheduler for a job's pods (see SparkJobProps.batchScheduler). */
+export interface SparkJobBatchScheduler {
+  /** `volcano`, `yunikorn`, or the name of a kube-scheduler profile. */
+  readonly name: string;
+  /** The scheduler's queue (Volcano queue, YuniKorn queue such as `root.spark`). @default - the scheduler's default queue */
+  readonly queue?: string;
+  /** PriorityClass of the pod group (operator mode). @default - none */
+  readonly priorityClassName?: string;
+  /**
+   * The pod group's minimum resources, for gang scheduling (operator mode): nothing starts until
+   * they fit. @default - what the driver and the initial executors request (the operator's default)
+   */
+  readonly minResources?: { readonly cpu?: Cpu; readonly memory?: Memory };
+}
+
 /** What a SparkJob needs from the operator that runs it: SparkOperator and ApacheSparkOperator are. */
 export interface ISparkJobOperator {
   /** Time to live of finished applications that set none. */
@@ -234,6 +249,11 @@ export interface ISparkJobOperator {
   readonly jobMode?: SparkJobMode;
   /** The shard watching `namespace`, or undefined when none does. */
   shardOf(namespace: string): unknown;
+  /**
+   * The batch schedulers its applications may name, or undefined when it runs none (then a job
+   * asking for one is refused in operator mode). @default - none
+   */
+  readonly batchSchedulers?: readonly string[];
 }
 
 /** Properties of a SparkJob. */
@@ -282,6 +302,13 @@ export interface SparkJobProps {
   readonly volumes?: readonly k8s.Volume[];
   /** Dynamic allocation. @default - a fixed number of executors */
   readonly dynamicAllocation?: SparkDynamicAllocation;
+  /**
+   * A batch scheduler for the driver and executors (gang scheduling, queues). Operator mode: the
+   * operator must have batch scheduling on (SparkOperator's batchScheduler); it then creates the
+   * pod group. Submit and Apache-operator modes: Spark's own scheduler settings, for YuniKorn (its
+   * queue) and kube-scheduler profiles. @default - the cluster's default scheduler
+   */
+  readonly batchScheduler?: SparkJobBatchScheduler;
   /** Spark conf. Keys the construct sets itself (master, image, namespace, ...) or from typed props are refused. */
   readonly sparkConf?: Readonly<Record<string, string>>;
   /**

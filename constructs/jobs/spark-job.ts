@@ -164,7 +164,26 @@ export class SparkJob extends Construct implements ISparkWorkload {
 
   /** The complete Spark conf of the application except what the mode itself sets (master, names, template files). */
   public sparkConf(): Record<string, string> {
-    return { ...this.typed().fromFields, ...this.operatorConf(), ...this.hadoopConf() };
+    return { ...this.typed().fromFields, ...this.operatorConf(), ...this.hadoopConf(), ...this.nativeBatchConf() };
+  }
+
+  /**
+   * Spark's own batch-scheduler settings, in the modes where Spark talks to the scheduler itself
+   * (submit, Apache operator): the scheduler's name and, for YuniKorn, the queue label and the
+   * application id it groups the pods by. Operator mode sets `spec.batchScheduler` instead.
+   * @see https://spark.apache.org/docs/latest/running-on-kubernetes.html#using-apache-yunikorn-as-customized-scheduler-for-spark-on-kubernetes
+   */
+  private nativeBatchConf(): Record<string, string> {
+    const b = this.spec.batchScheduler;
+    if (!b || this.mode === SparkJobMode.OPERATOR) return {};
+    const conf: Record<string, string> = { 'spark.kubernetes.scheduler.name': b.name };
+    if (b.name === 'yunikorn') {
+      for (const role of ['driver', 'executor']) {
+        conf[`spark.kubernetes.${role}.annotation.yunikorn.apache.org/app-id`] = '{{APP_ID}}';
+        if (b.queue) conf[`spark.kubernetes.${role}.label.queue`] = b.queue;
+      }
+    }
+    return conf;
   }
 
   /** What operator mode puts in `sparkConf` (typed fields and Hadoop conf have their own spec fields). */

@@ -13,7 +13,7 @@ import { checkUserConf } from './spark-conf';
 import { checkAllowedSparkConfKeys, sparkLineName } from '../validation/spark-conf-keys';
 import { PLATFORM_IVY_HOME, SparkProcess, sparkWriteSites } from '../writable-paths';
 import {
-  ConcurrencyPolicy, RestartPolicy, SparkDriverOptions, SparkExecutorOptions, SparkJobMode, SparkJobProps,
+  ConcurrencyPolicy, ISparkJobOperator, RestartPolicy, SparkDriverOptions, SparkExecutorOptions, SparkJobBatchScheduler, SparkJobMode, SparkJobProps,
   SparkJobType, SparkPodOptions, wholeNumber,
 } from './spark-job-options';
 
@@ -97,7 +97,9 @@ export function resolveSparkJob(props: SparkJobProps): ResolvedSparkJob {
     activeDeadlineSeconds: props.submitter?.activeDeadlineSeconds === undefined ? undefined : wholeNumber(props.submitter.activeDeadlineSeconds, 1, 'submitter.activeDeadlineSeconds', where),
     failOnDriverError: props.submitter?.failOnDriverError ?? true,
   };
+  const batchScheduler = props.batchScheduler ? checkBatchScheduler(props.batchScheduler, mode, operator, fail) : undefined;
   const job: ResolvedSparkJob = {
+    batchScheduler,
     name: props.name,
     namespace,
     mode,
@@ -319,6 +321,37 @@ function checkRestartPolicy(policy: RestartPolicy, mode: SparkJobMode, where: st
   for (const key of ['retries', 'submissionRetries', 'retryIntervalSeconds', 'submissionRetryIntervalSeconds'] as const) {
     if (r[key] !== undefined) wholeNumber(r[key] as number, key.endsWith('Seconds') ? 1 : 0, `restartPolicy.${key}`, where);
   }
+}
+
+/** Batch schedulers Spark itself supports without extra jars, and what it can pass them natively. */
+function checkBatchScheduler(b: SparkJobBatchScheduler, mode: SparkJobMode, operator: ISparkJobOperator | undefined, fail: Fail): SparkJobBatchScheduler {
+  const name = nameProblem(b.name, NameRule.DNS1123_SUBDOMAIN);
+  if (name) fail('batchScheduler.name', name, 'write "volcano", "yunikorn" or a kube-scheduler profile name');
+  if (b.queue !== undefined && !/^[A-Za-z0-9_.-]+$/.test(b.queue)) fail('batchScheduler.queue', `${show(b.queue)} is not a queue name`, 'use letters, digits, "-", "_" and "." (YuniKorn: root.<queue>)');
+  if (b.priorityClassName !== undefined) {
+    const problem = nameProblem(b.priorityClassName, NameRule.DNS1123_SUBDOMAIN);
+    if (problem) fail('batchScheduler.priorityClassName', problem, 'name an existing PriorityClass');
+  }
+  if (mode === SparkJobMode.OPERATOR) {
+    if (operator && operator.batchSchedulers === undefined) {
+      fail('batchScheduler', 'is set, but the operator is not started with --enable-batch-scheduler, so its controller ignores spec.batchScheduler and the pods go to the default scheduler', 'set batchScheduler on the SparkOperator (e.g. { default: "volcano" }), or remove it from the job');
+    }
+    if (operator && !operator.batchSchedulers!.includes(b.name)) {
+      fail('batchScheduler.name', `${show(b.name)} is not a scheduler the operator hands applications to (${operator.batchSchedulers!.join(', ')})`, 'use one of those, or add it to the SparkOperator\'s batchScheduler.kubeSchedulerNames');
+    }
+    return b;
+  }
+  // Submit and Apache-operator modes: Spark's own settings (spark.kubernetes.scheduler.name).
+  if (b.name === 'volcano') {
+    fail('batchScheduler.name', `"volcano" in ${mode} mode needs Spark's VolcanoFeatureStep, which the official images do not ship (Spark built with -Pvolcano)`, 'use operator mode with a SparkOperator that has batchScheduler set (it creates the PodGroup), or YuniKorn');
+  }
+  if (b.priorityClassName !== undefined || b.minResources !== undefined) {
+    fail(b.priorityClassName !== undefined ? 'batchScheduler.priorityClassName' : 'batchScheduler.minResources', `is an operator-mode pod-group option; in ${mode} mode Spark passes only the scheduler name and, for YuniKorn, the queue`, 'use operator mode, or leave it out');
+  }
+  if (b.queue !== undefined && b.name !== 'yunikorn') {
+    fail('batchScheduler.queue', `is set for ${show(b.name)}, which takes no queue from Spark`, 'leave it out, or use "yunikorn"');
+  }
+  return b;
 }
 
 function checkSchedule(props: SparkJobProps, mode: SparkJobMode, where: string, fail: Fail): ResolvedSchedule {

@@ -28,6 +28,14 @@ export const CONTROLLER_JOB_RULES: readonly Rule[] = [
   { apiGroups: [SPARK_GROUP], resources: SPARK_KINDS.flatMap((k) => [`${k}/status`, `${k}/finalizers`]), verbs: ['update'] },
 ];
 
+/**
+ * What the controller needs in a job namespace when batch scheduling is on: Volcano's PodGroups
+ * (under each API group Volcano has used), which it creates for every application.
+ */
+export const CONTROLLER_BATCH_RULES: readonly Rule[] = [
+  { apiGroups: ['scheduling.incubator.k8s.io', 'scheduling.sigs.dev', 'scheduling.volcano.sh'], resources: ['podgroups'], verbs: ['*'] },
+];
+
 /** Cluster-scoped reads of the controller (it checks the CRDs it serves). */
 export const CONTROLLER_CLUSTER_RULES: readonly Rule[] = [
   { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get'] },

@@ -12,7 +12,7 @@ import { Cpu, Memory } from '../units';
 import { SPARK_OPERATOR } from '../versions';
 import { OPERATOR_HEALTH_PORT, OPERATOR_METRICS_PORT, OperatorLogging, loggingArgs, metricsArgs, operatorDeployment } from './operator-deployment';
 import { OperatorShard, assignShards, positiveInt } from './operator-shards';
-import { CONTROLLER_CLUSTER_RULES, CONTROLLER_JOB_RULES, grantRules, leaderElectionRules } from './operator-rbac';
+import { CONTROLLER_BATCH_RULES, CONTROLLER_CLUSTER_RULES, CONTROLLER_JOB_RULES, grantRules, leaderElectionRules } from './operator-rbac';
 import { SparkOperatorWebhook, WebhookCertificate } from './operator-webhook';
 import { webhookOnlyFields } from './webhook-fields';
 
@@ -97,6 +97,14 @@ export interface SparkOperatorProps {
    */
   readonly metricsLabels?: readonly string[];
   /**
+   * Batch scheduling (`--enable-batch-scheduler`): SparkApplications may then name a batch
+   * scheduler (Volcano, YuniKorn) and the controller creates their pod groups, with rights to
+   * Volcano's PodGroups in the job namespaces. Without it the controller ignores
+   * `spec.batchScheduler`, so SparkJob refuses a job asking for one.
+   * @default - off
+   */
+  readonly batchScheduler?: OperatorBatchScheduler;
+  /**
    * Time to live of finished applications, applied by SparkJob to applications that set none
    * (`spec.timeToLiveSeconds`), so finished applications and their pods do not pile up.
    * @default 86400 (one day)
@@ -130,8 +138,33 @@ export interface SparkOperatorProps {
 
 const CONTROLLER_PORTS = { metrics: OPERATOR_METRICS_PORT, health: OPERATOR_HEALTH_PORT } as const;
 
+/** The batch schedulers a Kubeflow operator can hand applications to. */
+export type BatchSchedulerName = 'volcano' | 'yunikorn';
+
+/** Batch scheduling of the Kubeflow operator (see SparkOperatorProps.batchScheduler). */
+export interface OperatorBatchScheduler {
+  /**
+   * Names of kube-scheduler profiles applications may name as their batch scheduler too
+   * (`--kube-scheduler-names`). @default - none
+   */
+  readonly kubeSchedulerNames?: readonly string[];
+  /** The batch scheduler of applications that name none (`--default-batch-scheduler`). @default - none */
+  readonly default?: BatchSchedulerName;
+}
+
 /** A Prometheus label name. */
 const METRICS_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** The batch-scheduling flags, as the chart passes them. */
+function batchSchedulerArgs(batch: OperatorBatchScheduler | undefined): string[] {
+  if (!batch) return [];
+  const names = batch.kubeSchedulerNames ?? [];
+  return [
+    '--enable-batch-scheduler=true',
+    ...(names.length > 0 ? [`--kube-scheduler-names=${names.join(',')}`] : []),
+    ...(batch.default ? [`--default-batch-scheduler=${batch.default}`] : []),
+  ];
+}
 
 /** `--metrics-labels`' value: the chart's `app_type` by default; each must be a Prometheus label name. */
 function metricsLabels(labels: readonly string[] | undefined, where: string): string {
@@ -167,6 +200,11 @@ export class SparkOperator extends Construct {
   public readonly workers: number;
   /** Default time to live of finished applications, in seconds. */
   public readonly defaultTimeToLiveSeconds: number;
+  /**
+   * The batch schedulers applications may name (`volcano`, `yunikorn` and the kube-scheduler
+   * names), or undefined when batch scheduling is off (ISparkJobOperator).
+   */
+  public readonly batchSchedulers?: readonly string[];
   /** The webhook, when enabled. */
   public readonly webhook?: SparkOperatorWebhook;
   /** What the operator's pods may send: DNS and the API server. */
@@ -192,6 +230,12 @@ export class SparkOperator extends Construct {
     this.replicas = positiveInt(props.replicas ?? 1, 'replicas', where);
     this.workers = positiveInt(props.workers ?? 10, 'workers', where);
     this.defaultTimeToLiveSeconds = positiveInt(props.defaultTimeToLiveSeconds ?? 86_400, 'defaultTimeToLiveSeconds', where);
+    const batch = props.batchScheduler;
+    if (batch) {
+      // batchScheduler.default is checked with the props: any other value stops the controller at start.
+      (batch.kubeSchedulerNames ?? []).forEach((n, i) => assertName(n, NameRule.DNS1123_SUBDOMAIN, `batchScheduler.kubeSchedulerNames[${i}]`, where));
+      this.batchSchedulers = ['volcano', 'yunikorn', ...(batch.kubeSchedulerNames ?? [])];
+    }
     this.image = props.image ?? SPARK_OPERATOR.image;
     assertPinnedImage(this.image, 'image', where);
     this.shards = assignShards(this.name, this.jobNamespaces, props.shards ?? 1, props.shardAssignment ?? {}, where);
@@ -255,8 +299,9 @@ export class SparkOperator extends Construct {
     });
     const grant = { name: shard.name, serviceAccount: { name: shard.name, namespace: this.namespace }, labels: platformLabels(labels) };
     grantRules(scope, 'Lease', { ...grant, namespace: this.namespace, rules: leaderElectionRules(this.leaseName(shard)) });
-    grantRules(scope, '', { ...grant, rules: [...CONTROLLER_CLUSTER_RULES, ...(shard.namespaces.length === 0 ? CONTROLLER_JOB_RULES : [])] });
-    for (const ns of shard.namespaces) grantRules(scope, `Job-${ns}`, { ...grant, namespace: ns, rules: CONTROLLER_JOB_RULES });
+    const jobRules = [...CONTROLLER_JOB_RULES, ...(props.batchScheduler ? CONTROLLER_BATCH_RULES : [])];
+    grantRules(scope, '', { ...grant, rules: [...CONTROLLER_CLUSTER_RULES, ...(shard.namespaces.length === 0 ? jobRules : [])] });
+    for (const ns of shard.namespaces) grantRules(scope, `Job-${ns}`, { ...grant, namespace: ns, rules: jobRules });
 
     const workqueue = props.workqueue ?? { qps: 50, burst: 500 };
     const kubeApi = props.kubeApi ?? { qps: 20, burst: 30 };
@@ -286,6 +331,7 @@ export class SparkOperator extends Construct {
       '--scheduled-spark-application-timestamp-precision=nanos',
       '--feature-gates=PartialRestart=false,LoadSparkDefaults=false',
       ...loggingArgs(props.logging),
+      ...batchSchedulerArgs(props.batchScheduler),
     ];
 
     operatorDeployment(scope, {

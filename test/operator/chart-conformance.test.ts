@@ -52,6 +52,7 @@ interface Settings {
   readonly kubeApi?: { readonly qps: number; readonly burst: number };
   readonly workqueue?: { readonly qps: number; readonly burst: number };
   readonly maxTrackedExecutorsPerApp?: number;
+  readonly batchScheduler?: { readonly kubeSchedulerNames?: readonly string[]; readonly default?: 'volcano' | 'yunikorn' };
 }
 
 const CASES: ReadonlyArray<[string, Settings]> = [
@@ -61,6 +62,8 @@ const CASES: ReadonlyArray<[string, Settings]> = [
   ['watchAllNamespaces, webhook off', { namespaces: 'all' }],
   ['watchAllNamespaces, webhook on', { namespaces: 'all', webhook: {} }],
   ['tuned: workers, API client, workqueue, tracked executors', { namespaces: ['team-a'], workers: 40, kubeApi: { qps: 100, burst: 200 }, workqueue: { qps: 200, burst: 1000 }, maxTrackedExecutorsPerApp: 50 }],
+  ['batch scheduling: Volcano by default, a kube-scheduler profile', { namespaces: ['team-a', 'team-b'], batchScheduler: { default: 'volcano', kubeSchedulerNames: ['gang-scheduler'] } }],
+  ['batch scheduling, watching every namespace', { namespaces: 'all', batchScheduler: {} }],
 ];
 
 /** Our side: the tenants (SparkNamespace) and the operator, synthesized. */
@@ -79,6 +82,7 @@ function ourObjects(s: Settings): Obj[] {
     kubeApi: s.kubeApi,
     workqueue: s.workqueue,
     maxTrackedExecutorsPerApp: s.maxTrackedExecutorsPerApp,
+    batchScheduler: s.batchScheduler,
   };
   new SparkOperator(chart, 'Operator', props);
   return synth(chart);
@@ -95,6 +99,7 @@ function chartValues(s: Settings): Record<string, unknown> {
       ...(s.kubeApi ? { kubeAPIQPS: s.kubeApi.qps, kubeAPIBurst: s.kubeApi.burst } : {}),
       ...(s.workqueue ? { workqueueRateLimiter: { bucketQPS: s.workqueue.qps, bucketSize: s.workqueue.burst } } : {}),
       ...(s.maxTrackedExecutorsPerApp !== undefined ? { maxTrackedExecutorPerApp: s.maxTrackedExecutorsPerApp } : {}),
+      ...(s.batchScheduler ? { batchScheduler: { enable: true, kubeSchedulerNames: [...(s.batchScheduler.kubeSchedulerNames ?? [])], default: s.batchScheduler.default ?? '' } } : {}),
     },
     webhook: {
       enable: s.webhook !== undefined,
