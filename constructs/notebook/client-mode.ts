@@ -3,7 +3,8 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { checkProps } from '../validation/props';
 import { stringify } from 'yaml';
-import { CLIENT_MODE_DRIVER, IClientModeDriver } from '../client-mode-driver';
+import type { SparkCluster } from '../apache-operator/spark-cluster';
+import { CLIENT_MODE_DRIVER } from '../client-mode-driver';
 import { SparkPlatformError, show } from '../errors';
 import { treeChanged } from '../tree-version';
 import { SPARK_CONTAINER } from '../jobs/spark-conf';
@@ -139,6 +140,20 @@ export interface ClientModeDriverProps {
   readonly ingress?: k8s.NetworkPolicyIngressRule[];
   /** Whether to emit the driver pod's own NetworkPolicies (false when a chart, e.g. JupyterHub's, owns them). @default true */
   readonly driverPolicies?: boolean;
+  /**
+   * Where the executors run. Unset: pods the driver creates in the namespace. A SparkCluster: that
+   * standalone cluster's workers (`spark.master` is its masterUrl); then the driver needs no API
+   * rights and no executor pod template, and the cluster admits it (`allowClient`).
+   * @default - executor pods on Kubernetes
+   */
+  readonly cluster?: SparkCluster;
+  /**
+   * Whether an operator builds the driver pod (cluster mode: the Apache operator's
+   * SparkApplication). Then the conf goes into the application (no spark-defaults.conf
+   * ConfigMap), and Spark creates the driver's Service and sets `spark.driver.host` itself (no
+   * headless Service). @default false
+   */
+  readonly operatorBuilt?: boolean;
 }
 
 /** One port range of a NetworkPolicy. */
@@ -158,9 +173,13 @@ export interface PortRange {
  *
  * Implements ISparkWorkload, so the object-store connection wires it like any Spark job.
  */
-export class ClientModeDriver extends Construct implements ISparkWorkload, IClientModeDriver {
-  /** Marks this construct for the platform doctor's client-mode rules. */
-  public readonly [CLIENT_MODE_DRIVER] = true as const;
+export class ClientModeDriver extends Construct implements ISparkWorkload {
+  /**
+   * Marks this construct for the platform doctor's client-mode rules (IClientModeDriver): set only
+   * when the driver runs in a pod of the platform's and creates executor pods. An operator-built
+   * driver is read from its SparkApplication; a client of a standalone cluster starts no pods.
+   */
+  public readonly [CLIENT_MODE_DRIVER]?: true;
   /** The workload's name. */
   public readonly name: string;
   /** The namespace's name. */
@@ -191,6 +210,12 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
   public readonly executorPodLabels: Record<string, string>;
   /** How executors address the driver. */
   public readonly driverHost: DriverHost;
+  /** The standalone cluster whose workers run the executors, if any. */
+  public readonly cluster?: SparkCluster;
+  /** Whether an operator builds the driver pod (cluster mode). */
+  public readonly operatorBuilt: boolean;
+  /** Whether the driver calls the API server (it creates executor pods): else its account has no Role and no token. */
+  public readonly needsApiAccess: boolean;
   private readonly conf: Record<string, string> = {};
   private readonly owned = new Set<string>();
   private readonly packages: string[] = [];
@@ -213,6 +238,11 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
     this.tenant = props.namespace;
     this.sparkImage = props.driverImage;
     this.executorImage = props.executorImage;
+    this.cluster = props.cluster;
+    this.operatorBuilt = props.operatorBuilt ?? false;
+    this.needsApiAccess = props.cluster === undefined;
+    if (this.needsApiAccess && !this.operatorBuilt) this[CLIENT_MODE_DRIVER as typeof CLIENT_MODE_DRIVER] = true;
+    if (props.cluster) checkClusterImages(props.cluster, props.driverImage, props.executorImage, props.python, where);
     const mismatch = props.driverImage.mismatchWith(props.executorImage, props.python);
     if (mismatch) {
       throw new SparkPlatformError('executorImage', `does not match the driver: ${mismatch}`, 'run executors on the same Spark release, Scala and Python minor as the driver (one image for both is simplest)', where);
@@ -238,6 +268,7 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
     const ex = props.executors ?? {};
     this.executors = { ...ex, cores: ex.cores ?? 1, memory: ex.memory ?? Memory.gibibytes(1) };
     const executorCount = this.checkExecutors(where);
+    if (props.cluster) checkClusterExecutors(props.cluster, this.executors, where);
 
     const headlessName = `${this.headlessServiceName}.${props.namespace.name}.svc.cluster.local`;
     this.driverHostValue = props.driverHost === DriverHost.HEADLESS_SERVICE ? headlessName : '${env:POD_IP}';
@@ -248,79 +279,37 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
       throw new SparkPlatformError('uiProxyBase', `${show(props.uiProxyBase)} is not a URL path`, 'write the proxy path, e.g. "/proxy/4040"', where);
     }
 
-    const owned: Record<string, string> = {
-      'spark.master': IN_CLUSTER_SPARK_MASTER,
-      'spark.submit.deployMode': 'client',
-      'spark.kubernetes.namespace': props.namespace.name,
-      'spark.driver.host': this.driverHostValue,
-      'spark.driver.bindAddress': '0.0.0.0',
-      'spark.driver.port': String(this.driverPort),
-      'spark.driver.blockManager.port': String(this.blockManagerPort),
-      'spark.blockManager.port': String(this.blockManagerPort),
-      'spark.port.maxRetries': String(2 * (sessions - 1)),
-      'spark.kubernetes.driver.pod.name': props.driverPodName ?? '${env:POD_NAME}',
-      'spark.kubernetes.container.image': props.executorImage.image,
-      'spark.kubernetes.authenticate.executor.serviceAccountName': props.namespace.executorServiceAccountName,
-      'spark.kubernetes.executor.podTemplateFile': `${CLIENT_CONF_DIR}/${EXECUTOR_TEMPLATE_FILE}`,
-      'spark.kubernetes.executor.podTemplateContainerName': SPARK_CONTAINER.executor,
-      [`spark.kubernetes.executor.label.${CLIENT_DRIVER_LABEL}`]: props.name,
-      'spark.kubernetes.executor.deleteOnTermination': 'true',
-      // Java's user.home is the passwd entry's (/nonexistent in the official images), not $HOME:
-      // without this the first session that resolves spark.jars.packages fails to create Ivy's cache.
-      'spark.jars.ivy': PLATFORM_IVY_HOME,
-      'spark.driver.memory': props.driverMemory.toSpark(),
-      'spark.executor.cores': String(this.executors.cores),
-      'spark.executor.memory': this.executors.memory.toSpark(),
-      ...(this.executors.coreRequest ? { 'spark.kubernetes.executor.request.cores': this.executors.coreRequest.toKubernetes() } : {}),
-    };
-    const da = this.executors.dynamicAllocation;
-    if (da) {
-      Object.assign(owned, {
-        'spark.dynamicAllocation.enabled': 'true',
-        // No external shuffle service on Kubernetes: executors holding shuffle data are kept.
-        'spark.dynamicAllocation.shuffleTracking.enabled': 'true',
-        'spark.dynamicAllocation.minExecutors': String(da.minExecutors ?? 0),
-        'spark.dynamicAllocation.maxExecutors': String(da.maxExecutors),
-        'spark.dynamicAllocation.initialExecutors': String(da.initialExecutors ?? da.minExecutors ?? 0),
-      });
-    } else {
-      owned['spark.executor.instances'] = String(executorCount);
-    }
-    if (props.python) {
-      // Executors start the driver's `spark.pyspark.python`; it must exist in the executor image.
-      owned['spark.pyspark.python'] = 'python3';
-      owned['spark.executor.memoryOverheadFactor'] = String(PYTHON_OVERHEAD_FACTOR);
-    }
-    if (props.uiProxyBase) owned['spark.ui.proxyBase'] = props.uiProxyBase;
-    (props.imagePullSecrets ?? []).forEach((s, i) => assertName(s, NameRule.DNS1123_SUBDOMAIN, `imagePullSecrets[${i}]`, where));
-    if ((props.imagePullSecrets ?? []).length > 0) owned['spark.kubernetes.container.image.pullSecrets'] = props.imagePullSecrets!.join(',');
+    const owned = this.ownedConf(props, sessions, executorCount);
     for (const [k, v] of Object.entries(owned)) {
       this.conf[k] = v;
       this.owned.add(k);
     }
-    this.checkQuota(executorCount * sessions, props.driverPodRequests, where);
+    // Executors in a standalone cluster are the cluster's pods, not the namespace's.
+    this.checkQuota(props.cluster ? 0 : executorCount * sessions, props.driverPodRequests, where);
 
     const labels = platformLabels({ [TENANT_LABEL]: props.namespace.name, 'app.kubernetes.io/instance': props.name });
     const meta = (name: string) => ({ name, namespace: props.namespace.name, labels });
 
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta(this.serviceAccountName), automountServiceAccountToken: true });
-    new k8s.KubeRole(this, 'Role', {
-      metadata: meta(this.serviceAccountName),
-      rules: [{ apiGroups: [''], resources: ['pods', 'services', 'configmaps', 'persistentvolumeclaims'], verbs: [...SPARK_DRIVER_VERBS] }],
-    });
-    new k8s.KubeRoleBinding(this, 'RoleBinding', {
-      metadata: meta(this.serviceAccountName),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.serviceAccountName },
-      subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: props.namespace.name }],
-    });
-    new k8s.KubeConfigMap(this, 'Conf', {
-      metadata: meta(this.configMapName),
-      data: {
-        'spark-defaults.conf': Lazy.any({ produce: () => this.sparkDefaults() }) as unknown as string,
-        [EXECUTOR_TEMPLATE_FILE]: Lazy.any({ produce: () => stringify(this.executorPodTemplate()) }) as unknown as string,
-      },
-    });
-    if (props.headlessService) {
+    // A client of a standalone cluster never calls the API server: an account without a token.
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta(this.serviceAccountName), automountServiceAccountToken: this.needsApiAccess });
+    if (this.needsApiAccess) {
+      new k8s.KubeRole(this, 'Role', {
+        metadata: meta(this.serviceAccountName),
+        rules: [{ apiGroups: [''], resources: ['pods', 'services', 'configmaps', 'persistentvolumeclaims'], verbs: [...SPARK_DRIVER_VERBS] }],
+      });
+      new k8s.KubeRoleBinding(this, 'RoleBinding', {
+        metadata: meta(this.serviceAccountName),
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.serviceAccountName },
+        subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: props.namespace.name }],
+      });
+    }
+    if (!this.operatorBuilt) {
+      // An operator-built driver gets its conf and executor template from the SparkApplication.
+      const data: Record<string, string> = { 'spark-defaults.conf': Lazy.any({ produce: () => this.sparkDefaults() }) as unknown as string };
+      if (!props.cluster) data[EXECUTOR_TEMPLATE_FILE] = Lazy.any({ produce: () => stringify(this.executorPodTemplate()) }) as unknown as string;
+      new k8s.KubeConfigMap(this, 'Conf', { metadata: meta(this.configMapName), data });
+    }
+    if (props.headlessService && !this.operatorBuilt) {
       new k8s.KubeService(this, 'DriverService', {
         metadata: meta(this.headlessServiceName),
         spec: {
@@ -335,6 +324,8 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
         },
       });
     }
+    // The cluster's policies admit master and workers to the driver ports, and the driver to them.
+    props.cluster?.allowClient({ namespace: props.namespace.name, labels: { ...this.driverPodLabels }, driverPorts: this.driverPortRange });
     this.networkPolicies(props, labels);
   }
 
@@ -401,14 +392,28 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
     });
   }
 
-  /** Adds environment variables to the driver and every executor (ISparkWorkload). */
+  /**
+   * Adds environment variables to the driver and every executor (ISparkWorkload). Executors in a
+   * standalone cluster get plain values through `spark.executorEnv.*`; a value read from a Secret,
+   * a ConfigMap or a pod field cannot reach them (they inherit the worker pods' environment), so
+   * it is refused rather than missing at run time.
+   */
   public addEnv(env: Readonly<Record<string, SparkEnvValue>>, source: string): void {
     for (const [k, v] of Object.entries(env)) {
       const existing = this.env.get(k);
       if (existing && JSON.stringify(existing.toEnvVar(k)) !== JSON.stringify(v.toEnvVar(k))) {
         throw new SparkPlatformError(`${source}.env.${k}`, 'is already set to another value', 'set each variable once', this.workloadName);
       }
+      const plain = v.toEnvVar(k).value;
+      if (this.cluster && typeof plain !== 'string') {
+        throw new SparkPlatformError(`${source}.env.${k}`, `is read from a Secret, ConfigMap or pod field, which executors in SparkCluster ${show(this.cluster.name)} cannot get: they run in the worker pods and inherit only the workers' environment`,
+          'give the workers the credentials another way (a workload identity of their ServiceAccount), or run the executors on Kubernetes (no cluster)', this.workloadName);
+      }
+    }
+    for (const [k, v] of Object.entries(env)) {
       this.env.set(k, v);
+      const plain = v.toEnvVar(k).value;
+      if (this.cluster && typeof plain === 'string') this.addSparkConf({ [`spark.executorEnv.${k}`]: plain }, source);
     }
     treeChanged();
   }
@@ -434,6 +439,11 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
     ] as unknown as k8s.EnvVar[];
   }
 
+  /** The environment added to the driver (object-store credentials, ...), without the pod's name and IP. */
+  public addedEnv(): k8s.EnvVar[] {
+    return [...this.env].map(([name, value]) => value.toEnvVar(name)) as unknown as k8s.EnvVar[];
+  }
+
   /** Volumes the driver pod needs: the conf ConfigMap. */
   public driverVolumes(): k8s.Volume[] {
     return [{ name: 'spark-conf', configMap: { name: this.configMapName } }];
@@ -454,7 +464,8 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
    * later (`spark.local.dir`, `spark.sql.warehouse.dir`) adds paths.
    */
   public driverWritableVolumes(existing: readonly MountLike[] = [], workingDirectory?: string): WritableVolumes {
-    return writableVolumes(sparkWriteSites(SparkProcess.CLIENT_DRIVER, this.sparkImage, this.sparkConf(), workingDirectory), existing);
+    const process = this.operatorBuilt ? SparkProcess.CLUSTER_DRIVER : SparkProcess.CLIENT_DRIVER;
+    return writableVolumes(sparkWriteSites(process, this.sparkImage, this.sparkConf(), workingDirectory), existing);
   }
 
   /** The driver's container ports: RPC and block manager of the first session. */
@@ -497,9 +508,101 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
     };
   }
 
+  /** The executor pod template as a PodTemplateSpec (metadata and spec), where an operator takes it. */
+  public executorPodTemplateSpec(): Record<string, unknown> {
+    const { metadata, spec } = this.executorPodTemplate();
+    return { metadata, spec };
+  }
+
   /** The most executors one session may run. */
   public get maxExecutors(): number {
     return this.executors.dynamicAllocation?.maxExecutors ?? this.executors.instances ?? 2;
+  }
+
+  /**
+   * The conf the wiring owns. What every driver gets: fixed driver ports, heap, executor sizes,
+   * Ivy's cache, Python. Then by where the pod comes from and where executors run:
+   * - a driver in a pod of the platform's (client mode) binds to the pod and announces
+   *   `spark.driver.host`; an operator-built one (cluster mode) gets both from Spark, which
+   *   creates the driver's Service, and names its account and container for the operator;
+   * - executors on Kubernetes get the image, account, pod template, labels and count; executors
+   *   in a standalone cluster get `spark.master` = the cluster's URL and `spark.cores.max`.
+   */
+  private ownedConf(props: ClientModeDriverProps, sessions: number, executorCount: number): Record<string, string> {
+    const ex = this.executors;
+    const cluster = props.cluster;
+    const c: Record<string, string> = {
+      'spark.master': cluster ? cluster.masterUrl : IN_CLUSTER_SPARK_MASTER,
+      'spark.driver.port': String(this.driverPort),
+      'spark.driver.blockManager.port': String(this.blockManagerPort),
+      'spark.port.maxRetries': String(2 * (sessions - 1)),
+      // Java's user.home is the passwd entry's (/nonexistent in the official images), not $HOME:
+      // without this the first session that resolves spark.jars.packages fails to create Ivy's cache.
+      'spark.jars.ivy': PLATFORM_IVY_HOME,
+      'spark.driver.memory': props.driverMemory.toSpark(),
+      'spark.executor.cores': String(ex.cores),
+      'spark.executor.memory': ex.memory.toSpark(),
+    };
+    if (this.operatorBuilt) {
+      Object.assign(c, {
+        'spark.kubernetes.namespace': props.namespace.name,
+        // The driver pod's image, account and container (the operator reads them from the conf).
+        'spark.kubernetes.container.image': props.driverImage.image,
+        'spark.kubernetes.authenticate.driver.serviceAccountName': this.serviceAccountName,
+        'spark.kubernetes.driver.podTemplateContainerName': SPARK_CONTAINER.driver,
+      });
+    } else {
+      Object.assign(c, {
+        'spark.submit.deployMode': 'client',
+        'spark.driver.host': this.driverHostValue,
+        'spark.driver.bindAddress': '0.0.0.0',
+      });
+    }
+    if (!cluster) {
+      Object.assign(c, {
+        'spark.kubernetes.namespace': props.namespace.name,
+        // Each executor is a pod of its own: one fixed block manager port for all of them.
+        'spark.blockManager.port': String(this.blockManagerPort),
+        'spark.kubernetes.container.image': props.executorImage.image,
+        'spark.kubernetes.authenticate.executor.serviceAccountName': props.namespace.executorServiceAccountName,
+        'spark.kubernetes.executor.podTemplateContainerName': SPARK_CONTAINER.executor,
+        [`spark.kubernetes.executor.label.${CLIENT_DRIVER_LABEL}`]: props.name,
+        'spark.kubernetes.executor.deleteOnTermination': 'true',
+        ...(ex.coreRequest ? { 'spark.kubernetes.executor.request.cores': ex.coreRequest.toKubernetes() } : {}),
+      });
+      if (!this.operatorBuilt) {
+        // The operator points Spark at the SparkApplication's templates and names the driver pod.
+        c['spark.kubernetes.driver.pod.name'] = props.driverPodName ?? '${env:POD_NAME}';
+        c['spark.kubernetes.executor.podTemplateFile'] = `${CLIENT_CONF_DIR}/${EXECUTOR_TEMPLATE_FILE}`;
+      }
+    }
+    const da = ex.dynamicAllocation;
+    if (da) {
+      Object.assign(c, {
+        'spark.dynamicAllocation.enabled': 'true',
+        // No external shuffle service: executors holding shuffle data are kept.
+        'spark.dynamicAllocation.shuffleTracking.enabled': 'true',
+        'spark.dynamicAllocation.minExecutors': String(da.minExecutors ?? 0),
+        'spark.dynamicAllocation.maxExecutors': String(da.maxExecutors),
+        'spark.dynamicAllocation.initialExecutors': String(da.initialExecutors ?? da.minExecutors ?? 0),
+      });
+    } else if (!cluster) {
+      c['spark.executor.instances'] = String(executorCount);
+    }
+    // A standalone master starts executors until an application holds spark.cores.max cores
+    // (without it, every free core of the cluster): the count, in cores.
+    if (cluster) c['spark.cores.max'] = String(executorCount * ex.cores);
+    if (props.python) {
+      // Executors start the driver's `spark.pyspark.python`; it must exist in the executor image.
+      c['spark.pyspark.python'] = 'python3';
+      // Room for Python workers in executor pods (a standalone worker counts heap only).
+      if (!cluster) c['spark.executor.memoryOverheadFactor'] = String(PYTHON_OVERHEAD_FACTOR);
+    }
+    if (props.uiProxyBase) c['spark.ui.proxyBase'] = props.uiProxyBase;
+    (props.imagePullSecrets ?? []).forEach((s, i) => assertName(s, NameRule.DNS1123_SUBDOMAIN, `imagePullSecrets[${i}]`, props.where));
+    // Pull secrets of the pods Spark creates: executors, and an operator-built driver.
+    if ((props.imagePullSecrets ?? []).length > 0 && (!cluster || this.operatorBuilt)) c['spark.kubernetes.container.image.pullSecrets'] = props.imagePullSecrets!.join(',');
+    return c;
   }
 
   private checkExecutors(where: string): number {
@@ -558,26 +661,29 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
       this.storePolicyScope = labels;
       // In: this driver's executors on the driver ports of every session, plus what the owner
       // opens (its UI, its clients). Nothing else.
+      // (Executors in a standalone cluster are admitted by the cluster's client policy.)
       policy('DriverIngress', `${this.name}-driver-ingress`, {
         podSelector: driver,
         policyTypes: ['Ingress'],
-        ingress: [{ from: [{ podSelector: executors }], ports: [range] }, ...(props.ingress ?? [])],
+        ingress: [...(props.cluster ? [] : [{ from: [{ podSelector: executors }], ports: [range] }]), ...(props.ingress ?? [])],
       });
       // Out: DNS, the API server (executor pods), its executors' block managers, the object
-      // store and package repository when the namespace has them.
+      // store and package repository when the namespace has them. (A standalone cluster's
+      // client policy lets it reach the master and the workers.)
       const ep = props.namespace.endpoints;
       const targets: NetworkEndpoint[] = [
         ep?.dns ?? NetworkEndpoint.kubeDns(),
-        ep?.apiServer ?? NetworkEndpoint.kubeApiServer(),
+        ...(this.needsApiAccess ? [ep?.apiServer ?? NetworkEndpoint.kubeApiServer()] : []),
         ...(ep?.objectStore ? [ep.objectStore] : []),
         ...(ep?.packageRepository ? [ep.packageRepository] : []),
       ];
       policy('DriverEgress', `${this.name}-driver-egress`, {
         podSelector: driver,
         policyTypes: ['Egress'],
-        egress: [{ to: [{ podSelector: executors }], ports: [blockManager] }, ...targets.map((t) => t.toEgressRule())],
+        egress: [...(props.cluster ? [] : [{ to: [{ podSelector: executors }], ports: [blockManager] }]), ...targets.map((t) => t.toEgressRule())],
       });
     }
+    if (props.cluster) return;
     // Executors: reached by the driver on the block manager port; reach the driver's ports.
     // (Executor <-> executor traffic and the object store are the tenant's policies.)
     policy('Executors', `${this.name}-executors`, {
@@ -586,6 +692,34 @@ export class ClientModeDriver extends Construct implements ISparkWorkload, IClie
       ingress: [{ from: [{ podSelector: driver }], ports: [blockManager] }],
       egress: [{ to: [{ podSelector: driver }], ports: [range] }],
     });
+  }
+}
+
+/**
+ * Executors in a standalone cluster run the cluster's image, so driver and executor images must
+ * hold the cluster's Spark, Scala and (for Python) Python: refuses a mismatch, naming both images.
+ */
+function checkClusterImages(cluster: SparkCluster, driverImage: SparkImage, executorImage: SparkImage, python: boolean, where: string): void {
+  if (executorImage.image !== cluster.image.image) {
+    throw new SparkPlatformError('cluster', `runs its executors in ${show(cluster.image.image)}, not in the executor image ${show(executorImage.image)}`, `use SparkCluster ${show(cluster.name)}'s image for the executors`, where);
+  }
+  const mismatch = driverImage.mismatchWith(cluster.image, python);
+  if (mismatch) {
+    throw new SparkPlatformError('cluster', `SparkCluster ${show(cluster.name)} does not match the driver: ${mismatch}`,
+      `run the driver on the cluster's Spark ${cluster.image.sparkVersion} (and its Scala and Python), or give the cluster the driver's image`, where);
+  }
+}
+
+/** An executor must fit one worker of the cluster, else the master never starts it and sessions wait for ever. */
+function checkClusterExecutors(cluster: SparkCluster, ex: { readonly cores: number; readonly memory: Memory; readonly coreRequest?: Cpu }, where: string): void {
+  if (ex.cores > cluster.workerCores) {
+    throw new SparkPlatformError('executors.cores', `is ${ex.cores}, but a worker of SparkCluster ${show(cluster.name)} offers ${cluster.workerCores}`, 'give executors at most that many cores, or give the workers more CPU', where);
+  }
+  if (ex.memory.compare(cluster.workerExecutorMemory) > 0) {
+    throw new SparkPlatformError('executors.memory', `${ex.memory} is above the executor memory a worker of SparkCluster ${show(cluster.name)} offers (${cluster.workerExecutorMemory})`, 'give executors less memory, or raise the workers\' executorMemory', where);
+  }
+  if (ex.coreRequest) {
+    throw new SparkPlatformError('executors.coreRequest', 'is a Kubernetes pod request, and executors in a standalone cluster are no pods of their own', 'leave it out (a worker offers whole cores)', where);
   }
 }
 

@@ -15,6 +15,7 @@ import { Cpu, Memory } from '../units';
 import { ClientPodPeer, peersOf } from '../network';
 import { ClientModeDriver, ClientModeExecutors, ClientModeWorkload, DriverHost, PortRange, checkSessions } from './client-mode';
 import { SparkNotebookImage } from './notebook-image';
+import type { SparkCluster } from '../apache-operator/spark-cluster';
 
 /** JupyterLab's port. */
 export const JUPYTER_PORT = 8888;
@@ -75,6 +76,13 @@ export interface SparkNotebookProps {
   readonly imagePullSecrets?: readonly string[];
   /** Read-only root filesystem for the notebook container (then `pip install` goes to the home volume only). @default false */
   readonly readOnlyRootFilesystem?: boolean;
+  /**
+   * Run the kernels' executors in a standalone SparkCluster (`spark.master` = its masterUrl)
+   * instead of as pods of the namespace: the notebook is registered as the cluster's client, its
+   * account gets no Role and no token, and the notebook image must hold the cluster's Spark,
+   * Scala and Python (the executor image is the cluster's). @default - executor pods on Kubernetes
+   */
+  readonly cluster?: SparkCluster;
 }
 
 /**
@@ -166,7 +174,8 @@ export class SparkNotebook extends ClientModeWorkload {
       where,
       namespace: props.namespace,
       driverImage: props.image.notebook,
-      executorImage: props.image.executor,
+      // A standalone cluster's executors run in its workers, on its image.
+      executorImage: props.cluster?.image ?? props.image.executor,
       python: true,
       driverPodLabels: this.podLabels,
       driverHost: props.driverHost ?? DriverHost.HEADLESS_SERVICE,
@@ -181,6 +190,7 @@ export class SparkNotebook extends ClientModeWorkload {
       uiProxyBase: props.sparkUiProxyBase,
       headlessService: true,
       ingress: uiPeers.length === 0 ? [] : [{ from: uiPeers, ports: [{ port: k8s.IntOrString.fromNumber(JUPYTER_PORT), protocol: 'TCP' }] }],
+      cluster: props.cluster,
     });
 
     const img = props.image.notebook;
@@ -196,8 +206,8 @@ export class SparkNotebook extends ClientModeWorkload {
           metadata: { labels: { ...labels, [`${PLATFORM_LABEL_PREFIX}/role`]: 'notebook' } },
           spec: {
             serviceAccountName: this.driver.serviceAccountName,
-            // The driver creates executor pods with the pod's token.
-            automountServiceAccountToken: true,
+            // The driver creates executor pods with the pod's token (not when a standalone cluster runs them).
+            automountServiceAccountToken: this.driver.needsApiAccess,
             enableServiceLinks: false,
             securityContext: { ...restrictedPodSecurityContext(img.uid, img.gid), fsGroupChangePolicy: 'OnRootMismatch' },
             imagePullSecrets: props.imagePullSecrets?.map((name) => ({ name })),
