@@ -194,3 +194,11 @@ export function podPolicy(scope: Construct, id: string, props: PodPolicyProps): 
     },
   });
 }
+
+/** One port range of a NetworkPolicy. */
+export interface PortRange {
+  /** First port. */
+  readonly port: number;
+  /** Last port (inclusive). */
+  readonly endPort: number;
+}

@@ -7,7 +7,7 @@ import { confKeyProblem, checkUserConf, sortedConf } from '../jobs/spark-conf';
 import { SPARK_ROLE_LABEL, TENANT_LABEL, assertUserMetadata, platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
 import { ClientPodPeer, peersOf } from '../network';
-import type { PortRange } from '../notebook/client-mode';
+import type { PortRange } from '../network';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
 import { sparkPodMemory } from '../spark-sizing';
 import { SparkImage } from '../spark-image';

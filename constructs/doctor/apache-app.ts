@@ -4,6 +4,9 @@ import { Json, isRecord } from './evaluators/k8s-json';
 import { PodOf, stringList, stringMap } from './pods';
 import { SparkAppView, SparkPodView, confUris, dynamicAllocationOf, envOf, int, podView, splitList, withPrefix } from './spark-apps';
 
+/** The History Server's main class: it serves event logs and starts no SparkContext (no executors). */
+const NO_CONTEXT_SERVER = 'org.apache.spark.deploy.history.HistoryServer';
+
 /** The API group of Apache Spark's Kubernetes operator (`apache/spark-kubernetes-operator`). */
 export const APACHE_SPARK_GROUP = 'spark.apache.org';
 /** The main class that makes the operator treat `pyFiles` as the primary resource plus extra files. */
@@ -139,6 +142,8 @@ export function apacheApp(construct: IConstruct, obj: Json): SparkAppView | unde
   // spark.jars / spark.submit.pyFiles copied from spec.jars / spec.pyFiles are listed once, above.
   uris.push(...confUris(conf, confField).filter((u) => u.field !== 'spec.jars' && u.field !== 'spec.pyFiles'));
 
+  // No executor pods: a server without a SparkContext, or executors in a standalone cluster's workers.
+  const executorPods = spec.mainClass !== NO_CONTEXT_SERVER && !String(conf['spark.master'] ?? '').startsWith('spark://');
   const ttl = typeof tolerations.ttlAfterStopMillis === 'number' && tolerations.ttlAfterStopMillis >= 0 ? Math.floor(tolerations.ttlAfterStopMillis / 1000) : undefined;
   return {
     construct,
@@ -157,10 +162,12 @@ export function apacheApp(construct: IConstruct, obj: Json): SparkAppView | unde
     jars: splitList(conf['spark.jars']),
     driver: roleView('driver'),
     executor: roleView('executor'),
-    instances: int(conf['spark.executor.instances']) ?? 2,
-    dynamicAllocation: dynamicAllocationOf(conf, undefined, confField('spark.dynamicAllocation.enabled')),
-    // A negative ttlAfterStopMillis (the default, -1) keeps the object for ever.
-    ttlRequired: true,
+    executorPods,
+    instances: executorPods ? int(conf['spark.executor.instances']) ?? 2 : 0,
+    dynamicAllocation: executorPods ? dynamicAllocationOf(conf, undefined, confField('spark.dynamicAllocation.enabled')) : undefined,
+    // A negative ttlAfterStopMillis (the default, -1) keeps the object for ever; an application
+    // restarted after every stop (restartConfig Always: a server) is meant to run for ever.
+    ttlRequired: restart !== 'Always',
     ttlSeconds: ttl,
     ttlField: 'spec.applicationTolerations.ttlAfterStopMillis',
     imagePullSecrets: splitList(conf['spark.kubernetes.container.image.pullSecrets']),

@@ -88,6 +88,12 @@ export interface SparkAppView {
   /** The driver pod; undefined in client mode (the driver is a pod of its own workload). */
   readonly driver?: SparkPodView;
   readonly executor: SparkPodView;
+  /**
+   * Whether the application creates executor pods: false for a server that starts no
+   * SparkContext (the History Server) and for executors on a standalone cluster
+   * (`spark.master spark://...`), which run in its workers. @default true
+   */
+  readonly executorPods?: boolean;
   /** Executors at start. */
   readonly instances: number;
   readonly dynamicAllocation?: DynamicAllocationView;

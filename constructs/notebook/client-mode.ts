@@ -156,13 +156,9 @@ export interface ClientModeDriverProps {
   readonly operatorBuilt?: boolean;
 }
 
-/** One port range of a NetworkPolicy. */
-export interface PortRange {
-  /** First port. */
-  readonly port: number;
-  /** Last port (inclusive). */
-  readonly endPort: number;
-}
+import type { PortRange } from '../network';
+
+export type { PortRange };
 
 /**
  * Everything a Spark driver running in a pod of its own (client mode) needs besides the pod:

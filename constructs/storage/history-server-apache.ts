@@ -2,7 +2,6 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { ApacheSparkOperator } from '../apache-operator/apache-operator';
-import { Doctor } from '../doctor/doctor';
 import { SparkPlatformError, show } from '../errors';
 import { APACHE_SPARK_APPLICATION_API_VERSION } from '../jobs/apache-mode';
 import { sortedConf } from '../jobs/spark-conf';
@@ -88,7 +87,7 @@ export function historyServerApplicationConf(input: HistoryServerApplicationInpu
  * that stay stable across attempts, for the Service and the NetworkPolicies.
  */
 export function renderHistoryServerApplication(scope: Construct, input: HistoryServerApplicationInput): Record<string, string> {
-  const app = new ApiObject(scope, 'Application', {
+  new ApiObject(scope, 'Application', {
     apiVersion: APACHE_SPARK_APPLICATION_API_VERSION,
     kind: 'SparkApplication',
     metadata: { name: input.name, namespace: input.namespace, labels: input.labels },
@@ -109,8 +108,5 @@ export function renderHistoryServerApplication(scope: Construct, input: HistoryS
       }),
     }),
   });
-  // Two rules read every SparkApplication as a batch job; a server is not one.
-  Doctor.suppress(app, 'no-ttl', 'the History Server is meant to run for ever (restartConfig Always): a time to live would delete it once the operator gives up, hiding why');
-  Doctor.suppress(app, 's3a-not-wired', 'the History Server starts no executors (its driver runs the server, no SparkContext); the driver pod gets the keys from the Secret, in its pod template');
   return apacheDriverPodLabels(input.name);
 }

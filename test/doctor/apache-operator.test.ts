@@ -323,6 +323,19 @@ describe('spark-rbac-missing for Apache applications', () => {
     expect(f[0].message).toMatch(/the driver runs as ServiceAccount team\/spark: ServiceAccount team\/spark may not create watch delete pods; create get delete configmaps in namespace team.*403 Forbidden.*Fix: set spec\.sparkConf\["spark\.kubernetes\.authenticate\.driver\.serviceAccountName"\] to the drivers' account the ApacheSparkOperator creates/);
   });
 
+  test('a driver that creates no executor pods needs no rights: executors on a standalone cluster, or the History Server', () => {
+    const readOnly = [{ resources: ['pods'], verbs: ['get', 'list'] }];
+    const app = (sparkConf: Record<string, string | undefined>, mainClass?: string) => of(doctor((c) => {
+      namespace(c, 'team');
+      account(c, 'team', 'spark', readOnly);
+      apacheSparkApp(c, 'App', { spec: { ...(mainClass ? { mainClass } : {}), sparkConf } });
+    }), 'spark-rbac-missing');
+    expect(app({ 'spark.master': 'spark://analytics-master-svc.team.svc.cluster.local:7077' })).toEqual([]);
+    expect(app({}, 'org.apache.spark.deploy.history.HistoryServer')).toEqual([]);
+    // near miss: a k8s:// master creates executor pods
+    expect(app({ 'spark.master': 'k8s://https://kubernetes.default.svc:443' })).toHaveLength(1);
+  });
+
   test('upstream\'s Spark role is enough; no account in the conf is the namespace\'s default one', () => {
     expect(of(driverRules(FULL_DRIVER_RULES), 'spark-rbac-missing')).toEqual([]);
     const f = of(doctor((c) => {
@@ -499,6 +512,12 @@ describe('pod templates and lifecycle: unconfined-pod, tolerates-everything, no-
     expect(ttl({})[0].message).toMatch(/spec\.applicationTolerations\.ttlAfterStopMillis is not set \(or negative\).*Fix: set it, in milliseconds/);
     expect(ttl({ ttlAfterStopMillis: -1 })).toHaveLength(1);
     expect(ttl({ ttlAfterStopMillis: 0 })).toEqual([]);
+  });
+
+  test('no-ttl: an application restarted after every stop (restartConfig Always: a server) needs none', () => {
+    const ttl = (tolerations: J) => of(doctor((c) => apacheSparkApp(c, 'App', { spec: { applicationTolerations: tolerations } })), 'no-ttl');
+    expect(ttl({ restartConfig: { restartPolicy: 'Always' } })).toEqual([]);
+    expect(ttl({ restartConfig: { restartPolicy: 'OnFailure' } })).toHaveLength(1);
   });
 });
 

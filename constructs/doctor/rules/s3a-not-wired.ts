@@ -34,7 +34,7 @@ export const s3aNotWired: DoctorRule = {
       }
       const provider = app.conf['spark.hadoop.fs.s3a.aws.credentials.provider'] ?? '';
       if (!provider.includes('EnvironmentVariableCredentialsProvider')) continue;
-      for (const pod of [app.driver, app.mode === 'client' ? undefined : app.executor]) {
+      for (const pod of [app.driver, app.mode === 'client' || app.executorPods === false ? undefined : app.executor]) {
         if (!pod) continue;
         const missing = missingEnv(pod);
         if (missing.length === 0) continue;

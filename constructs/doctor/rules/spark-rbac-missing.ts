@@ -69,7 +69,9 @@ export const sparkRbacMissing: DoctorRule = {
       const driverAccount = app.clientDriver?.serviceAccountName ?? app.driver?.serviceAccount;
       const driverNamespace = app.clientDriver?.namespace ?? app.namespace;
       const apache = app.mode === 'apache-operator';
-      if (driverAccount) {
+      // A driver that creates no executor pods (a server without SparkContext, executors in a
+      // standalone cluster) needs no rights; the operator's own account is still checked below.
+      if (driverAccount && app.executorPods !== false) {
         accounts.push({
           who: 'the driver', subject: { kind: 'ServiceAccount', namespace: driverNamespace, name: driverAccount }, needs: onDemand ? [...SPARK_DRIVER_NEEDS, PVC_NEEDS] : SPARK_DRIVER_NEEDS,
           breaks: 'no executor starts',
