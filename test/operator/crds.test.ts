@@ -13,6 +13,7 @@ import {
 } from '../../constructs/operator/crds';
 import { EMBEDDED_KUBERNETES_TYPES_ANNOTATION, formatIssues, ManifestIssue, ManifestValidator } from '../../constructs/validation';
 import { synth, testChart } from '../helpers/manifests';
+import { allPaths, children, joinPath, structuralProblems } from '../helpers/crd-tree';
 import { describeWithShared } from '../helpers/shared';
 
 type Json = Record<string, any>;
@@ -36,54 +37,6 @@ function embeddedOf(crd: Json): Record<string, string> {
 /** "path: message" of every issue, compact for assertions. */
 function found(issues: readonly ManifestIssue[]): string[] {
   return issues.map((i) => `${i.path}: ${i.message}`);
-}
-
-/** The children of a schema node: properties by name, list items as `[]`, map values as `{}`. */
-function children(node: Json): [string, Json][] {
-  const out: [string, Json][] = Object.entries((node.properties ?? {}) as Record<string, Json>);
-  if (node.items && typeof node.items === 'object' && !Array.isArray(node.items)) out.push(['[]', node.items]);
-  if (node.additionalProperties && typeof node.additionalProperties === 'object') out.push(['{}', node.additionalProperties]);
-  return out;
-}
-
-function join(parent: string, token: string): string {
-  if (parent === '') return token;
-  return token === '[]' || token === '{}' ? parent + token : `${parent}.${token}`;
-}
-
-/** Every node below `node` (not the node itself) with its path, depth first. */
-function allPaths(node: Json, prefix = ''): [string, string[], Json][] {
-  return children(node).flatMap(([token, child]) => {
-    const p = join(prefix, token);
-    return [[p, [token], child] as [string, string[], Json], ...allPaths(child, p).map(([q, tokens, n]) => [q, [token, ...tokens], n] as [string, string[], Json])];
-  });
-}
-
-/**
- * The API server's structural-schema rules that matter for hand-written schemas: every node has a
- * `type` unless it is int-or-string or preserve-unknown-fields; properties and additionalProperties
- * exclude each other; arrays have one `items` schema; logical junctors (anyOf, ...) carry no types,
- * descriptions or defaults, except the int-or-string pair.
- * @see https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#specifying-a-structural-schema
- */
-function structuralProblems(node: Json, at: string): string[] {
-  const problems: string[] = [];
-  const intOrString = node['x-kubernetes-int-or-string'] === true;
-  const open = node['x-kubernetes-preserve-unknown-fields'] === true;
-  if (node.type === undefined && !intOrString && !open) problems.push(`${at}: no type`);
-  if (node.properties !== undefined && node.additionalProperties !== undefined) problems.push(`${at}: properties and additionalProperties`);
-  if (node.type === 'array' && (typeof node.items !== 'object' || Array.isArray(node.items))) problems.push(`${at}: array without one items schema`);
-  if (node.$ref !== undefined) problems.push(`${at}: $ref`);
-  for (const junctor of ['allOf', 'anyOf', 'oneOf', 'not']) {
-    if (node[junctor] === undefined) continue;
-    const isIntOrStringPair = junctor === 'anyOf' && intOrString && JSON.stringify(node.anyOf) === JSON.stringify([{ type: 'integer' }, { type: 'string' }]);
-    const branches: Json[] = Array.isArray(node[junctor]) ? node[junctor] : [node[junctor]];
-    if (!isIntOrStringPair && branches.some((b) => ['type', 'description', 'default', 'nullable', 'additionalProperties'].some((k) => k in b))) {
-      problems.push(`${at}: ${junctor} branches declare types or defaults`);
-    }
-  }
-  for (const [token, child] of children(node)) problems.push(...structuralProblems(child, join(at, token)));
-  return problems;
 }
 
 describe('SparkApplication, ScheduledSparkApplication and SparkConnect CRDs', () => {
@@ -402,9 +355,9 @@ describeWithShared('conformance with the upstream spark-operator v2.5.2 CRDs', (
         return embedded[at] ? [] : [`${at} is open but not an embedded Kubernetes type`];
       }
       const next = children(node).find(([t]) => t === token)?.[1];
-      if (next === undefined) return [`${join(at, token)} is not declared`];
+      if (next === undefined) return [`${joinPath(at, token)} is not declared`];
       node = next;
-      at = join(at, token);
+      at = joinPath(at, token);
     }
     if (embedded[at]) return node.type === upstreamNode.type ? [] : [`${at}: type ${node.type}, upstream ${upstreamNode.type}`];
     const differs = DIFFERENCES[at] ?? [];
