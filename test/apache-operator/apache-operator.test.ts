@@ -193,7 +193,7 @@ describe('ApacheSparkOperator', () => {
       ['an invalid namespace', { jobNamespaces: ns('Team_A') }, /jobNamespaces\[0\]: "Team_A" is not a valid DNS-1123 label/],
       ['jobs next to the operator', { jobNamespaces: ns('a', NS) }, /jobNamespaces\[1\]: is the operator's own namespace "spark-kubernetes-operator"\. Fix: run Spark jobs in tenant namespaces/],
       ['an unpinned image', { jobNamespaces: ns('a'), image: 'apache/spark-kubernetes-operator' }, /ApacheSparkOperator image: "apache\/spark-kubernetes-operator" has no tag, so it means :latest.*Fix: pin an explicit version tag/],
-      ['the latest tag', { jobNamespaces: ns('a'), image: 'apache/spark-kubernetes-operator:latest' }, /image: .*uses the mutable tag latest/],
+      ['the latest tag', { jobNamespaces: ns('a'), image: APACHE_SPARK_OPERATOR.image.replace(/:[^:]+$/, ':latest') }, /image: .*uses the mutable tag latest/],
       ['a privileged port', { jobNamespaces: ns('a'), metricsPort: 80 }, /metricsPort: 80 is not a port from 1024 to 65535\. Fix: use an unprivileged port/],
       ['the same port twice', { jobNamespaces: ns('a'), probePort: 19090 }, /probePort: is 19090, the same as metricsPort\. Fix: give the health probes and the metrics endpoint different ports/],
       ['JVM options in one string', { jobNamespaces: ns('a'), jvmArgs: ['-Xmx1g -Xms1g'] }, /jvmArgs\[0\]: "-Xmx1g -Xms1g" is not one JVM option\. Fix: give each option as its own element/],

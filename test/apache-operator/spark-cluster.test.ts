@@ -202,7 +202,7 @@ describe('SparkCluster', () => {
     });
 
     test('an unpinned image', () => {
-      const e = failure({}, () => ({ image: SparkImage.custom({ image: 'apache/spark:latest', sparkVersion: '4.0.3' }) }));
+      const e = failure({}, () => ({ image: SparkImage.custom({ image: 'apache/spark:4.0.3'.replace(/:[^:]+$/, ':latest'), sparkVersion: '4.0.3' }) }));
       expect(e.field).toBe('image');
       expect(e.message).toMatch(/mutable tag latest/);
     });
