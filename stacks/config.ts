@@ -1,6 +1,6 @@
 import { SparkPlatformError } from '../constructs/errors';
 import { ClientPodPeer, EndpointPort, NetworkEndpoint, Protocol } from '../constructs/network';
-import { IJobNamespace, SparkOperatorProps, WebhookCertificate } from '../constructs/operator';
+import { IJobNamespace, OperatorMonitoring, SparkOperatorProps, WebhookCertificate } from '../constructs/operator';
 import type { ApacheSparkOperatorProps } from '../constructs/apache-operator';
 import { SparkJobProps } from '../constructs/jobs';
 import { SparkNotebookProps } from '../constructs/notebook';
@@ -203,6 +203,11 @@ export interface OperatorConfig {
   readonly defaultTimeToLiveSeconds?: PositiveCount;
   /** Pods that may scrape the controllers' metrics (port 8080), e.g. Prometheus. @default - none */
   readonly metricsAccess?: readonly PeerConfig[];
+  /**
+   * Prometheus monitoring of the operator (a PodMonitor and/or scrape annotations): see
+   * SparkOperatorProps.monitoring. Needs `metricsAccess`. @default - none
+   */
+  readonly monitoring?: OperatorMonitoring;
   /** Batch scheduling (Volcano, YuniKorn): see SparkOperatorProps.batchScheduler. @default - off */
   readonly batchScheduler?: { readonly kubeSchedulerNames?: readonly DnsSubdomain[]; readonly default?: 'volcano' | 'yunikorn' };
   /** Labels of the SparkApplication metrics (`--metrics-labels`). @default ["app_type"] */
@@ -507,6 +512,7 @@ export function operatorProps(config: PlatformConfig, jobNamespaces: readonly IJ
     kubeApi: o.kubeApi,
     defaultTimeToLiveSeconds: o.defaultTimeToLiveSeconds,
     metricsAccess: peersOfConfig(o.metricsAccess),
+    monitoring: o.monitoring,
     metricsLabels: o.metricsLabels,
     logging: o.logging,
     batchScheduler: o.batchScheduler,

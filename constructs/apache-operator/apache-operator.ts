@@ -5,6 +5,7 @@ import { assertPinnedImage } from '../images';
 import { platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
 import { ClientPodPeer, NetworkEndpoint, peersOf, podPolicy } from '../network';
+import { OperatorMonitoring, checkMonitoring, operatorPodMonitor, scrapeAnnotations } from '../operator/monitoring';
 import { grantRules } from '../operator/operator-rbac';
 import { positiveInt } from '../operator/operator-shards';
 import { IJobNamespace, SparkOperator } from '../operator/spark-operator';
@@ -92,6 +93,13 @@ export interface ApacheSparkOperatorProps {
   /** Pods that may scrape the metrics port, e.g. Prometheus. @default - none */
   readonly metricsAccess?: readonly ClientPodPeer[];
   /**
+   * Prometheus monitoring of the operator: a Prometheus Operator PodMonitor scraping its
+   * `metrics-port` (path `/prometheus`), and/or `prometheus.io/*` pod annotations. Needs
+   * `metricsAccess` to admit the scraper.
+   * @default - none
+   */
+  readonly monitoring?: OperatorMonitoring;
+  /**
    * Time to live of finished applications, applied by SparkJob to applications that set none
    * (`applicationTolerations.ttlAfterStopMillis`, the driver pod released with it).
    * @default 86400 (one day)
@@ -110,6 +118,8 @@ const HOME = '/opt/spark-operator';
 const CONF_DIR = `${HOME}/conf`;
 const LOG_CONFIG = `-Dlog4j.configurationFile=${CONF_DIR}/log4j2.properties`;
 const MAIN_CLASS = 'org.apache.spark.k8s.operator.SparkOperator';
+/** Where the operator serves Prometheus metrics, on its metrics port. */
+const METRICS_PATH = '/prometheus';
 
 /**
  * Apache Spark's Kubernetes operator (`apache/spark-kubernetes-operator`, API `spark.apache.org/v1`),
@@ -190,6 +200,7 @@ export class ApacheSparkOperator extends Construct {
     const apiServer = props.apiServer ?? NetworkEndpoint.kubeApiServer();
     const dns = props.dns ?? NetworkEndpoint.kubeDns();
     const metricsPeers = peersOf(props.metricsAccess ?? [], 'metricsAccess', where);
+    checkMonitoring(props.monitoring, metricsPeers.length, where);
     podPolicy(this, 'NetworkPolicy', {
       ...meta(this.name),
       podSelector: { matchLabels: { ...labels } },
@@ -210,7 +221,16 @@ export class ApacheSparkOperator extends Construct {
     });
 
     this.addRbac(labels);
-    this.addDeployment(labels, jvmArgs, props.resources ?? {});
+    this.addDeployment(labels, jvmArgs, props.resources ?? {}, props.monitoring?.scrapeAnnotations === true);
+    if (props.monitoring?.podMonitor) {
+      const { 'app.kubernetes.io/component': component, ...matchLabels } = labels;
+      operatorPodMonitor(this, 'PodMonitor', props.monitoring.podMonitor, {
+        name: this.name,
+        podNamespace: this.namespace,
+        targets: { matchLabels, components: [component], portName: 'metrics-port', path: METRICS_PATH },
+        labels,
+      });
+    }
     this.node.addValidation({ validate: () => this.overlappingOperators() });
   }
 
@@ -244,7 +264,7 @@ export class ApacheSparkOperator extends Construct {
     }
   }
 
-  private addDeployment(labels: Record<string, string>, jvmArgs: readonly string[], resources: ApacheSparkOperatorResources): void {
+  private addDeployment(labels: Record<string, string>, jvmArgs: readonly string[], resources: ApacheSparkOperatorResources, annotateScrape: boolean): void {
     const metadata = { name: this.name, namespace: this.namespace, labels: platformLabels(labels) };
     const q = (v: Cpu | Memory) => k8s.Quantity.fromString(v.toKubernetes());
     const amounts = {
@@ -263,7 +283,13 @@ export class ApacheSparkOperator extends Construct {
         strategy: { type: this.replicas > 1 ? 'RollingUpdate' : 'Recreate' },
         selector: { matchLabels: labels },
         template: {
-          metadata: { labels: platformLabels(labels), annotations: { 'kubectl.kubernetes.io/default-container': 'spark-kubernetes-operator' } },
+          metadata: {
+            labels: platformLabels(labels),
+            annotations: {
+              'kubectl.kubernetes.io/default-container': 'spark-kubernetes-operator',
+              ...(annotateScrape ? scrapeAnnotations(this.metricsPort, METRICS_PATH) : {}),
+            },
+          },
           spec: {
             serviceAccountName: this.serviceAccountName,
             automountServiceAccountToken: true,

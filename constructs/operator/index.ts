@@ -1,5 +1,6 @@
 export { assignShards } from './operator-shards';
 export type { OperatorShard } from './operator-shards';
+export type { OperatorMonitoring, OperatorPodMonitor } from './monitoring';
 export * from './operator-webhook';
 export * from './spark-operator';
 export * from './webhook-fields';

@@ -11,6 +11,7 @@ import { restrictedNamespace } from '../tenancy';
 import { Cpu, Memory } from '../units';
 import { SPARK_OPERATOR } from '../versions';
 import { OPERATOR_HEALTH_PORT, OPERATOR_METRICS_PORT, OperatorLogging, loggingArgs, metricsArgs, operatorDeployment } from './operator-deployment';
+import { OperatorMonitoring, annotatePodTemplates, checkMonitoring, operatorPodMonitor, scrapeAnnotations } from './monitoring';
 import { OperatorShard, assignShards, positiveInt } from './operator-shards';
 import { CONTROLLER_BATCH_RULES, CONTROLLER_CLUSTER_RULES, CONTROLLER_JOB_RULES, grantRules, leaderElectionRules } from './operator-rbac';
 import { SparkOperatorWebhook, WebhookCertificate } from './operator-webhook';
@@ -134,9 +135,18 @@ export interface SparkOperatorProps {
    * @default - none
    */
   readonly metricsAccess?: readonly ClientPodPeer[];
+  /**
+   * Prometheus monitoring of the controllers (and the webhook, when on): a Prometheus Operator
+   * PodMonitor scraping their `metrics` port, and/or `prometheus.io/*` pod annotations. Needs
+   * `metricsAccess` to admit the scraper.
+   * @default - none
+   */
+  readonly monitoring?: OperatorMonitoring;
 }
 
 const CONTROLLER_PORTS = { metrics: OPERATOR_METRICS_PORT, health: OPERATOR_HEALTH_PORT } as const;
+/** Where the controller and the webhook serve metrics (`--metrics-endpoint`). */
+const METRICS_PATH = '/metrics';
 
 /** The batch schedulers a Kubeflow operator can hand applications to. */
 export type BatchSchedulerName = 'volcano' | 'yunikorn';
@@ -247,6 +257,7 @@ export class SparkOperator extends Construct {
     const dns = props.dns ?? NetworkEndpoint.kubeDns();
     this.egress = [dns.toEgressRule(), apiServer.toEgressRule()];
     this.metricsPeers = peersOf(props.metricsAccess ?? [], 'metricsAccess', where);
+    checkMonitoring(props.monitoring, this.metricsPeers.length, where);
 
     const resources = this.controllerResources(props.resources);
     for (const shard of this.shards) this.addController(shard, props, resources);
@@ -271,6 +282,7 @@ export class SparkOperator extends Construct {
       // Without the webhook its pod mutations are silently skipped: refuse what would be lost.
       this.node.addValidation({ validate: () => this.fieldsLostWithoutWebhook() });
     }
+    this.addMonitoring(props.monitoring);
   }
 
   /** The shard that watches `namespace`, or undefined when no shard does. */
@@ -352,6 +364,20 @@ export class SparkOperator extends Construct {
     new k8s.KubeService(scope, 'MetricsService', {
       metadata: meta(`${shard.name}-metrics`),
       spec: { selector: labels, ports: [{ name: 'metrics', port: CONTROLLER_PORTS.metrics, targetPort: k8s.IntOrString.fromString('metrics') }] },
+    });
+  }
+
+  /** The PodMonitor and scrape annotations of the controllers and the webhook (see SparkOperatorProps.monitoring). */
+  private addMonitoring(monitoring: OperatorMonitoring | undefined): void {
+    if (monitoring?.scrapeAnnotations === true) annotatePodTemplates(this, scrapeAnnotations(CONTROLLER_PORTS.metrics, METRICS_PATH));
+    if (!monitoring?.podMonitor) return;
+    // every pod of this operator, and only those: its instance, then the components by name
+    const matchLabels = { 'app.kubernetes.io/name': 'spark-operator', 'app.kubernetes.io/instance': this.name };
+    operatorPodMonitor(this, 'PodMonitor', monitoring.podMonitor, {
+      name: this.name,
+      podNamespace: this.namespace,
+      targets: { matchLabels, components: this.webhook ? ['controller', 'webhook'] : ['controller'], portName: 'metrics', path: METRICS_PATH },
+      labels: this.labels('monitoring'),
     });
   }
 

@@ -1,6 +1,7 @@
 /**
  * Custom resources of other projects that the platform emits but does not install: cert-manager's
- * `Certificate` and `Issuer` (cert-manager.io/v1), for the operator webhook's certificate.
+ * `Certificate` and `Issuer` (cert-manager.io/v1), for the operator webhook's certificate, the
+ * secret sources' kinds, and the Prometheus Operator's `PodMonitor` (operators' `monitoring`).
  *
  * Their real CRDs come with cert-manager, in the cluster; offline, the validator knows them by
  * the subset of their schema this project sets, written here from cert-manager's API reference
@@ -54,6 +55,7 @@ export const EXTERNAL_CRDS: readonly Json[] = [
     selfSigned: obj({}),
   })),
   ...secretSourceCrds(),
+  podMonitorCrd(),
 ];
 
 /**
@@ -98,4 +100,45 @@ function secretSourceCrds(): Json[] {
       },
     })),
   ];
+}
+
+/**
+ * The Prometheus Operator's `PodMonitor` (monitoring.coreos.com/v1), by the fields the operators'
+ * `monitoring` sets: a label selector, the namespaces, and named-port endpoints.
+ * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PodMonitor
+ */
+function podMonitorCrd(): Json {
+  const stringMap = { type: 'object', additionalProperties: str };
+  const strings = { type: 'array', items: str };
+  const spec = obj({
+    selector: obj({
+      matchLabels: stringMap,
+      matchExpressions: {
+        type: 'array',
+        items: obj({ key: str, operator: { type: 'string', enum: ['In', 'NotIn', 'Exists', 'DoesNotExist'] }, values: strings }, ['key', 'operator']),
+      },
+    }),
+    namespaceSelector: obj({ any: { type: 'boolean' }, matchNames: strings }),
+    podMetricsEndpoints: {
+      type: 'array',
+      items: obj({ port: str, path: str, interval: str, scrapeTimeout: str, scheme: { type: 'string', enum: ['http', 'https'] } }),
+    },
+    jobLabel: str,
+  }, ['selector']);
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'podmonitors.monitoring.coreos.com' },
+    spec: {
+      group: 'monitoring.coreos.com',
+      scope: 'Namespaced',
+      names: { kind: 'PodMonitor', plural: 'podmonitors', singular: 'podmonitor', listKind: 'PodMonitorList' },
+      versions: [{
+        name: 'v1',
+        served: true,
+        storage: true,
+        schema: { openAPIV3Schema: obj({ apiVersion: str, kind: str, metadata: { type: 'object' }, spec }, ['spec']) },
+      }],
+    },
+  };
 }
