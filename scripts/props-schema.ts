@@ -29,7 +29,7 @@ const ROOT = path.resolve(__dirname, '..');
 export const PROPS_TYPES = [
   'SparkJobProps', 'SparkNamespaceProps', 'SparkOperatorProps', 'SparkOperatorWebhookProps', 'SparkOperatorCrdsProps', 'ApacheSparkOperatorCrdsProps', 'ApacheSparkOperatorProps', 'SparkClusterProps',
   'SparkHistoryServerProps', 'MinIOProps', 'ExternalObjectStoreProps', 'ObjectStoreConnectionProps', 'SparkImageProps',
-  'SparkConnectServerProps', 'JupyterHubSparkProps', 'SparkNotebookProps', 'ClientModeDriverProps', 'DoctorOptions', 'OrchestratorAccessProps',
+  'SparkConnectServerProps', 'JupyterHubSparkProps', 'SparkNotebookProps', 'ClientModeDriverProps', 'DoctorOptions', 'OrchestratorAccessProps', 'KueueQueuesProps',
 ] as const;
 
 export const OUTPUTS = {

@@ -6,6 +6,8 @@ import { SparkJobProps } from '../constructs/jobs';
 import { SparkNotebookProps } from '../constructs/notebook';
 import { DoctorOptions, checkDoctorConfig } from '../constructs/doctor';
 import { ContainerDefaults, IServedNamespace, IWatchingOperator, OrchestratorAccessProps, PodSecurityLevel, SparkNamespaceProps, SparkNamespaceQuota } from '../constructs/tenancy';
+import { DEFAULT_LOCAL_QUEUE, KueueQueues, KueueQuota, TenantQueue, TenantQueueOptions } from '../constructs/tenancy/kueue';
+import type { SparkNamespace } from '../constructs/tenancy';
 import { Cpu, Memory } from '../constructs/units';
 import { Count, CpuQuantity, DnsLabel, DnsSubdomain, MemoryQuantity, PortNumber, PositiveCount } from '../constructs/validation/formats';
 import { schemaChecker } from '../constructs/validation/props';
@@ -65,6 +67,41 @@ export interface PlatformConfig {
    * @default - no node shapes (pod sizes are not checked against nodes), tags accepted
    */
   readonly doctor?: DoctorOptions;
+  /**
+   * Kueue queues (Kueue itself installed separately): every tenant gets a LocalQueue and a
+   * ClusterQueue in one cohort, its quota defaulting to the tenant's ResourceQuota; jobs join with
+   * `queue`. See KueueQueues and docs/environments.md. @default - none (jobs may not set `queue`)
+   */
+  readonly kueue?: KueueConfig;
+}
+
+/** Kueue queues of an environment (see KueueQueuesProps and TenantQueueOptions). */
+export interface KueueConfig {
+  /** The cohort every tenant's ClusterQueue joins (they borrow each other's unused quota). @default "spark-platform" */
+  readonly cohort?: DnsSubdomain;
+  /** Name of the LocalQueue in every tenant namespace: what jobs set as `queue`. @default "spark" */
+  readonly localQueueName?: DnsSubdomain;
+  /** Per-tenant quota and borrowing; a tenant not listed gets its ResourceQuota and no borrowing. @default - none */
+  readonly tenants?: readonly KueueTenantConfig[];
+}
+
+/** The Kueue queue of one tenant. */
+export interface KueueTenantConfig {
+  /** Name of the tenant (one of `tenants`). */
+  readonly tenant: DnsLabel;
+  /** Guaranteed quota. @default - the tenant's ResourceQuota */
+  readonly quota?: KueueQuotaConfig;
+  /** The most borrowed from the cohort. @default - what the ResourceQuota leaves above `quota` */
+  readonly borrowingLimit?: KueueQuotaConfig;
+  /** The most of its unused quota lent to the cohort. @default - all of it */
+  readonly lendingLimit?: KueueQuotaConfig;
+}
+
+/** KueueQuota as data. */
+export interface KueueQuotaConfig {
+  readonly cpu?: CpuQuantity;
+  readonly memory?: MemoryQuantity;
+  readonly pods?: Count;
 }
 
 /** A SparkNotebook of an environment: SparkNotebook props (checked by SparkNotebook) plus its tenant. */
@@ -380,7 +417,62 @@ export function parsePlatformConfig(input: unknown, source?: string): PlatformCo
   });
   checkOrchestrators(config, seen, where);
   checkApacheOperator(config, seen, where);
+  checkKueue(config, seen, where);
   return config;
+}
+
+/** Kueue: its tenants are tenants of this environment, each once; a job's `queue` is the tenants' LocalQueue. */
+function checkKueue(config: PlatformConfig, tenants: ReadonlyMap<string, number>, where: string | undefined): void {
+  const k = config.kueue;
+  if (k) {
+    (k.tenants ?? []).forEach((t, j) => {
+      if (!tenants.has(t.tenant)) {
+        throw new SparkPlatformError(`kueue.tenants[${j}].tenant`, `${JSON.stringify(t.tenant)} is not one of the tenants (${[...tenants.keys()].join(', ')})`, 'list tenants of this environment by name', where);
+      }
+      const first = (k.tenants ?? []).findIndex((o) => o.tenant === t.tenant);
+      if (first !== j) throw new SparkPlatformError(`kueue.tenants[${j}].tenant`, `${JSON.stringify(t.tenant)} is already kueue.tenants[${first}]`, 'list each tenant once', where);
+    });
+  }
+  const queue = k?.localQueueName ?? DEFAULT_LOCAL_QUEUE;
+  (config.jobs ?? []).forEach((job, i) => {
+    if (job.queue === undefined) return;
+    if (!k) throw new SparkPlatformError(`jobs[${i}].queue`, `is ${JSON.stringify(job.queue)}, but the environment has no kueue section, so no tenant has a LocalQueue and the job would stay suspended`, 'add a kueue section (with Kueue installed in the cluster), or leave queue out', where);
+    if (job.queue !== queue) throw new SparkPlatformError(`jobs[${i}].queue`, `${JSON.stringify(job.queue)} is not the tenants' LocalQueue (${JSON.stringify(queue)})`, `set queue to ${JSON.stringify(queue)}`, where);
+  });
+}
+
+/**
+ * Gives tenant `tenant` its queue in `kueue`, with the options of its kueue.tenants entry; a
+ * construct error names the configuration path (`kueue.tenants[0].quota.cpu`).
+ */
+export function addKueueTenant(kueue: KueueQueues, config: PlatformConfig, tenant: SparkNamespace): TenantQueue {
+  const index = (config.kueue?.tenants ?? []).findIndex((t) => t.tenant === tenant.name);
+  try {
+    return kueue.addTenant(tenant, kueueTenantOptions(config, tenant.name));
+  } catch (e) {
+    if (!(e instanceof SparkPlatformError) || e.field.startsWith('kueue.')) throw e;
+    const path = index >= 0 ? `kueue.tenants[${index}].${e.field}` : `kueue (tenant ${JSON.stringify(tenant.name)}, not listed in kueue.tenants).${e.field}`;
+    throw new SparkPlatformError(path, e.problem, e.fix);
+  }
+}
+
+/** The KueueQueues options of tenant `name` (kueue.tenants entry, quantities parsed). */
+export function kueueTenantOptions(config: PlatformConfig, name: string): TenantQueueOptions {
+  const k = config.kueue ?? {};
+  const index = (k.tenants ?? []).findIndex((t) => t.tenant === name);
+  const t = index >= 0 ? k.tenants![index] : undefined;
+  const quota = (q: KueueQuotaConfig | undefined, path: string): KueueQuota | undefined => q && {
+    cpu: optional(q.cpu, (v) => Cpu.parse(v, `${path}.cpu`)),
+    memory: optional(q.memory, (v) => Memory.parse(v, `${path}.memory`)),
+    pods: q.pods,
+  };
+  const path = `kueue.tenants[${index}]`;
+  return {
+    localQueueName: k.localQueueName,
+    quota: quota(t?.quota, `${path}.quota`),
+    borrowingLimit: quota(t?.borrowingLimit, `${path}.borrowingLimit`),
+    lendingLimit: quota(t?.lendingLimit, `${path}.lendingLimit`),
+  };
 }
 
 /** The Apache operator's tenants: tenants of this environment, each once, at least one left to the Kubeflow operator. */

@@ -5,8 +5,8 @@ import { SparkNotebook } from '../constructs/notebook';
 import { IObjectStore, MinIO, MinIOMode, ObjectStoreConnection, S3ObjectStore, S3aJars, SecretSource, SparkHistoryServer } from '../constructs/storage';
 import { Memory } from '../constructs/units';
 import { SparkOperator, SparkOperatorCrds } from '../constructs/operator';
-import { OrchestratorAccess, SparkNamespace, restrictedNamespace } from '../constructs/tenancy';
-import { PlatformConfig, StorageConfig, apacheOperatorProps, clusterEndpoints, endpointOf, operatorProps, orchestratorProps, parsePlatformConfig, peersOfConfig, tenantProps } from './config';
+import { KueueQueues, OrchestratorAccess, SparkNamespace, restrictedNamespace } from '../constructs/tenancy';
+import { PlatformConfig, StorageConfig, apacheOperatorProps, clusterEndpoints, endpointOf, addKueueTenant, operatorProps, orchestratorProps, parsePlatformConfig, peersOfConfig, tenantProps } from './config';
 import { ApacheSparkOperator, ApacheSparkOperatorCrds } from '../constructs/apache-operator';
 import { deployAfter } from './gitops';
 
@@ -17,7 +17,7 @@ import { deployAfter } from './gitops';
  */
 export { parsePlatformConfig } from './config';
 export type {
-  ApacheOperatorConfig, ContainerDefaultsConfig, EndpointConfig, JobConfig, JobShapeConfig, NetworkConfig, NotebookConfig, OperatorConfig, OrchestratorConfig, PeerConfig,
+  ApacheOperatorConfig, ContainerDefaultsConfig, EndpointConfig, JobConfig, JobShapeConfig, KueueConfig, KueueQuotaConfig, KueueTenantConfig, NetworkConfig, NotebookConfig, OperatorConfig, OrchestratorConfig, PeerConfig,
   PlatformConfig, QuotaConfig, StorageConfig, TenantConfig, TenantSettings,
 } from './config';
 
@@ -31,6 +31,8 @@ export interface PlatformCharts {
   readonly tenants: Chart;
   /** The tenant constructs, by namespace name. */
   readonly tenantNamespaces: ReadonlyMap<string, SparkNamespace>;
+  /** The tenants' Kueue queues (in the tenants chart), when the environment has a kueue section. */
+  readonly kueue?: KueueQueues;
   /** The orchestrators' access (in the tenants chart), by orchestrator name. */
   readonly orchestrators: ReadonlyMap<string, OrchestratorAccess>;
   /** The Spark operator: controller(s), RBAC in the tenant namespaces, optional webhook. */
@@ -72,6 +74,9 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string)
   checked.tenants.forEach((t, i) => {
     tenantNamespaces.set(t.name, new SparkNamespace(tenants, t.name, tenantProps(checked, i)));
   });
+  // Kueue queues (when configured): in the tenants chart, after the namespaces their LocalQueues live in.
+  const kueue = checked.kueue ? new KueueQueues(tenants, 'Kueue', { cohort: checked.kueue.cohort }) : undefined;
+  for (const t of kueue ? tenantNamespaces.values() : []) addKueueTenant(kueue!, checked, t);
   const operator = new Chart(app, 'operator');
   // The operator's Roles live in the tenant namespaces, which must exist first.
   deployAfter(operator, crds, tenants);
@@ -123,7 +128,7 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string)
   }
   // Checks the whole tree at synth (a cdk8s validation): what would otherwise break at run time.
   const doctor = Doctor.of(app) ?? attachDoctor(app, checked.doctor ?? {});
-  return { doctor, crds, tenants, tenantNamespaces, orchestrators, operator, sparkOperator, apacheOperator, storage: built?.chart, connection, historyServer: built?.historyServer, jobs, sparkJobs, notebooks, sparkNotebooks };
+  return { doctor, crds, tenants, tenantNamespaces, kueue, orchestrators, operator, sparkOperator, apacheOperator, storage: built?.chart, connection, historyServer: built?.historyServer, jobs, sparkJobs, notebooks, sparkNotebooks };
 }
 
 /** The storage layer of an environment: MinIO (unless external/AWS), the s3a connection, the History Server. */

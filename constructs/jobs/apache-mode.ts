@@ -65,6 +65,8 @@ export function apacheSparkApplicationSpec(input: ApacheModeInput): Record<strin
   return {
     ...resource,
     driverArgs: job.arguments.length > 0 ? [...job.arguments] : undefined,
+    // The operator hands it to Spark's driver as `--proxy-user` (SparkAppDriverConf).
+    proxyUser: job.proxyUser,
     sparkConf: sortedConf({ ...input.conf, 'spark.app.name': job.name }),
     runtimeVersions: {
       sparkVersion: image.sparkVersion,
@@ -76,7 +78,7 @@ export function apacheSparkApplicationSpec(input: ApacheModeInput): Record<strin
       restartConfig,
       instanceConfig,
       resourceRetainPolicy: 'Always',
-      ttlAfterStopMillis: job.timeToLiveSeconds * 1000,
+      ttlAfterStopMillis: job.timeToLiveSeconds === undefined ? undefined : job.timeToLiveSeconds * 1000,
     },
     driverSpec: { podTemplateSpec: input.templates.driver },
     executorSpec: { podTemplateSpec: input.templates.executor },

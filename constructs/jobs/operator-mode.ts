@@ -6,6 +6,7 @@ import {
   SparkApplicationSpecRestartPolicyType, SparkApplicationSpecType,
 } from '../../imports/sparkapplications-sparkoperator.k8s.io';
 import { JOB_LABEL, platformLabels } from '../labels';
+import { KUEUE_QUEUE_LABEL } from '../tenancy/kueue';
 import { PodTemplate } from './pod-templates';
 import { ResolvedPod, ResolvedSparkJob } from './resolved-job';
 import { sortedConf } from './spark-conf';
@@ -42,6 +43,7 @@ export function sparkApplicationSpec(input: OperatorModeInput): SparkApplication
     mainClass: job.mainClass,
     mainApplicationFile: job.mainApplicationFile,
     arguments: list(job.arguments),
+    proxyUser: job.proxyUser,
     sparkConf: sortedConf(input.sparkConf),
     hadoopConf: Object.keys(job.hadoopConf).length > 0 ? sortedConf(job.hadoopConf) : undefined,
     deps: Object.values(deps).some((v) => v !== undefined) ? deps : undefined,
@@ -53,6 +55,8 @@ export function sparkApplicationSpec(input: OperatorModeInput): SparkApplication
       onSubmissionFailureRetryInterval: r.type === 'Never' ? undefined : r.retry.submissionRetryIntervalSeconds ?? 30,
     },
     timeToLiveSeconds: job.timeToLiveSeconds,
+    // Kueue: created suspended; Kueue resumes it once its ClusterQueue admits it.
+    suspend: job.queue !== undefined ? true : undefined,
     ...batchSchedulerFields(job),
     dynamicAllocation: job.dynamicAllocation
       ? {
@@ -118,7 +122,7 @@ export function renderOperatorMode(scope: Construct, job: ResolvedSparkJob, inpu
   const metadata = {
     name: job.name,
     namespace: job.namespace.name,
-    labels: platformLabels({ ...job.labels, [JOB_LABEL]: job.name }),
+    labels: platformLabels({ ...job.labels, [JOB_LABEL]: job.name, ...(job.queue !== undefined ? { [KUEUE_QUEUE_LABEL]: job.queue } : {}) }),
     annotations: Object.keys(job.annotations).length > 0 ? { ...job.annotations } : undefined,
   };
   const spec = Lazy.any({ produce: () => sparkApplicationSpec(input()) }) as unknown as SparkApplicationSpec;

@@ -16,7 +16,8 @@ export interface PodTemplate {
  *
  * It carries the restricted Pod Security contexts, an emptyDir at every path the Spark process
  * writes to (`/tmp`, the image's working directory: see writable-paths.ts) under a read-only
- * root filesystem, env, volumes and mounts, node placement, `enableServiceLinks: false` (thousands
+ * root filesystem, env, volumes and mounts, node placement (also priority, topology spread, grace
+ * period, host aliases and DNS settings), `enableServiceLinks: false` (thousands
  * of Service env vars otherwise end in `argument list too long`) and the token policy: drivers
  * call the API server, executors never do.
  */
@@ -50,6 +51,11 @@ export function podTemplate(job: ResolvedSparkJob, pod: ResolvedPod, conf: Reado
   if (Object.keys(pod.nodeSelector).length > 0) spec.nodeSelector = { ...pod.nodeSelector };
   if (pod.tolerations.length > 0) spec.tolerations = [...pod.tolerations];
   if (pod.affinity) spec.affinity = pod.affinity;
+  if (job.priorityClassName) spec.priorityClassName = job.priorityClassName;
+  if (pod.terminationGracePeriodSeconds !== undefined) spec.terminationGracePeriodSeconds = pod.terminationGracePeriodSeconds;
+  if (pod.topologySpreadConstraints.length > 0) spec.topologySpreadConstraints = [...pod.topologySpreadConstraints];
+  if (pod.hostAliases.length > 0) spec.hostAliases = [...pod.hostAliases];
+  if (pod.dnsConfig) spec.dnsConfig = pod.dnsConfig;
   return { spec };
 }
 

@@ -30,6 +30,11 @@ export interface ResolvedPod {
   readonly affinity?: Record<string, unknown>;
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
+  /** Pod features (as Kubernetes JSON), written into the pod template as they are. */
+  readonly terminationGracePeriodSeconds?: number;
+  readonly topologySpreadConstraints: ReadonlyArray<Record<string, unknown>>;
+  readonly hostAliases: ReadonlyArray<Record<string, unknown>>;
+  readonly dnsConfig?: Record<string, unknown>;
 }
 
 /** The executors: a pod plus how many. */
@@ -103,7 +108,10 @@ export interface ResolvedSparkJob {
   /** Pod volumes as Kubernetes JSON. */
   readonly volumes: ReadonlyArray<Record<string, unknown>>;
   readonly restartPolicy: RestartPolicy;
-  readonly timeToLiveSeconds: number;
+  /** Undefined when `timeToLiveDisabled` says why finished applications are kept. */
+  readonly timeToLiveSeconds?: number;
+  /** Why finished applications are kept (disableTimeToLive): the doctor's no-ttl rule reads it. */
+  readonly timeToLiveDisabled?: string;
   readonly schedule?: ResolvedSchedule;
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
@@ -111,6 +119,12 @@ export interface ResolvedSparkJob {
   readonly readOnlyRootFilesystem: boolean;
   readonly submitter: ResolvedSubmitter;
   readonly batchScheduler?: SparkJobBatchScheduler;
+  /** The Kueue LocalQueue the job waits in (`kueue.x-k8s.io/queue-name`), if any. */
+  readonly queue?: string;
+  /** PriorityClass of both Spark pods. */
+  readonly priorityClassName?: string;
+  /** The user the application runs as (`--proxy-user`). */
+  readonly proxyUser?: string;
 }
 
 /** True for Python and R jobs, whose memory overhead factor is 0.4. */

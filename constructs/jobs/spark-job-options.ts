@@ -106,6 +106,15 @@ export interface SparkPodOptions {
   readonly labels?: Readonly<Record<string, string>>;
   /** Pod annotations. @default - none */
   readonly annotations?: Readonly<Record<string, string>>;
+  // --- Pod features (issue 18): applied through the pod templates, the same in every mode. ---
+  /** Seconds between SIGTERM and SIGKILL when the pod is stopped (`terminationGracePeriodSeconds`). @default - Kubernetes' 30 */
+  readonly terminationGracePeriodSeconds?: number;
+  /** How the pods spread over zones or nodes (`topologySpreadConstraints`); `driver`/`executor` replace `pods`. @default - none */
+  readonly topologySpreadConstraints?: readonly k8s.TopologySpreadConstraint[];
+  /** Extra `/etc/hosts` entries (`hostAliases`). @default - none */
+  readonly hostAliases?: readonly k8s.HostAlias[];
+  /** DNS resolver settings (`dnsConfig`); `driver`/`executor` replace `pods`. @default - the cluster's */
+  readonly dnsConfig?: k8s.PodDnsConfig;
 }
 
 /** GPUs for a Spark pod, through Spark's resource scheduling (`spark.{driver,executor}.resource.gpu.*`). */
@@ -346,6 +355,33 @@ export interface SparkJobProps {
   readonly readOnlyRootFilesystem?: boolean;
   /** The submitter pod (submit mode). */
   readonly submitter?: SparkSubmitterOptions;
+  // --- Kueue (issue 18) ---
+  /**
+   * A Kueue LocalQueue in the job's namespace (KueueQueues): the job is labelled
+   * `kueue.x-k8s.io/queue-name` and created suspended, and Kueue starts it once the tenant's
+   * ClusterQueue has room. Operator mode needs Kueue's SparkApplication framework (Kubeflow
+   * operator >= 2.4) and no schedule; submit mode queues the Job (Kueue then accounts the
+   * submitter pod only); Apache-operator mode is refused (Kueue has no integration for it).
+   * @default - not queued
+   */
+  readonly queue?: string;
+  // --- Pod features (issue 18) ---
+  /** PriorityClass of the driver and executor pods (`priorityClassName` in both pod templates). @default - the cluster's default priority */
+  readonly priorityClassName?: string;
+  /**
+   * Run the application as this user (Hadoop impersonation: `--proxy-user`; operator modes
+   * `spec.proxyUser`). Only for clusters whose HDFS/Hive accept the driver's identity as a proxy.
+   * @default - the pod's own user
+   */
+  readonly proxyUser?: string;
+  /**
+   * Keep finished applications until deleted by hand: no time to live in any mode (the
+   * SparkApplication's `timeToLiveSeconds`, the Job's `ttlSecondsAfterFinished`, the Apache
+   * SparkApplication's `ttlAfterStopMillis` are left unset). The value is the reason, which the
+   * doctor's no-ttl rule accepts instead of warning. Not together with `timeToLiveSeconds`.
+   * @default - a time to live applies (see timeToLiveSeconds)
+   */
+  readonly disableTimeToLive?: string;
 }
 
 /** Throws unless `value` is a whole number >= `min`. */

@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { JOB_LABEL, SPARK_SUBMIT_POD_LABELS, platformLabels } from '../labels';
+import { KUEUE_QUEUE_LABEL } from '../tenancy/kueue';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
 import { PLATFORM_IVY_HOME, SparkProcess, sparkWriteSites, writableVolumes } from '../writable-paths';
 import { PodTemplate } from './pod-templates';
@@ -77,6 +78,7 @@ export function sparkSubmitArgs(input: SubmitModeInput): string[] {
     '--deploy-mode', 'cluster',
     '--name', job.name,
     ...(job.mainClass ? ['--class', e(job.mainClass)] : []),
+    ...(job.proxyUser ? ['--proxy-user', e(job.proxyUser)] : []),
     ...Object.entries(sortedConf(conf)).flatMap(([k, v]) => ['--conf', k === EXPANDED_CONF_KEY ? `${k}=${v}` : e(`${k}=${v}`)]),
     e(job.mainApplicationFile),
     ...job.arguments.map(e),
@@ -171,9 +173,13 @@ export function renderSubmitMode(scope: Construct, job: ResolvedSparkJob, input:
     backoffLimit: 0,
     activeDeadlineSeconds: job.submitter.activeDeadlineSeconds,
     ttlSecondsAfterFinished: job.timeToLiveSeconds,
+    // Kueue: created suspended; Kueue unsuspends the Job once its ClusterQueue admits it.
+    suspend: job.queue !== undefined ? true : undefined,
     template: podTemplate,
   };
-  const metadata = { ...meta(job.name), annotations: Object.keys(job.annotations).length > 0 ? { ...job.annotations } : undefined };
+  // The queue label goes on the Job (a CronJob's job template), never on its pods.
+  const queueLabels: Record<string, string> = job.queue !== undefined ? { [KUEUE_QUEUE_LABEL]: job.queue } : {};
+  const metadata = { ...meta(job.name), labels: { ...labels, ...(job.schedule ? {} : queueLabels) }, annotations: Object.keys(job.annotations).length > 0 ? { ...job.annotations } : undefined };
   const s = job.schedule;
   if (!s) return new k8s.KubeJob(scope, 'Resource', { metadata, spec: jobSpec });
   return new k8s.KubeCronJob(scope, 'Resource', {
@@ -185,7 +191,7 @@ export function renderSubmitMode(scope: Construct, job: ResolvedSparkJob, input:
       successfulJobsHistoryLimit: s.successfulRunHistoryLimit,
       failedJobsHistoryLimit: s.failedRunHistoryLimit,
       suspend: s.suspend || undefined,
-      jobTemplate: { metadata: { labels }, spec: jobSpec },
+      jobTemplate: { metadata: { labels: { ...labels, ...queueLabels } }, spec: jobSpec },
     },
   });
 }

@@ -88,7 +88,12 @@ export function resolveSparkJob(props: SparkJobProps): ResolvedSparkJob {
 
   const restartPolicy = props.restartPolicy ?? RestartPolicy.never();
   checkRestartPolicy(restartPolicy, mode, where, fail);
-  const timeToLiveSeconds = wholeNumber(props.timeToLiveSeconds ?? operator?.defaultTimeToLiveSeconds ?? 86_400, 1, 'timeToLiveSeconds', where);
+  const timeToLiveDisabled = props.disableTimeToLive;
+  if (timeToLiveDisabled !== undefined) {
+    if (timeToLiveDisabled.trim() === '') fail('disableTimeToLive', 'is empty', 'write why finished applications are kept (e.g. "audited: kept for the compliance team"), or remove it');
+    if (props.timeToLiveSeconds !== undefined) fail('disableTimeToLive', `is set together with timeToLiveSeconds (${show(props.timeToLiveSeconds)})`, 'keep one: timeToLiveSeconds to delete finished applications, disableTimeToLive to keep them');
+  }
+  const timeToLiveSeconds = timeToLiveDisabled !== undefined ? undefined : wholeNumber(props.timeToLiveSeconds ?? operator?.defaultTimeToLiveSeconds ?? 86_400, 1, 'timeToLiveSeconds', where);
   const schedule = props.schedule ? checkSchedule(props, mode, where, fail) : undefined;
 
   const submitter = {
@@ -100,6 +105,9 @@ export function resolveSparkJob(props: SparkJobProps): ResolvedSparkJob {
   const batchScheduler = props.batchScheduler ? checkBatchScheduler(props.batchScheduler, mode, operator, fail) : undefined;
   const job: ResolvedSparkJob = {
     batchScheduler,
+    queue: checkQueue(props, mode, fail),
+    priorityClassName: checkPriorityClassName(props.priorityClassName, fail),
+    proxyUser: checkProxyUser(props.proxyUser, fail),
     name: props.name,
     namespace,
     mode,
@@ -119,6 +127,7 @@ export function resolveSparkJob(props: SparkJobProps): ResolvedSparkJob {
     volumes,
     restartPolicy,
     timeToLiveSeconds,
+    timeToLiveDisabled,
     schedule,
     labels: { ...(props.labels ?? {}) },
     annotations: { ...(props.annotations ?? {}) },
@@ -293,7 +302,66 @@ function resolvePod(
     affinity: k8s.toJson_Affinity(own.affinity ?? common.affinity),
     labels,
     annotations,
+    ...podFeatures(role, own, common, where, fail),
   };
+}
+
+/** The pod features of issue 18 (pod-templates.ts writes them): the role's own replace the common ones. */
+function podFeatures(role: 'driver' | 'executor', own: SparkPodOptions, common: SparkPodOptions, where: string, fail: Fail): Pick<ResolvedPod, 'terminationGracePeriodSeconds' | 'topologySpreadConstraints' | 'hostAliases' | 'dnsConfig'> {
+  const grace = own.terminationGracePeriodSeconds ?? common.terminationGracePeriodSeconds;
+  const graceField = own.terminationGracePeriodSeconds !== undefined ? `${role}.terminationGracePeriodSeconds` : 'pods.terminationGracePeriodSeconds';
+  const spread = (own.topologySpreadConstraints ?? common.topologySpreadConstraints ?? []).map((c) => k8s.toJson_TopologySpreadConstraint(c) as Record<string, unknown>);
+  const spreadField = own.topologySpreadConstraints !== undefined ? `${role}.topologySpreadConstraints` : 'pods.topologySpreadConstraints';
+  spread.forEach((c, i) => {
+    if (!Number.isInteger(c.maxSkew) || (c.maxSkew as number) < 1) fail(`${spreadField}[${i}].maxSkew`, `${show(c.maxSkew)} is not a whole number >= 1`, 'set maxSkew to 1 or more');
+    if (!c.topologyKey) fail(`${spreadField}[${i}].topologyKey`, 'is empty', 'name a node label, e.g. "topology.kubernetes.io/zone"');
+  });
+  const aliases = (list: readonly k8s.HostAlias[] | undefined, field: string) => (list ?? []).map((a, i) => {
+    const json = k8s.toJson_HostAlias(a) as Record<string, unknown>;
+    if (!isIp(String(json.ip ?? ''))) fail(`${field}[${i}].ip`, `${show(json.ip)} is not an IPv4 or IPv6 address`, 'give the address the names resolve to, e.g. "10.0.0.5"');
+    const names = (json.hostnames as string[] | undefined) ?? [];
+    if (names.length === 0) fail(`${field}[${i}].hostnames`, 'is empty', 'list at least one host name');
+    names.forEach((h, j) => {
+      const problem = nameProblem(h, NameRule.DNS1123_SUBDOMAIN);
+      if (problem) fail(`${field}[${i}].hostnames[${j}]`, problem, 'write a lower-case DNS name such as "db.internal"');
+    });
+    return json;
+  });
+  const hostAliases = [...aliases(common.hostAliases, 'pods.hostAliases'), ...aliases(own.hostAliases, `${role}.hostAliases`)];
+  const dns = own.dnsConfig ?? common.dnsConfig;
+  const dnsField = own.dnsConfig !== undefined ? `${role}.dnsConfig` : 'pods.dnsConfig';
+  const dnsConfig = dns ? k8s.toJson_PodDnsConfig(dns) as Record<string, unknown> : undefined;
+  const servers = (dnsConfig?.nameservers as string[] | undefined) ?? [];
+  if (servers.length > 3) fail(`${dnsField}.nameservers`, `lists ${servers.length} servers; Kubernetes accepts at most 3`, 'keep at most 3 nameservers');
+  servers.forEach((n, i) => {
+    if (!isIp(n)) fail(`${dnsField}.nameservers[${i}]`, `${show(n)} is not an IP address`, 'give the nameserver\'s IPv4 or IPv6 address');
+  });
+  return {
+    terminationGracePeriodSeconds: grace === undefined ? undefined : wholeNumber(grace, 0, graceField, where),
+    topologySpreadConstraints: spread,
+    hostAliases,
+    dnsConfig,
+  };
+}
+
+/** True for a dotted IPv4 address or an IPv6 address. */
+function isIp(text: string): boolean {
+  const v4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+  return v4.test(text) || (/^[0-9A-Fa-f:.]+$/.test(text) && text.includes(':') && text.split('::').length <= 2);
+}
+
+function checkPriorityClassName(name: string | undefined, fail: Fail): string | undefined {
+  if (name === undefined) return undefined;
+  const problem = nameProblem(name, NameRule.DNS1123_SUBDOMAIN);
+  if (problem) fail('priorityClassName', problem, 'name an existing PriorityClass, e.g. "spark-batch"');
+  if (name.startsWith('system-')) fail('priorityClassName', `${show(name)} is reserved for cluster-critical pods (the API server admits it only in kube-system)`, 'create a PriorityClass for Spark jobs and name it');
+  return name;
+}
+
+function checkProxyUser(user: string | undefined, fail: Fail): string | undefined {
+  if (user === undefined) return undefined;
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.@-]*$/.test(user)) fail('proxyUser', `${show(user)} is not a user name`, 'use letters, digits, "_", ".", "@" and "-" (e.g. "etl" or "etl@EXAMPLE.COM")');
+  return user;
 }
 
 function checkDynamicAllocation(props: SparkJobProps, where: string, fail: Fail): ResolvedDynamicAllocation | undefined {
@@ -434,4 +502,24 @@ export function checkObjectStoreUse(job: ResolvedSparkJob, conf: Readonly<Record
     errors.push(`${where} deps.packages: ${job.deps.packages.join(', ')} must be downloaded by the driver at start, but namespace ${show(job.namespace.name)} allows no egress to a Maven repository. Fix: set the tenant's packageRepository (network.packageRepository in the environment config), or bake the jars into the image (S3aJars.IMAGE for the object store).`);
   }
   return errors;
+}
+
+/**
+ * The Kueue queue of a job: a LocalQueue name, in a mode Kueue can hold back. Kueue's
+ * SparkApplication integration covers sparkoperator.k8s.io SparkApplications (not scheduled
+ * ones: no integration creates their runs suspended) and batch/v1 Jobs natively; it has none
+ * for spark.apache.org.
+ */
+function checkQueue(props: SparkJobProps, mode: SparkJobMode, fail: Fail): string | undefined {
+  const queue = props.queue;
+  if (queue === undefined) return undefined;
+  const problem = nameProblem(queue, NameRule.DNS1123_SUBDOMAIN);
+  if (problem) fail('queue', `${problem}; it names a Kueue LocalQueue`, 'give the name of the LocalQueue in the job\'s namespace (KueueQueues: "spark" by default)');
+  if (mode === SparkJobMode.APACHE_OPERATOR) {
+    fail('queue', 'is set in apache-operator mode, but Kueue has no integration for spark.apache.org SparkApplications: nothing would hold the job back or account its pods', 'use SparkJobMode.OPERATOR (Kubeflow operator with Kueue\'s SparkApplication framework) or SparkJobMode.SUBMIT, or leave queue out');
+  }
+  if (mode === SparkJobMode.OPERATOR && props.schedule) {
+    fail('queue', 'is set on a scheduled operator-mode job: Kueue has no integration for ScheduledSparkApplication, so its runs would start unqueued', 'use SparkJobMode.SUBMIT for a queued schedule (a CronJob whose Jobs Kueue admits), or drop the schedule');
+  }
+  return queue;
 }

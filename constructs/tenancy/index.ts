@@ -1,2 +1,3 @@
 export * from './spark-namespace';
 export * from './orchestrator-access';
+export * from './kueue';

@@ -56,6 +56,7 @@ export const EXTERNAL_CRDS: readonly Json[] = [
   })),
   ...secretSourceCrds(),
   podMonitorCrd(),
+  ...kueueCrds(),
 ];
 
 /**
@@ -141,4 +142,53 @@ function podMonitorCrd(): Json {
       }],
     },
   };
+}
+
+/**
+ * Kueue's `ResourceFlavor`, `ClusterQueue` (both cluster-scoped) and `LocalQueue`
+ * (kueue.x-k8s.io/v1beta1), by the fields KueueQueues sets; quotas are Kubernetes quantities.
+ * @see https://kueue.sigs.k8s.io/docs/reference/kueue.v1beta1/
+ */
+function kueueCrds(): Json[] {
+  const quantity = { 'x-kubernetes-int-or-string': true, 'anyOf': [{ type: 'integer' }, { type: 'string' }] };
+  const stringMap = { type: 'object', additionalProperties: str };
+  const of = (kind: string, plural: string, scope: 'Cluster' | 'Namespaced', spec: Json, required: string[] = ['spec']): Json => ({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.kueue.x-k8s.io` },
+    spec: {
+      group: 'kueue.x-k8s.io',
+      scope,
+      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+      versions: [{
+        name: 'v1beta1',
+        served: true,
+        storage: true,
+        schema: { openAPIV3Schema: obj({ apiVersion: str, kind: str, metadata: { type: 'object' }, spec }, required) },
+      }],
+    },
+  });
+  const resourceQuota = obj({ name: str, nominalQuota: quantity, borrowingLimit: quantity, lendingLimit: quantity }, ['name', 'nominalQuota']);
+  return [
+    of('ResourceFlavor', 'resourceflavors', 'Cluster', obj({ nodeLabels: stringMap }), []),
+    of('ClusterQueue', 'clusterqueues', 'Cluster', obj({
+      cohort: str,
+      namespaceSelector: obj({ matchLabels: stringMap }),
+      queueingStrategy: { type: 'string', enum: ['StrictFIFO', 'BestEffortFIFO'] },
+      resourceGroups: {
+        type: 'array',
+        maxItems: 16,
+        items: obj({
+          coveredResources: { type: 'array', items: str, minItems: 1, maxItems: 16 },
+          flavors: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 16,
+            items: obj({ name: str, resources: { type: 'array', minItems: 1, maxItems: 16, items: resourceQuota } }, ['name', 'resources']),
+          },
+        }, ['coveredResources', 'flavors']),
+      },
+    })),
+    of('LocalQueue', 'localqueues', 'Namespaced', obj({ clusterQueue: str }, ['clusterQueue'])),
+  ];
 }

@@ -36,6 +36,8 @@ export interface EffectiveApp {
   appName: string;
   driverPodName: string;
   mainClass?: string;
+  /** The user the driver impersonates (`--proxy-user`), if any. */
+  proxyUser?: string;
   mainApplicationFile: string;
   arguments: string[];
   /** The Spark conf spark-submit ends up with, without the mode-specific keys (namespace, names, template files, waitAppCompletion). */
@@ -94,7 +96,7 @@ function sparkContainerName(role: Role): string {
 /** SparkApplicationSpec fields the model reads. */
 const SPEC_FIELDS = new Set([
   'type', 'mode', 'sparkVersion', 'image', 'imagePullPolicy', 'imagePullSecrets', 'mainClass', 'mainApplicationFile',
-  'arguments', 'pythonVersion', 'sparkConf', 'hadoopConf', 'deps', 'dynamicAllocation', 'nodeSelector', 'volumes',
+  'arguments', 'pythonVersion', 'proxyUser', 'sparkConf', 'hadoopConf', 'deps', 'dynamicAllocation', 'nodeSelector', 'volumes',
   'driver', 'executor',
   // No effect on what is submitted: retries, clean-up.
   'restartPolicy', 'timeToLiveSeconds',
@@ -221,6 +223,8 @@ export function effectiveFromSparkApplication(app: unknown, options: SparkApplic
     appName,
     driverPodName: driverPodName(roles.driver, stringMap(spec.sparkConf, 'spec.sparkConf'), appName),
     mainClass: spec.mainClass === undefined ? undefined : text(spec.mainClass, 'spec.mainClass'),
+    // The operator passes spec.proxyUser to spark-submit as --proxy-user.
+    proxyUser: spec.proxyUser === undefined ? undefined : text(spec.proxyUser, 'spec.proxyUser'),
     mainApplicationFile: text(spec.mainApplicationFile, 'spec.mainApplicationFile'),
     arguments: strings(spec.arguments, 'spec.arguments'),
     conf: withoutRedundantRoleImages(withoutModeKeys(conf)),
@@ -281,7 +285,7 @@ function applyWebhook(pod: Json, role: Role, r: Json, appVolumes: readonly Json[
 
 /** SparkApplication spec fields (spark.apache.org/v1) the model reads. */
 const APACHE_SPEC_FIELDS = new Set([
-  'mainClass', 'jars', 'pyFiles', 'sparkRFiles', 'driverArgs', 'sparkConf', 'runtimeVersions', 'deploymentMode',
+  'mainClass', 'jars', 'pyFiles', 'sparkRFiles', 'driverArgs', 'proxyUser', 'sparkConf', 'runtimeVersions', 'deploymentMode',
   'driverSpec', 'executorSpec',
   // No effect on what is submitted: retries, clean-up, status thresholds.
   'applicationTolerations',
@@ -407,6 +411,8 @@ export function effectiveFromApacheSparkApplication(app: unknown, options: Apach
     appName: conf['spark.app.name'] ?? 'spark',
     driverPodName: conf['spark.kubernetes.driver.pod.name'] || `${appId}-driver`,
     mainClass: userClass,
+    // SparkAppDriverConf gets spec.proxyUser; the driver runs with --proxy-user.
+    proxyUser: spec.proxyUser === undefined ? undefined : text(spec.proxyUser, 'spec.proxyUser'),
     mainApplicationFile,
     arguments: strings(spec.driverArgs, 'spec.driverArgs'),
     conf: withoutRedundantRoleImages(withoutModeKeys(withoutMaster)),
@@ -420,7 +426,7 @@ export function effectiveFromApacheSparkApplication(app: unknown, options: Apach
 // ---------------------------------------------------------------------------------------------
 
 /** spark-submit options with a value that the model reads. */
-const SUBMIT_FLAGS = new Set(['--master', '--deploy-mode', '--name', '--class', '--conf', ...Object.keys(DEP_FLAGS)]);
+const SUBMIT_FLAGS = new Set(['--master', '--deploy-mode', '--name', '--class', '--proxy-user', '--conf', ...Object.keys(DEP_FLAGS)]);
 
 /** Labels Kubernetes puts on a Job's pods holding the Job's name (>= 1.27, and the legacy one). */
 const JOB_NAME_LABELS = ["metadata.labels['batch.kubernetes.io/job-name']", "metadata.labels['job-name']"];
@@ -478,6 +484,7 @@ export function effectiveFromSubmitJob(objects: readonly unknown[], jobName: str
     appName,
     driverPodName: podName === undefined ? `${appName}-<generated>-driver` : expandJobName(podName, container, job.kind === 'Job' ? jobName : undefined),
     mainClass: cmd.options['--class'],
+    proxyUser: cmd.options['--proxy-user'],
     mainApplicationFile: cmd.mainFile,
     arguments: cmd.arguments,
     conf: withoutRedundantRoleImages(withoutModeKeys(conf)),
@@ -861,6 +868,27 @@ export function sampleJobs(): Record<string, SampleJob> {
         // a variable the submitter defines, an escape, an undefined one, and lone dollars.
         arguments: ['$(POD_UID)', 'a$$b', '$$(JOB_NAME)', '$(UNDEFINED)', '$x', 'tail$', '$(', '$$$(POD_NAME)'],
         sparkConf: { 'spark.driver.extraJavaOptions': '-Dpod=$(POD_NAME) -Dcost=$$5' },
+      },
+    },
+    'pod-features': {
+      props: {
+        name: 'spark-pi-pod-features',
+        type: SparkJobType.SCALA,
+        mainClass: 'org.apache.spark.examples.SparkPi',
+        mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
+        priorityClassName: 'spark-batch',
+        proxyUser: 'etl',
+        pods: {
+          terminationGracePeriodSeconds: 60,
+          hostAliases: [{ ip: '10.0.0.5', hostnames: ['metastore.internal'] }],
+          dnsConfig: { options: [{ name: 'ndots', value: '2' }] },
+        },
+        executor: {
+          topologySpreadConstraints: [{
+            maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway',
+            labelSelector: { matchLabels: { 'spark-role': 'executor' } },
+          }],
+        },
       },
     },
     'custom-executor-image': {

@@ -25,6 +25,9 @@ import { jobsExceedQuotaTogether } from './jobs-exceed-quota-together';
 import { pysparkPythonMismatch } from './pyspark-python-mismatch';
 import { s3SchemeNotS3a } from './s3-scheme-not-s3a';
 import { toleratesEverything } from './tolerates-everything';
+import { kueueDynamicAllocation } from './kueue-dynamic-allocation';
+import { kueueExceedsClusterQueue } from './kueue-exceeds-cluster-queue';
+import { kueueQueueMissing } from './kueue-queue-missing';
 
 /** Every rule the doctor runs, grouped by the run-time symptom they prevent. */
 export const DOCTOR_RULES: readonly DoctorRule[] = [
@@ -42,6 +45,8 @@ export const DOCTOR_RULES: readonly DoctorRule[] = [
   clientModeDriverAddress, driverUnreachable, sparkRbacMissing, namespaceNotWatched, driverApiEgressBlocked, apiServerPortUnconfirmed,
   // scale and hygiene
   serviceLinksEnabled, noTtl, dynamicAllocationNoShuffle, dynamicAllocationBounds,
+  // Kueue: never admitted, or refused
+  kueueQueueMissing, kueueExceedsClusterQueue, kueueDynamicAllocation,
   // secrets in Git and in Pulumi state (s3a keys in the conf included)
   secretWithData, secretInOutput,
 ];

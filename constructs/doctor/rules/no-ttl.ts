@@ -16,6 +16,8 @@ export const noTtl: DoctorRule = {
   check(view, report) {
     for (const app of view.apps) {
       if (!app.ttlRequired || app.ttlSeconds !== undefined) continue;
+      // An explicit choice (SparkJob's disableTimeToLive, with its reason) is not a finding.
+      if (view.sparkJobOf(app.construct)?.spec.timeToLiveDisabled !== undefined) continue;
       if (app.mode === 'apache-operator') {
         report(appTarget(app), `${app.ttlField} is not set (or negative): the Apache operator keeps the finished SparkApplication for ever (and its driver pod too, with resourceRetainPolicy Always or OnFailure). Fix: set it, in milliseconds (e.g. 86400000, one day)`);
         continue;
