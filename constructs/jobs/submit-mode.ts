@@ -85,11 +85,30 @@ export function sparkSubmitArgs(input: SubmitModeInput): string[] {
   ];
 }
 
+/**
+ * YAML of pod template files by their JSON: jobs of one shape share templates (a platform of
+ * thousands of jobs has a handful of distinct ones), and YAML is the costly serialization.
+ * Bounded: cleared when full.
+ */
+const TEMPLATE_YAML = new Map<string, string>();
+const TEMPLATE_YAML_LIMIT = 2_000;
+
+function templateYaml(doc: Record<string, unknown>): string {
+  const key = JSON.stringify(doc);
+  let yaml = TEMPLATE_YAML.get(key);
+  if (yaml === undefined) {
+    if (TEMPLATE_YAML.size >= TEMPLATE_YAML_LIMIT) TEMPLATE_YAML.clear();
+    yaml = stringify(doc);
+    TEMPLATE_YAML.set(key, yaml);
+  }
+  return yaml;
+}
+
 /** The pod template files: the driver's gets an owner (the submitter pod) filled in by the script. */
 export function templateFiles(input: SubmitModeInput): Record<string, string> {
   const file = (t: PodTemplate, extraMetadata: Record<string, unknown> = {}) => {
     const metadata = { ...(t.metadata ?? {}), ...extraMetadata };
-    return stringify({ apiVersion: 'v1', kind: 'Pod', ...(Object.keys(metadata).length > 0 ? { metadata } : {}), spec: t.spec });
+    return templateYaml({ apiVersion: 'v1', kind: 'Pod', ...(Object.keys(metadata).length > 0 ? { metadata } : {}), spec: t.spec });
   };
   return {
     'driver-template.yaml': file(input.templates.driver, {
