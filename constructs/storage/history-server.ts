@@ -64,6 +64,13 @@ export interface SparkHistoryServerProps {
 /** The history server's UI and REST port. */
 export const HISTORY_SERVER_PORT = 18080;
 
+/** The server container's port and probes, the same in the Deployment and on the Apache operator. */
+const SERVER_PORT_AND_PROBES: Pick<k8s.Container, 'ports' | 'readinessProbe' | 'livenessProbe'> = {
+  ports: [{ name: 'http', containerPort: HISTORY_SERVER_PORT }],
+  readinessProbe: { httpGet: { path: '/api/v1/applications?limit=1', port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 5 },
+  livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('http') }, initialDelaySeconds: 30, periodSeconds: 20 },
+};
+
 const JARS_DIR = '/opt/spark-platform/jars';
 const CONF_DIR = '/opt/spark-platform/conf';
 
@@ -202,9 +209,7 @@ export class SparkHistoryServer extends Construct implements ISparkWorkload {
                 { name: 'HOME', value: '/tmp' },
                 ...this.env.map(([name, value]) => value.toEnvVar(name) as unknown as k8s.EnvVar),
               ],
-              ports: [{ name: 'http', containerPort: HISTORY_SERVER_PORT }],
-              readinessProbe: { httpGet: { path: '/api/v1/applications?limit=1', port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 5 },
-              livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('http') }, initialDelaySeconds: 30, periodSeconds: 20 },
+              ...SERVER_PORT_AND_PROBES,
               resources: { requests: { cpu: quantity(cpu), memory: quantity(memory) }, limits: { memory: quantity(memory) } },
               securityContext: container,
               volumeMounts: [conf, jars, ...writable.mounts],
@@ -249,9 +254,7 @@ export class SparkHistoryServer extends Construct implements ISparkWorkload {
         containers: [{
           name: 'history-server',
           env: [{ name: 'HOME', value: '/tmp' }, ...this.env.map(([name, value]) => value.toEnvVar(name) as unknown as k8s.EnvVar)],
-          ports: [{ name: 'http', containerPort: HISTORY_SERVER_PORT }],
-          readinessProbe: { httpGet: { path: '/api/v1/applications?limit=1', port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 5 },
-          livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('http') }, initialDelaySeconds: 30, periodSeconds: 20 },
+          ...SERVER_PORT_AND_PROBES,
           securityContext: container,
           volumeMounts: [...(urls.length > 0 ? [jars] : []), ...writable.mounts],
         }],

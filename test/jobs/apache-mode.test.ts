@@ -3,6 +3,7 @@ import {
   SparkOperator,
 } from '../../constructs';
 import { Obj, expectValidManifests, findObject, synth, testChart } from '../helpers/manifests';
+import { SPARK_PI_JOB } from '../helpers/jobs';
 
 /**
  * SparkJob's third mode (issue 19): the same props render a `spark.apache.org/v1` SparkApplication
@@ -10,13 +11,7 @@ import { Obj, expectValidManifests, findObject, synth, testChart } from '../help
  * same-pods.test.ts; here: the spec fields, the operator pairing, and what the mode refuses.
  */
 
-const SPARK_PI: Omit<SparkJobProps, 'namespace'> = {
-  name: 'spark-pi',
-  type: SparkJobType.SCALA,
-  mainClass: 'org.apache.spark.examples.SparkPi',
-  mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
-  arguments: ['1000'],
-};
+const SPARK_PI: Omit<SparkJobProps, 'namespace'> = { ...SPARK_PI_JOB, arguments: ['1000'] };
 
 function build(props: Omit<SparkJobProps, 'namespace'>, operatorProps: { defaultTimeToLiveSeconds?: number; watched?: boolean } = {}): { objects: Obj[]; job: SparkJob } {
   const chart = testChart();

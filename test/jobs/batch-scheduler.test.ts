@@ -1,8 +1,9 @@
 import {
-  ApacheSparkOperator, Cpu, Memory, SparkJob, SparkJobMode, SparkJobProps, SparkJobType, SparkNamespace, SparkOperator, SparkOperatorCrds, SparkOperatorProps,
+  ApacheSparkOperator, Cpu, Memory, SparkJob, SparkJobMode, SparkJobProps, SparkNamespace, SparkOperator, SparkOperatorCrds, SparkOperatorProps,
 } from '../../constructs';
 import { Obj, expectValidManifests, findObject, synth, testChart } from '../helpers/manifests';
 import { RbacEvaluator } from '../helpers/rbac';
+import { SPARK_PI_JOB } from '../helpers/jobs';
 
 /**
  * Batch scheduling (issue 18): the operator started with it (flags and PodGroup rights, compared
@@ -10,12 +11,7 @@ import { RbacEvaluator } from '../helpers/rbac';
  * combination the controller would silently ignore refused.
  */
 
-const SPARK_PI: Omit<SparkJobProps, 'namespace'> = {
-  name: 'spark-pi',
-  type: SparkJobType.SCALA,
-  mainClass: 'org.apache.spark.examples.SparkPi',
-  mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
-};
+const SPARK_PI = SPARK_PI_JOB;
 
 function build(job: Partial<SparkJobProps>, operator: Partial<SparkOperatorProps> = {}): Obj[] {
   const chart = testChart();

@@ -8,14 +8,9 @@ import {
 import { Obj, expectValidManifests, findObject, ofKind, synth, testChart } from '../helpers/manifests';
 import { NetworkPolicyEvaluator } from '../helpers/netpol';
 import { RbacEvaluator } from '../helpers/rbac';
+import { SPARK_PI_JOB } from '../helpers/jobs';
 
-const SPARK_PI: Omit<SparkJobProps, 'namespace'> = {
-  name: 'spark-pi',
-  type: SparkJobType.SCALA,
-  mainClass: 'org.apache.spark.examples.SparkPi',
-  mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
-  arguments: ['1000'],
-};
+const SPARK_PI: Omit<SparkJobProps, 'namespace'> = { ...SPARK_PI_JOB, arguments: ['1000'] };
 
 const PYSPARK: Omit<SparkJobProps, 'namespace'> = {
   name: 'word-count',

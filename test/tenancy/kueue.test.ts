@@ -1,18 +1,14 @@
 import { App, Chart } from 'cdk8s';
 import {
-  ApacheSparkOperator, Cpu, KUEUE_QUEUE_LABEL, KueueQueues, ManifestValidator, Memory, SparkJob, SparkJobMode, SparkJobProps, SparkJobType, SparkNamespace,
+  ApacheSparkOperator, Cpu, KUEUE_QUEUE_LABEL, KueueQueues, ManifestValidator, Memory, SparkJob, SparkJobMode, SparkJobProps, SparkNamespace,
   SparkNamespaceProps, SparkOperator, SparkOperatorCrds, TenantQueueOptions, formatIssues,
 } from '../../constructs';
 import { PlatformConfig, buildPlatform, parsePlatformConfig } from '../../stacks/platform';
 import { dev, prod } from '../../stacks/environments';
 import { Obj, expectValidManifests, findObject, ofKind, synth, testChart } from '../helpers/manifests';
+import { SPARK_PI_JOB } from '../helpers/jobs';
 
-const SPARK_PI: Omit<SparkJobProps, 'namespace'> = {
-  name: 'spark-pi',
-  type: SparkJobType.SCALA,
-  mainClass: 'org.apache.spark.examples.SparkPi',
-  mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
-};
+const SPARK_PI = SPARK_PI_JOB;
 
 /** Two tenants with queues in one cohort; `a` gets `options`. */
 function queues(options: TenantQueueOptions = {}, tenantA: Partial<SparkNamespaceProps> = {}): { chart: Chart; objects: Obj[]; kueue: KueueQueues } {
