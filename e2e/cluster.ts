@@ -86,7 +86,7 @@ export interface StartOptions {
   version?: string;
   /** Start kwok (fake nodes). Default true. */
   kwok?: boolean;
-  /** Overall startup budget. Default 180 s. */
+  /** Overall startup budget. Default 180 s, 420 s with `realNode`. */
   timeoutMs?: number;
   /** Extra kube-apiserver flags, e.g. ['--feature-gates=...']. */
   apiserverArgs?: string[];
@@ -502,6 +502,10 @@ export function apiRequest(
         cert: client.cert,
         key: client.key,
         timeout: timeoutMs,
+        // a fresh connection per request: Node's global agent keeps sockets alive, and one the API
+        // server closed after its idle timeout (while the event loop was busy, e.g. importing
+        // images) fails its next request with "socket hang up"
+        agent: false,
         headers: {
           Accept: 'application/json',
           ...(client.token ? { Authorization: `Bearer ${client.token}` } : {}),
@@ -577,11 +581,24 @@ function probe(url: string, client?: ApiClient): Promise<number | undefined> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Polls `test` until it holds. A test that throws (connection refused or reset while a component
+ * starts) counts as "not yet"; a component that exited fails at once (`sup.check`), and the
+ * timeout names the last error seen.
+ */
 async function waitFor(what: string, deadline: number, sup: Supervisor | undefined, test: () => Promise<boolean>): Promise<void> {
+  let lastError: unknown;
   for (;;) {
     sup?.check();
-    if (await test()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    try {
+      if (await test()) return;
+      lastError = undefined;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+    }
     await sleep(250);
   }
 }
@@ -601,7 +618,9 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
   }
   const log = opts.log ?? (() => undefined);
   const t0 = Date.now();
-  const deadline = t0 + (opts.timeoutMs ?? 180_000);
+  // a real node imports every image first: 104 s alone on a loaded CI machine (about 76 s for the
+  // whole start on an idle one)
+  const deadline = t0 + (opts.timeoutMs ?? (realNode ? 420_000 : 180_000));
   const stateDir = opts.stateDir ? path.resolve(opts.stateDir) : fs.mkdtempSync(path.join(os.tmpdir(), 'spark-e2e-'));
   fs.mkdirSync(stateDir, { recursive: true });
   if (readPids(stateDir).some(isAlive)) throw new Error(`${stateDir} already has a running cluster`);

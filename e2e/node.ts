@@ -18,7 +18,7 @@
  * image in step node) and `importImages` loads them into the node's containerd under the
  * references the manifests use.
  */
-import { spawnSync } from 'child_process';
+import { execFile, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -315,17 +315,21 @@ function cniConfig(dir: string): void {
  * manifests `import-<date>:<tag>`, a name the CRI plugin then reports for the image and cannot
  * resolve: with the first reference's repository as base name, every name it makes is valid.
  */
-export function importImage(socket: string, archive: string, refs: string[]): void {
+export async function importImage(socket: string, archive: string, refs: string[]): Promise<void> {
   const b = nodeBinaries();
-  const ctr = (args: string[]) => {
-    const r = spawnSync(b.ctr, ['--address', socket, '-n', 'k8s.io', ...args], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`ctr ${args.join(' ')}: ${(r.stderr || r.stdout).trim()}`);
-    return r.stdout;
-  };
+  // asynchronous: an import takes seconds to a minute, and the event loop must keep serving the
+  // supervisor and any open connection meanwhile
+  const ctr = (args: string[]) =>
+    new Promise<string>((resolve, reject) => {
+      execFile(b.ctr, ['--address', socket, '-n', 'k8s.io', ...args], { encoding: 'utf8', maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+        if (err) reject(new Error(`ctr ${args.join(' ')}: ${(stderr || stdout || err.message).trim()}`));
+        else resolve(stdout);
+      });
+    });
   if (!refs.length) throw new Error(`importImage(${archive}): no reference to import it as`);
   const repo = refs[0].replace(/@.*$/, '').replace(/:[^:/]+$/, '');
-  ctr(['images', 'import', '--base-name', repo, '--index-name', refs[0], archive]);
-  for (const ref of refs.slice(1)) ctr(['images', 'tag', '--force', refs[0], ref]);
+  await ctr(['images', 'import', '--base-name', repo, '--index-name', refs[0], archive]);
+  for (const ref of refs.slice(1)) await ctr(['images', 'tag', '--force', refs[0], ref]);
 }
 
 /**
@@ -389,9 +393,9 @@ export async function startNode(ctx: NodeContext, deadline: number): Promise<Nod
   ctx.log(`containerd ready (${Date.now() - t0} ms)`);
 
   const t1 = Date.now();
-  importImage(socket, b.pauseImage, [PAUSE_REF]);
-  importImage(socket, b.corednsImage, [corednsRef()]);
-  for (const img of builtImages()) importImage(socket, img.archive, img.refs);
+  await importImage(socket, b.pauseImage, [PAUSE_REF]);
+  await importImage(socket, b.corednsImage, [corednsRef()]);
+  for (const img of builtImages()) await importImage(socket, img.archive, img.refs);
   ctx.log(`images imported (${Date.now() - t1} ms): pause${builtImages().map((i) => `, ${i.name}`).join('')}`);
 
   // kubelet
