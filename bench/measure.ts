@@ -1,18 +1,19 @@
 /**
  * One benchmark measurement in a fresh process (so peak RSS belongs to one platform size):
- *   ts-node --transpile-only bench/measure.ts synth <jobs>
+ *   node -r ./scripts/ts-cache.js bench/measure.ts synth <jobs> [dump.json]
+ *   node -r ./scripts/ts-cache.js bench/measure.ts floor <jobs> <dump.json>
+ *   node -r ./scripts/ts-cache.js bench/measure.ts pulumi <jobs>
  * prints one JSON line. See bench/run.ts.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import * as pulumi from '@pulumi/pulumi';
 import { App } from 'cdk8s';
 import { collectSecretRefs } from '../constructs/secret-refs';
-import { toYaml, writeTreeAtomically } from '../stacks/gitops';
+import { SparkPlatformApp, toYaml, writeTreeAtomically } from '../stacks/gitops';
+import { timed } from '../stacks/gitops/timings';
 import { buildPlatform } from '../stacks/platform';
-import { renderEnvironment } from '../stacks/synth';
 import { benchPlatform } from './platform';
 
 /** What one synth measurement reports. */
@@ -25,30 +26,65 @@ export interface SynthMeasurement {
   readonly synthMs: number;
   /** Peak resident set size of the process after the pipeline, MiB. */
   readonly peakRssMiB: number;
-  /** The same objects, from plain JSON, written with the yaml package: the serialization floor. */
-  readonly floorMs: number;
+  /**
+   * Dependencies between constructs in the tree (`node.dependencies`, summed): cdk8s expands
+   * chart-level dependencies into object pairs, a term quadratic in the platform's size.
+   */
+  readonly dependencyEdges: number;
+  /** Where the synth's time went (stacks/gitops/timings.ts phases), ms. */
+  readonly phases: Readonly<Record<string, number>>;
 }
 
-function synth(jobs: number): SynthMeasurement {
+/** What one floor measurement reports: the same objects from plain JSON, straight to YAML files. */
+export interface FloorMeasurement {
+  readonly jobs: number;
+  /** JSON -> YAML -> files written (reading the JSON excluded). */
+  readonly floorMs: number;
+  /** Peak RSS of the floor's own process (it holds every object and its YAML), MiB. */
+  readonly floorPeakRssMiB: number;
+}
+
+/**
+ * The full pipeline for `jobs` jobs, as renderEnvironment runs it (kept apart to count the
+ * tree's dependency edges). With `dumpTo`, the objects per file are written there as JSON for the
+ * floor's own process.
+ */
+function synth(jobs: number, dumpTo?: string): SynthMeasurement {
   const config = benchPlatform(jobs);
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-bench-'));
+  const phases: Record<string, number> = {};
+  (globalThis as { __sparkPlatformTimings?: Record<string, number> }).__sparkPlatformTimings = phases;
   try {
     const t0 = performance.now();
-    const rendered = renderEnvironment(config);
-    writeTreeAtomically(rendered.files, path.join(out, 'pipeline'));
+    const app = new SparkPlatformApp({ name: config.name });
+    timed('buildMs', () => buildPlatform(app, config));
+    const rendered = app.render();
+    const files = new Map([...rendered.files].map(([file, content]) => [`${config.name}/${file}`, content]));
+    timed('writeMs', () => writeTreeAtomically(files, path.join(out, 'pipeline')));
     const synthMs = performance.now() - t0;
     const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+    const dependencyEdges = app.node.findAll().reduce((n, c) => n + c.node.dependencies.length, 0);
+    if (dumpTo) {
+      fs.writeFileSync(dumpTo, JSON.stringify({ name: config.name, charts: rendered.charts.map((c) => ({ file: c.file, objects: c.objects })) }));
+    }
+    const bytes = [...files.values()].reduce((n, s) => n + Buffer.byteLength(s), 0);
+    return { jobs, tenants: config.tenants.length, objects: rendered.objects.length, bytes, synthMs, peakRssMiB, dependencyEdges, phases };
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
 
-    // The floor: the same objects as plain JSON, straight to YAML files.
-    const plain = JSON.parse(JSON.stringify(rendered.charts.map((c) => ({ file: c.file, objects: c.objects })))) as Array<{ file: string; objects: unknown[] }>;
+/** The floor, in a process of its own: the dumped objects, from plain JSON, to YAML files. */
+function floor(jobs: number, dump: string): FloorMeasurement {
+  const plain = JSON.parse(fs.readFileSync(dump, 'utf8')) as { name: string; charts: Array<{ file: string; objects: unknown[] }> };
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-bench-floor-'));
+  try {
     const t1 = performance.now();
     const files = new Map<string, string>();
-    for (const c of plain) files.set(`${config.name}/${c.file}`, toYaml(c.objects));
-    writeTreeAtomically(files, path.join(out, 'floor'));
+    for (const c of plain.charts) files.set(`${plain.name}/${c.file}`, toYaml(c.objects));
+    writeTreeAtomically(files, out);
     const floorMs = performance.now() - t1;
-
-    const bytes = [...rendered.files.values()].reduce((n, s) => n + Buffer.byteLength(s), 0);
-    return { jobs, tenants: config.tenants.length, objects: rendered.objects.length, bytes, synthMs, peakRssMiB, floorMs };
+    return { jobs, floorMs, floorPeakRssMiB: process.resourceUsage().maxRSS / 1024 };
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
@@ -65,6 +101,8 @@ export interface PulumiMeasurement {
 
 /** The Pulumi program for `jobs` jobs under Pulumi's mocks: no CLI, no cluster. */
 async function pulumiProgram(jobs: number): Promise<PulumiMeasurement> {
+  // loaded here only: the synth and floor processes' memory must not include the Pulumi SDK
+  const pulumi = await import('@pulumi/pulumi');
   const config = benchPlatform(jobs);
   // Every Secret the platform reads gets a (dummy) value, as `pulumi config set --secret` would.
   const app = new App();
@@ -95,14 +133,16 @@ async function pulumiProgram(jobs: number): Promise<PulumiMeasurement> {
 }
 
 async function main(): Promise<void> {
-  const [kind, size] = process.argv.slice(2);
+  const [kind, size, dump] = process.argv.slice(2);
   if (kind === 'synth') {
-    process.stdout.write(`${JSON.stringify(synth(Number(size)))}\n`);
+    process.stdout.write(`${JSON.stringify(synth(Number(size), dump))}\n`);
+  } else if (kind === 'floor') {
+    process.stdout.write(`${JSON.stringify(floor(Number(size), dump))}\n`);
   } else if (kind === 'pulumi') {
     process.stdout.write(`${JSON.stringify(await pulumiProgram(Number(size)))}\n`);
     process.exit(0);
   } else {
-    process.stderr.write('usage: measure.ts synth|pulumi <jobs>\n');
+    process.stderr.write('usage: measure.ts synth <jobs> [dump.json] | floor <jobs> <dump.json> | pulumi <jobs>\n');
     process.exitCode = 2;
   }
 }

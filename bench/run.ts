@@ -1,20 +1,22 @@
 /**
- * `npm run bench`: synth cost as the platform grows. For 10, 100, 1,000 and 10,000 SparkJobs
- * (both modes, storage, notebooks, every validation and the doctor on) it measures, each size in
- * a fresh process: the full pipeline (constructs -> validation -> doctor -> YAML files), its
- * peak RSS, and the floor (the same objects from plain JSON, written with the yaml package).
+ * `npm run bench`: synth cost as the platform grows. For 10 to 10,000 SparkJobs (both modes,
+ * storage, notebooks, every validation and the doctor on) it measures, each in a fresh process:
+ * the full pipeline (constructs -> validation -> doctor -> YAML files) with its phases, peak RSS
+ * and the tree's dependency edges; then the floor, in a fresh process of its own (the same
+ * objects, read from a JSON dump, written with the yaml package), so that the pipeline's memory
+ * does not slow it. Memory per job is the marginal peak RSS between consecutive sizes.
  * Then the Pulumi program's registration time under mocks for 1,000 jobs.
  *
  * Writes bench/results/latest.json and bench/results/latest.md. No assertions: numbers for
  * people, not a test (the tests stay fast and deterministic).
  *
- * Options: --sizes 10,100 (default 10,100,1000,10000), --pulumi-jobs 1000 (0 to skip).
+ * Options: --sizes 10,100 (default 10,100,1000,2000,5000,10000), --pulumi-jobs 1000 (0 to skip).
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { PulumiMeasurement, SynthMeasurement } from './measure';
+import type { FloorMeasurement, PulumiMeasurement, SynthMeasurement } from './measure';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,7 +24,10 @@ function option(name: string, fallback: string): string {
 }
 
 function measure<T>(...args: string[]): T {
-  const out = execFileSync(process.execPath, [require.resolve('ts-node/dist/bin'), '--transpile-only', path.join(__dirname, 'measure.ts'), ...args], {
+  // through the transpile cache, as `npm run synth` runs: ts-node would load the TypeScript
+  // compiler into every measured process (about 100 MiB of peak RSS and a second of start-up)
+  const hook = path.join(__dirname, '..', 'scripts', 'ts-cache.js');
+  const out = execFileSync(process.execPath, ['-r', hook, path.join(__dirname, 'measure.ts'), ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -55,12 +60,21 @@ function synthBreakdown(): Record<string, number> {
 const fmt = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
 
 function main(): void {
-  const sizes = option('sizes', '10,100,1000,10000').split(',').map(Number);
+  const sizes = option('sizes', '10,100,1000,2000,5000,10000').split(',').map(Number);
   const pulumiJobs = Number(option('pulumi-jobs', '1000'));
-  const synth: SynthMeasurement[] = [];
-  for (const jobs of sizes) {
-    process.stderr.write(`synth ${jobs} jobs...\n`);
-    synth.push(measure<SynthMeasurement>('synth', String(jobs)));
+  const synth: Array<SynthMeasurement & FloorMeasurement> = [];
+  const dumpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-bench-dump-'));
+  try {
+    for (const jobs of sizes) {
+      process.stderr.write(`synth ${jobs} jobs...\n`);
+      const dump = path.join(dumpDir, `${jobs}.json`);
+      const s = measure<SynthMeasurement>('synth', String(jobs), dump);
+      const f = measure<FloorMeasurement>('floor', String(jobs), dump);
+      fs.rmSync(dump, { force: true });
+      synth.push({ ...s, ...f });
+    }
+  } finally {
+    fs.rmSync(dumpDir, { recursive: true, force: true });
   }
   let pulumi: PulumiMeasurement | undefined;
   if (pulumiJobs > 0) {
@@ -71,20 +85,25 @@ function main(): void {
   const breakdown = synthBreakdown();
   const at = (n: number) => synth.find((m) => m.jobs === n);
   const growth = at(10000) && at(1000) ? at(10000)!.synthMs / at(1000)!.synthMs : undefined;
+  // memory per job: the marginal peak RSS from the previous size
+  const perJob = synth.map((m, i) => (i === 0 ? undefined : ((m.peakRssMiB - synth[i - 1].peakRssMiB) * 2 ** 20) / (m.jobs - synth[i - 1].jobs)));
   const results = {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
-    synth: synth.map((m) => ({ ...m, ratioToFloor: m.synthMs / m.floorMs })),
+    synth: synth.map((m, i) => ({ ...m, ratioToFloor: m.synthMs / m.floorMs, marginalBytesPerJob: perJob[i] })),
     growth10kOver1k: growth,
     pulumi,
     npmRunSynth: breakdown,
   };
+  const kb = (b: number | undefined) => (b === undefined ? '' : `${Math.round(b / 1024)} KB`);
   const lines = [
     `Measured ${results.date.slice(0, 10)} on ${results.machine.cpus} × ${results.machine.cpu ?? 'cpu'}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}.`,
     '',
-    '| SparkJobs | tenants | objects | YAML | synth (full pipeline) | peak RSS | floor (JSON → YAML) | synth / floor |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...results.synth.map((m) => `| ${m.jobs.toLocaleString('en-US')} | ${m.tenants} | ${m.objects.toLocaleString('en-US')} | ${(m.bytes / 2 ** 20).toFixed(1)} MiB | ${fmt(m.synthMs)} | ${Math.round(m.peakRssMiB)} MiB | ${fmt(m.floorMs)} | ${m.ratioToFloor.toFixed(1)} |`),
+    '| SparkJobs | tenants | objects | YAML | synth (full pipeline) | peak RSS | per added job | dependency edges | floor (JSON → YAML, own process) | floor peak RSS | synth / floor |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...results.synth.map((m) => `| ${m.jobs.toLocaleString('en-US')} | ${m.tenants} | ${m.objects.toLocaleString('en-US')} | ${(m.bytes / 2 ** 20).toFixed(1)} MiB | ${fmt(m.synthMs)} | ${Math.round(m.peakRssMiB)} MiB | ${kb(m.marginalBytesPerJob)} | ${m.dependencyEdges.toLocaleString('en-US')} | ${fmt(m.floorMs)} | ${Math.round(m.floorPeakRssMiB)} MiB | ${m.ratioToFloor.toFixed(1)} |`),
+    '',
+    'Synth phases (ms): ' + results.synth.map((m) => `${m.jobs.toLocaleString('en-US')}: ${Object.entries(m.phases).map(([k, v]) => `${k.replace(/Ms$/, '')} ${v}`).join(', ')}`).join('; ') + '.',
     '',
     growth !== undefined ? `Growth: time(10,000) / time(1,000) = ${growth.toFixed(1)} (linear is 10).` : 'Growth: not measured (needs 1,000 and 10,000).',
     `\`npm run synth\` (dev and prod, transpile cache warm): ${fmt(breakdown.totalMs)} in all; ${Object.entries(breakdown).filter(([k]) => k !== 'totalMs').map(([k, v]) => `${k.replace(/Ms$/, '')} ${fmt(v)}`).join(', ')}.`,
