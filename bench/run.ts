@@ -24,6 +24,8 @@ function option(name: string, fallback: string): string {
 }
 
 function measure<T>(...args: string[]): T {
+  // the Pulumi program runs as stacks/pulumi/run.js loads it: source maps off
+  const env = args[0] === 'pulumi' && process.env.SPARK_PLATFORM_TS_SOURCE_MAPS === undefined ? { SPARK_PLATFORM_TS_SOURCE_MAPS: '0' } : {};
   // through the transpile cache, as `npm run synth` runs: ts-node would load the TypeScript
   // compiler into every measured process (about 100 MiB of peak RSS and a second of start-up)
   const hook = path.join(__dirname, '..', 'scripts', 'ts-cache.js');
@@ -31,7 +33,7 @@ function measure<T>(...args: string[]): T {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=8192`.trim() },
+    env: { ...process.env, ...env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=8192`.trim() },
   });
   return JSON.parse(out.trim().split('\n').pop()!) as T;
 }

@@ -1,0 +1,14 @@
+/**
+ * The Pulumi program's entry (`main` in stacks/Pulumi.yaml): loads stacks/pulumi/main.ts through
+ * the project's transpile cache (scripts/ts-cache.js), as `npm run synth` loads main.ts. Pulumi's
+ * own TypeScript support (ts-node) would load the compiler and transpile every module on every
+ * `pulumi preview`/`up`; `npm test` does the type check either way.
+ *
+ * Source maps stay off here unless SPARK_PLATFORM_TS_SOURCE_MAPS=1: @pulumi/pulumi formats a stack
+ * trace for every promise it makes, and mapping each one through a source map cost more than the
+ * registration itself (bench/results/NOTES.md). Input errors are reported without a stack anyway.
+ */
+'use strict';
+if (process.env.SPARK_PLATFORM_TS_SOURCE_MAPS === undefined) process.env.SPARK_PLATFORM_TS_SOURCE_MAPS = '0';
+require('../../scripts/ts-cache');
+module.exports = require('./main.ts');
