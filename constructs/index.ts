@@ -14,6 +14,7 @@ export * from './apache-operator';
 export * from './spark-image';
 export * from './spark-env';
 export * from './jobs';
+export * from './monitoring';
 export * from './storage';
 export * from './notebook';
 export * from './doctor';

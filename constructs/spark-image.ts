@@ -45,6 +45,12 @@ export interface SparkImageProps {
    * @default - none (the official images hold Spark's binary distribution only)
    */
   readonly jars?: readonly string[];
+  /**
+   * The Prometheus JMX exporter's Java agent jar in the image, as `local:///absolute/path.jar`:
+   * SparkJob's `monitoring.jmxExporter` loads it with `-javaagent` when the job names no jar.
+   * @default - none (the official images have no JMX exporter)
+   */
+  readonly jmxExporterJar?: string;
 }
 
 /**
@@ -93,6 +99,8 @@ export class SparkImage {
   public readonly workingDirectory: string;
   /** Jars the image adds to Spark's distribution, as Maven coordinates. */
   public readonly jars: readonly string[];
+  /** The JMX exporter agent jar in the image (`local:///...`), when it ships one. */
+  public readonly jmxExporterJar?: string;
 
   private constructor(props: SparkImageProps) {
     checkProps('SparkImageProps', props, `SparkImage ${show(props?.image)}`);
@@ -127,6 +135,9 @@ export class SparkImage {
         throw new SparkPlatformError(field, `${show(value)} is not an absolute path`, 'give the absolute path inside the image', where);
       }
     }
+    if (props.jmxExporterJar !== undefined && !/^local:\/\/\/[^\s]+\.jar$/.test(props.jmxExporterJar)) {
+      throw new SparkPlatformError('jmxExporterJar', `${show(props.jmxExporterJar)} is not a jar in the image`, 'write local:///absolute/path/to/jmx_prometheus_javaagent.jar', where);
+    }
     const layout = OFFICIAL_SPARK_IMAGE_LAYOUT;
     const uid = props.uid ?? layout.uid;
     const gid = props.gid ?? uid;
@@ -147,6 +158,7 @@ export class SparkImage {
     this.sparkHome = props.sparkHome ?? layout.sparkHome;
     this.workingDirectory = props.workingDirectory ?? layout.workingDirectory;
     this.jars = jars;
+    this.jmxExporterJar = props.jmxExporterJar;
   }
 
   /** The version of an artifact (`group:artifact`) the image carries in its jars, or undefined. */

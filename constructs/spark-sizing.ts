@@ -30,6 +30,15 @@ export function sparkPodMemory(heap: Memory, overheadFactor = SPARK_DEFAULT_OVER
 }
 
 /**
+ * The memory limit of a Spark container: Spark writes limit = request (`request`), and only the
+ * Kubeflow operator's pod webhook can raise it (`memoryLimit`, never below the request). Quotas
+ * on `limits.memory` are charged this.
+ */
+export function sparkPodMemoryLimit(request: Memory, memoryLimit?: Memory): Memory {
+  return memoryLimit ? memoryLimit.max(request) : request;
+}
+
+/**
  * A Spark job's shape: one driver and N executors. Used by tenants to say "the quota must fit
  * at least this job".
  */
@@ -93,4 +102,39 @@ export function sizeSparkJob(shape: SparkJobShape = {}, field = 'minimumJob'): S
     totalCpu: driver.cpu.plus(executor.cpu.times(executors)),
     totalMemory: driver.memory.plus(executor.memory.times(executors)),
   };
+}
+
+// Scratch space: what Spark pods' local-dir volumes charge to a namespace.
+
+/** Storage a job's scratch volumes (constructs/jobs/scratch.ts) take from a namespace's quota. */
+export interface SparkScratchStorage {
+  /** PersistentVolumeClaims (`persistentvolumeclaims`): ephemeral volumes and on-demand claims. */
+  readonly claims: number;
+  /** Their storage requests (`requests.storage`). */
+  readonly storage: Memory;
+  /** The same per StorageClass (`<class>.storageclass.storage.k8s.io/{persistentvolumeclaims,requests.storage}`). */
+  readonly byClass: Readonly<Record<string, { readonly claims: number; readonly storage: Memory }>>;
+  /** `ephemeral-storage` requests of the containers (disk emptyDirs with a size limit). */
+  readonly ephemeralStorage: Memory;
+}
+
+/** No scratch storage. */
+export const ZERO_SCRATCH: SparkScratchStorage = { claims: 0, storage: Memory.ZERO, byClass: {}, ephemeralStorage: Memory.ZERO };
+
+/** The sum of scratch storage figures. */
+export function plusScratch(...parts: readonly SparkScratchStorage[]): SparkScratchStorage {
+  let claims = 0;
+  let storage = Memory.ZERO;
+  let ephemeralStorage = Memory.ZERO;
+  const byClass: Record<string, { claims: number; storage: Memory }> = {};
+  for (const p of parts) {
+    claims += p.claims;
+    storage = storage.plus(p.storage);
+    ephemeralStorage = ephemeralStorage.plus(p.ephemeralStorage);
+    for (const [c, v] of Object.entries(p.byClass)) {
+      const had = byClass[c] ?? { claims: 0, storage: Memory.ZERO };
+      byClass[c] = { claims: had.claims + v.claims, storage: had.storage.plus(v.storage) };
+    }
+  }
+  return { claims, storage, byClass, ephemeralStorage };
 }

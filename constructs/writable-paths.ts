@@ -15,7 +15,11 @@
  * - the Ivy home: `spark.jars.ivy`, else under Java's `user.home`, which comes from the passwd
  *   entry (`/nonexistent` in the official images), never from `$HOME`.
  * - `spark.local.dir` of a process whose pods Spark does not create (client-mode drivers, the
- *   submitter); in driver and executor pods Spark mounts emptyDirs at its local dirs itself.
+ *   submitter). In driver and executor pods Spark decides the local dirs itself
+ *   (LocalDirsFeatureStep): the mount paths of the container's volumes named `spark-local-dir-*`
+ *   when there are any (a SparkJob's `scratch`, at SCRATCH_MOUNT_PATH), else emptyDirs it adds
+ *   (no size limit) at `spark.local.dir` or `/var/data/spark-<uuid>`; either way a volume, so
+ *   never a write site here.
  * Not listed: Python bytecode caches (Python skips them silently where it cannot write), logs
  * (stdout) and `/dev/shm` (a tmpfs in every container).
  */
@@ -65,6 +69,15 @@ export const PLATFORM_IVY_HOME = `${JAVA_TMPDIR}/.ivy2`;
 
 /** Volume names of the platform's writable emptyDirs (reserved in SparkJob volumes). */
 export const WRITABLE_VOLUME_PREFIX = 'spark-platform-';
+
+/**
+ * The prefix that makes Spark use a mounted volume as a local dir (LocalDirsFeatureStep: every
+ * mount of the Spark container whose volume name starts with it), instead of adding its own.
+ */
+export const SPARK_LOCAL_DIR_VOLUME_PREFIX = 'spark-local-dir-';
+
+/** Where a SparkJob's scratch volume (`{driver,executor}.scratch`, named `spark-local-dir-1`) is mounted. */
+export const SCRATCH_MOUNT_PATH = '/var/data/spark-scratch';
 
 /** Spark's default Ivy directory under `user.home`: `.ivy2` up to 3.5, `.ivy2.5.2` from 4.0 (Ivy 2.5.2). */
 export function defaultIvyHome(layout: SparkImageLayout): string {

@@ -30,6 +30,7 @@ export const PROPS_TYPES = [
   'SparkJobProps', 'SparkNamespaceProps', 'SparkOperatorProps', 'SparkOperatorWebhookProps', 'SparkOperatorCrdsProps', 'ApacheSparkOperatorCrdsProps', 'ApacheSparkOperatorProps', 'SparkClusterProps',
   'SparkHistoryServerProps', 'MinIOProps', 'ExternalObjectStoreProps', 'ObjectStoreConnectionProps', 'SparkImageProps',
   'SparkConnectServerProps', 'JupyterHubSparkProps', 'SparkNotebookProps', 'ClientModeDriverProps', 'DoctorOptions', 'OrchestratorAccessProps', 'KueueQueuesProps',
+  'SparkJobsMonitoringProps', 'SparkDashboardProps',
 ] as const;
 
 export const OUTPUTS = {

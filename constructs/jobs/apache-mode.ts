@@ -1,6 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { JOB_LABEL, platformLabels } from '../labels';
+import { renderJmxExporterConfigMap, withJmxExporterConf } from './monitoring';
 import { PodTemplate } from './pod-templates';
 import { ResolvedSparkJob } from './resolved-job';
 import { sortedConf } from './spark-conf';
@@ -67,7 +68,8 @@ export function apacheSparkApplicationSpec(input: ApacheModeInput): Record<strin
     driverArgs: job.arguments.length > 0 ? [...job.arguments] : undefined,
     // The operator hands it to Spark's driver as `--proxy-user` (SparkAppDriverConf).
     proxyUser: job.proxyUser,
-    sparkConf: sortedConf({ ...input.conf, 'spark.app.name': job.name }),
+    // Monitoring: the JMX exporter's agent and metrics conf, merged (monitoring.ts).
+    sparkConf: sortedConf({ ...withJmxExporterConf(job, input.conf), 'spark.app.name': job.name }),
     runtimeVersions: {
       sparkVersion: image.sparkVersion,
       scalaVersion: image.scalaVersion,
@@ -91,6 +93,7 @@ export function apacheSparkApplicationSpec(input: ApacheModeInput): Record<strin
  * applications: SparkJob refuses a schedule in this mode.)
  */
 export function renderApacheMode(scope: Construct, job: ResolvedSparkJob, input: () => ApacheModeInput): ApiObject {
+  renderJmxExporterConfigMap(scope, job);
   return new ApiObject(scope, 'Resource', {
     apiVersion: APACHE_SPARK_APPLICATION_API_VERSION,
     kind: 'SparkApplication',

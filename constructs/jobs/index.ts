@@ -9,3 +9,6 @@ export * from './submit-script';
 export * from './validate-spark-job';
 export * from './spark-job';
 export * from './apache-mode';
+export * from './template-mode';
+export * from './monitoring';
+export * from './jmx-exporter';

@@ -7,9 +7,11 @@ import {
 } from '../../imports/sparkapplications-sparkoperator.k8s.io';
 import { JOB_LABEL, platformLabels } from '../labels';
 import { KUEUE_QUEUE_LABEL } from '../tenancy/kueue';
+import { operatorMonitoring, renderJmxExporterConfigMap } from './monitoring';
 import { PodTemplate } from './pod-templates';
 import { ResolvedPod, ResolvedSparkJob } from './resolved-job';
 import { sortedConf } from './spark-conf';
+import { sparkUIOptions } from './ui';
 
 /** What the operator-mode renderer reads: the resolved job, its pod templates and the conf it passes as `sparkConf`. */
 export interface OperatorModeInput {
@@ -27,6 +29,8 @@ export interface OperatorModeInput {
  */
 export function sparkApplicationSpec(input: OperatorModeInput): SparkApplicationSpec {
   const { job } = input;
+  // Monitoring: spec.monitoring, and extraJavaOptions moved to javaOptions (monitoring.ts).
+  const monitoring = operatorMonitoring(job, input.sparkConf);
   const d = job.deps;
   const deps = {
     jars: list(d.jars), files: list(d.files), pyFiles: list(d.pyFiles), archives: list(d.archives),
@@ -44,7 +48,7 @@ export function sparkApplicationSpec(input: OperatorModeInput): SparkApplication
     mainApplicationFile: job.mainApplicationFile,
     arguments: list(job.arguments),
     proxyUser: job.proxyUser,
-    sparkConf: sortedConf(input.sparkConf),
+    sparkConf: sortedConf(monitoring.sparkConf),
     hadoopConf: Object.keys(job.hadoopConf).length > 0 ? sortedConf(job.hadoopConf) : undefined,
     deps: Object.values(deps).some((v) => v !== undefined) ? deps : undefined,
     restartPolicy: {
@@ -55,6 +59,9 @@ export function sparkApplicationSpec(input: OperatorModeInput): SparkApplication
       onSubmissionFailureRetryInterval: r.type === 'Never' ? undefined : r.retry.submissionRetryIntervalSeconds ?? 30,
     },
     timeToLiveSeconds: job.timeToLiveSeconds,
+    // The UI Service the operator creates (pod features part 2, ui.ts).
+    sparkUiOptions: sparkUIOptions(job.ui) as SparkApplicationSpec['sparkUiOptions'],
+    monitoring: monitoring.monitoring as SparkApplicationSpec['monitoring'],
     // Kueue: created suspended; Kueue resumes it once its ClusterQueue admits it.
     suspend: job.queue !== undefined ? true : undefined,
     ...batchSchedulerFields(job),
@@ -68,9 +75,10 @@ export function sparkApplicationSpec(input: OperatorModeInput): SparkApplication
         shuffleTrackingTimeout: job.dynamicAllocation.shuffleTrackingTimeoutMillis,
       }
       : undefined,
-    driver: podSpec(job.driver, input.templates.driver) as SparkApplicationSpecDriver,
+    driver: { ...podSpec(job.driver, input.templates.driver), javaOptions: monitoring.javaOptions.driver } as SparkApplicationSpecDriver,
     executor: {
       ...podSpec(job.executor, input.templates.executor),
+      javaOptions: monitoring.javaOptions.executor,
       image: job.executor.image.image !== job.driver.image.image ? job.executor.image.image : undefined,
       instances: job.dynamicAllocation ? undefined : job.executor.instances,
       deleteOnTermination: job.executor.deleteOnTermination,
@@ -103,6 +111,8 @@ function podSpec(pod: ResolvedPod, template: PodTemplate): Record<string, unknow
     coreLimit: pod.coreLimit?.toKubernetes(),
     memory: pod.memory.toSpark(),
     memoryOverhead: pod.memoryOverhead?.toSpark(),
+    // Applied by the operator's webhook only (SparkJob refuses it without one): Spark writes limit = request.
+    memoryLimit: pod.memoryLimit?.toKubernetes(),
     serviceAccount: pod.serviceAccount,
     labels: Object.keys(pod.labels).length > 0 ? { ...pod.labels } : undefined,
     annotations: Object.keys(pod.annotations).length > 0 ? { ...pod.annotations } : undefined,
@@ -126,6 +136,7 @@ export function renderOperatorMode(scope: Construct, job: ResolvedSparkJob, inpu
     annotations: Object.keys(job.annotations).length > 0 ? { ...job.annotations } : undefined,
   };
   const spec = Lazy.any({ produce: () => sparkApplicationSpec(input()) }) as unknown as SparkApplicationSpec;
+  renderJmxExporterConfigMap(scope, job);
   const s = job.schedule;
   if (!s) return new SparkApplication(scope, 'Resource', { metadata, spec });
   return new ScheduledSparkApplication(scope, 'Resource', {

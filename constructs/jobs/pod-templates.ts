@@ -1,7 +1,11 @@
+import { SparkPlatformError, show } from '../errors';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
 import { SparkProcess, sparkWriteSites, writableVolumes } from '../writable-paths';
+import { addJmxExporterToTemplate } from './monitoring';
 import { ResolvedPod, ResolvedSparkJob } from './resolved-job';
+import { scratchTemplate } from './scratch';
 import { SPARK_CONTAINER } from './spark-conf';
+import { patchTemplate } from './template-patch';
 
 /** A pod template as plain Kubernetes JSON (`metadata` + `spec` of a PodTemplateSpec). */
 export interface PodTemplate {
@@ -56,7 +60,44 @@ export function podTemplate(job: ResolvedSparkJob, pod: ResolvedPod, conf: Reado
   if (pod.topologySpreadConstraints.length > 0) spec.topologySpreadConstraints = [...pod.topologySpreadConstraints];
   if (pod.hostAliases.length > 0) spec.hostAliases = [...pod.hostAliases];
   if (pod.dnsConfig) spec.dnsConfig = pod.dnsConfig;
+  // Scratch space: the spark-local-dir-1 volume Spark takes as its local dir (scratch.ts).
+  const scratch = scratchTemplate(pod.scratch);
+  if (scratch.volumes.length > 0) {
+    spec.volumes = [...(spec.volumes as unknown[]), ...scratch.volumes];
+    container.volumeMounts = [...(container.volumeMounts as unknown[]), ...scratch.mounts];
+  }
+  if (Object.keys(scratch.requests).length > 0) {
+    const resources = (container.resources ?? {}) as Record<string, Record<string, string> | undefined>;
+    container.resources = { ...resources, requests: { ...(resources.requests ?? {}), ...scratch.requests } };
+  }
+  // Monitoring: the JMX exporter's config volume and port (monitoring.ts).
+  addJmxExporterToTemplate(job, pod, spec, container);
+  addContainers(job, pod, spec, container);
+  // The sanctioned escape hatch, last: RFC 6902 operations on the rendered template, re-checked (template-patch.ts).
+  if (pod.templatePatch.length > 0) {
+    const fail = (field: string, problem: string, fix: string): never => {
+      throw new SparkPlatformError(field, problem, fix, `SparkJob ${show(job.name)}`);
+    };
+    return patchTemplate({ spec }, pod.templatePatch, pod.role, `${pod.role}.templatePatch`, fail) as unknown as PodTemplate;
+  }
   return { spec };
+}
+
+/**
+ * Pod features: lifecycle hooks and extra ports of the Spark container, the
+ * user's init containers (native sidecars last among them) and ordinary sidecars after the Spark
+ * container, which stays first (Spark also finds it by name: podTemplateContainerName). Volumes
+ * only user containers mount are added to the pod.
+ */
+function addContainers(job: ResolvedSparkJob, pod: ResolvedPod, spec: Record<string, unknown>, container: Record<string, unknown>): void {
+  if (pod.lifecycle) container.lifecycle = pod.lifecycle;
+  if (pod.ports.length > 0) container.ports = [...((container.ports as unknown[] | undefined) ?? []), ...pod.ports];
+  if (pod.initContainers.length > 0) spec.initContainers = [...pod.initContainers];
+  if (pod.sidecars.length > 0) spec.containers = [...(spec.containers as unknown[]), ...pod.sidecars];
+  const present = new Set(((spec.volumes as Array<Record<string, unknown>>) ?? []).map((v) => v.name));
+  const wanted = [...pod.initContainers, ...pod.sidecars].flatMap((c) => ((c.volumeMounts as Array<Record<string, unknown>> | undefined) ?? []).map((m) => m.name));
+  const extra = job.volumes.filter((v) => wanted.includes(v.name) && !present.has(v.name));
+  if (extra.length > 0) spec.volumes = [...(spec.volumes as unknown[]), ...extra];
 }
 
 function clean(o: Record<string, unknown>): Record<string, unknown> {

@@ -1,10 +1,12 @@
 import { SparkEnvValue } from '../spark-env';
+import type { ResolvedJmxExporter } from './jmx-exporter';
 import { SparkImage } from '../spark-image';
-import { SPARK_DEFAULT_OVERHEAD_FACTOR, sparkPodMemory } from '../spark-sizing';
+import { SPARK_DEFAULT_OVERHEAD_FACTOR, sparkPodMemory, sparkPodMemoryLimit } from '../spark-sizing';
 import type { ISparkJobNamespace } from '../tenancy';
+import type { ResolvedScratch } from './scratch';
 import { Cpu, Memory } from '../units';
 import {
-  ConcurrencyPolicy, RestartPolicy, SparkGpu, SparkJobMode, SparkJobType, SparkVolumeMount, SparkJobBatchScheduler } from './spark-job-options';
+  ConcurrencyPolicy, RestartPolicy, SparkGpu, SparkJobMode, SparkJobType, SparkVolumeMount, SparkJobBatchScheduler, SparkUiIngress } from './spark-job-options';
 
 /** Spark's non-JVM memory overhead factor (Python and R): their workers live outside the heap. */
 export const NON_JVM_OVERHEAD_FACTOR = 0.4;
@@ -35,6 +37,22 @@ export interface ResolvedPod {
   readonly topologySpreadConstraints: ReadonlyArray<Record<string, unknown>>;
   readonly hostAliases: ReadonlyArray<Record<string, unknown>>;
   readonly dnsConfig?: Record<string, unknown>;
+  // Pod features: Kubernetes JSON, checked (containers.ts), security contexts merged.
+  /** Lifecycle hooks of the Spark container. */
+  readonly lifecycle?: Record<string, unknown>;
+  /** Extra ports of the Spark container. */
+  readonly ports: ReadonlyArray<Record<string, unknown>>;
+  /** Init containers, then native sidecars (`restartPolicy: Always`), in pod order. */
+  readonly initContainers: ReadonlyArray<Record<string, unknown>>;
+  /** Sidecars that are ordinary containers (after the Spark container). */
+  readonly sidecars: ReadonlyArray<Record<string, unknown>>;
+  /** The container memory limit, when above Spark's (operator mode with the webhook only). */
+  readonly memoryLimit?: Memory;
+  /** RFC 6902 operations on the rendered pod template. */
+  readonly templatePatch: ReadonlyArray<Record<string, unknown>>;
+  // Scratch space
+  /** The volume Spark uses as its local dir (scratch.ts), when bounded by the job. */
+  readonly scratch?: ResolvedScratch;
 }
 
 /** The executors: a pod plus how many. */
@@ -125,6 +143,22 @@ export interface ResolvedSparkJob {
   readonly priorityClassName?: string;
   /** The user the application runs as (`--proxy-user`). */
   readonly proxyUser?: string;
+  /** The Prometheus JMX exporter agent (monitoring.ts), checked. */
+  readonly jmxExporter?: ResolvedJmxExporter;
+  /** The Spark UI's Service settings and Ingress (ui.ts), checked. */
+  readonly ui?: ResolvedUi;
+}
+
+/** The UI options with the port the driver serves the UI on. */
+export interface ResolvedUi {
+  readonly serviceType?: string;
+  readonly servicePort?: number;
+  readonly servicePortName?: string;
+  readonly serviceAnnotations: Readonly<Record<string, string>>;
+  readonly serviceLabels: Readonly<Record<string, string>>;
+  readonly ingress?: SparkUiIngress;
+  /** `spark.ui.port` (4040 unless the conf says otherwise). */
+  readonly uiPort: number;
 }
 
 /** True for Python and R jobs, whose memory overhead factor is 0.4. */
@@ -142,6 +176,11 @@ export function podMemory(pod: ResolvedPod, type: SparkJobType, pysparkMemory?: 
   const factor = isNonJvm(type) ? NON_JVM_OVERHEAD_FACTOR : SPARK_DEFAULT_OVERHEAD_FACTOR;
   const total = pod.memoryOverhead ? pod.memory.plus(pod.memoryOverhead) : sparkPodMemory(pod.memory, factor);
   return pysparkMemory && pod.role === 'executor' ? total.plus(pysparkMemory) : total;
+}
+
+/** The memory limit of a Spark pod's container: `memoryLimit` when set (operator webhook), else the request. */
+export function podMemoryLimit(pod: ResolvedPod, type: SparkJobType, pysparkMemory?: Memory): Memory {
+  return sparkPodMemoryLimit(podMemory(pod, type, pysparkMemory), pod.memoryLimit);
 }
 
 /** The CPU Kubernetes reserves for a Spark pod. */

@@ -4,6 +4,7 @@ import { unknownSparkConfKey } from '../validation/spark-conf-keys';
 import { SparkLineName } from '../versions';
 import { PLATFORM_IVY_HOME } from '../writable-paths';
 import { ResolvedPod, ResolvedSparkJob } from './resolved-job';
+import { SCRATCH_CONF_KEYS, scratchConf } from './scratch';
 
 /** Container names Spark gives driver and executor containers; pod templates use the same. */
 export const SPARK_CONTAINER = { driver: 'spark-kubernetes-driver', executor: 'spark-kubernetes-executor' } as const;
@@ -26,6 +27,7 @@ const OWNED: ReadonlyArray<RegExp> = [
 
 /** Keys a typed prop sets: the conf may not set them around it (sizing and checks read the props). */
 const TYPED: ReadonlyArray<readonly [RegExp, string]> = [
+  ...SCRATCH_CONF_KEYS, // scratch space, before the general volumes entry
   [/^spark\.(driver|executor)\.cores$/, '{driver,executor}.cores'],
   [/^spark\.(driver|executor)\.memory$/, '{driver,executor}.memory'],
   [/^spark\.(driver|executor)\.memoryOverhead$/, '{driver,executor}.memoryOverhead'],
@@ -155,6 +157,8 @@ export function typedSparkConf(job: ResolvedSparkJob): { fromFields: Record<stri
   // "the first container" (the operator and spark-submit would then agree only by accident).
   x['spark.kubernetes.driver.podTemplateContainerName'] = SPARK_CONTAINER.driver;
   x['spark.kubernetes.executor.podTemplateContainerName'] = SPARK_CONTAINER.executor;
+  // Scratch space: the executors' on-demand claims (no SparkApplication field).
+  Object.assign(x, scratchConf(job.executor.scratch));
   // --packages resolves under Java's user.home by default (/nonexistent in the official images).
   x['spark.jars.ivy'] = PLATFORM_IVY_HOME;
   if (job.prometheus) {

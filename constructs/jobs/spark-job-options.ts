@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { SparkPlatformError, show } from '../errors';
+import type { NetworkEndpoint } from '../network';
 import { SparkEnvValue } from '../spark-env';
 import { SparkImage } from '../spark-image';
 import type { ISparkJobNamespace } from '../tenancy';
@@ -106,7 +107,7 @@ export interface SparkPodOptions {
   readonly labels?: Readonly<Record<string, string>>;
   /** Pod annotations. @default - none */
   readonly annotations?: Readonly<Record<string, string>>;
-  // --- Pod features (issue 18): applied through the pod templates, the same in every mode. ---
+  // Pod features: applied through the pod templates, the same in every mode.
   /** Seconds between SIGTERM and SIGKILL when the pod is stopped (`terminationGracePeriodSeconds`). @default - Kubernetes' 30 */
   readonly terminationGracePeriodSeconds?: number;
   /** How the pods spread over zones or nodes (`topologySpreadConstraints`); `driver`/`executor` replace `pods`. @default - none */
@@ -115,6 +116,97 @@ export interface SparkPodOptions {
   readonly hostAliases?: readonly k8s.HostAlias[];
   /** DNS resolver settings (`dnsConfig`); `driver`/`executor` replace `pods`. @default - the cluster's */
   readonly dnsConfig?: k8s.PodDnsConfig;
+  // Pod features: containers, hooks, ports. See docs/jobs.md "Pod features".
+  /** Lifecycle hooks of the Spark container (`postStart`, `preStop`); `driver`/`executor` replace `pods`. @default - none */
+  readonly lifecycle?: k8s.Lifecycle;
+  /**
+   * Extra ports of the Spark container (e.g. a JMX or profiler agent); `driver`/`executor` add to
+   * `pods`. The ports Spark opens itself (driver RPC, block manager, UI) are refused. @default - none
+   */
+  readonly ports?: readonly SparkContainerPort[];
+  /**
+   * Containers run to completion before the Spark container starts; `driver`/`executor` add to
+   * `pods`. They get the restricted security context. @default - none
+   */
+  readonly initContainers?: readonly k8s.Container[];
+  /**
+   * Containers running beside the Spark container; `driver`/`executor` add to `pods`. A sidecar
+   * that never exits keeps the driver pod Running after Spark ends, so on the driver only native
+   * sidecars (`native: true`) are accepted. @default - none
+   */
+  readonly sidecars?: readonly SparkSidecar[];
+}
+
+/** An extra port of the Spark container. */
+export interface SparkContainerPort {
+  /** Port name (an IANA service name: at most 15 lower-case letters, digits and "-"). */
+  readonly name: string;
+  /** Port number. */
+  readonly containerPort: number;
+  /** Protocol. @default "TCP" */
+  readonly protocol?: 'TCP' | 'UDP' | 'SCTP';
+}
+
+/** A container beside the Spark container. */
+export interface SparkSidecar extends k8s.Container {
+  /**
+   * A Kubernetes native sidecar (an init container with `restartPolicy: Always`, on by default
+   * since Kubernetes 1.29): started before the Spark container and stopped after it, so it never
+   * keeps a finished pod Running. @default false
+   */
+  readonly native?: boolean;
+}
+
+/** One RFC 6902 operation on the rendered pod template (`{ metadata, spec }` of a PodTemplateSpec). */
+export interface SparkTemplatePatchOperation {
+  /** `add`, `remove`, `replace` or `test` (no `move`/`copy`: write the value with `add`). */
+  readonly op: 'add' | 'remove' | 'replace' | 'test';
+  /** A JSON pointer such as `/spec/containers/0/resources`. */
+  readonly path: string;
+  /** The value to add, replace with or test for (not for `remove`). @default - none */
+  readonly value?: unknown;
+}
+
+/** The Spark UI's Service and Ingress (`SparkJobProps.ui`). */
+export interface SparkUiOptions {
+  /**
+   * Type of the UI Service the operator creates (operator mode only: `sparkUIOptions.serviceType`).
+   * @default "ClusterIP"
+   */
+  readonly serviceType?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  /** Port of that Service (operator mode only). @default 4040 */
+  readonly servicePort?: number;
+  /** Name of that Service's port (operator mode only). @default - the operator's */
+  readonly servicePortName?: string;
+  /**
+   * Annotations of the UI Service: operator mode `sparkUIOptions.serviceAnnotations`; submit and
+   * Apache-operator modes Spark's driver Service (`spark.kubernetes.driver.service.annotation.*`),
+   * which carries the UI port. @default - none
+   */
+  readonly serviceAnnotations?: Readonly<Record<string, string>>;
+  /** Labels of the UI Service, likewise (`spark.kubernetes.driver.service.label.*`). @default - none */
+  readonly serviceLabels?: Readonly<Record<string, string>>;
+  /** An Ingress to the driver's UI, the same in every mode. @default - none */
+  readonly ingress?: SparkUiIngress;
+}
+
+/** An Ingress to a job's Spark UI: SparkJob adds a Service `<name>-ui` to the driver, the Ingress and the NetworkPolicy. */
+export interface SparkUiIngress {
+  /** Host name of the Ingress rule. */
+  readonly host: string;
+  /** Path prefix. @default "/" */
+  readonly path?: string;
+  /** IngressClass. @default - the cluster's default class */
+  readonly className?: string;
+  /** Annotations of the Ingress. @default - none */
+  readonly annotations?: Readonly<Record<string, string>>;
+  /** A Secret (in the job's namespace) with the host's TLS certificate. @default - plain HTTP */
+  readonly tlsSecretName?: string;
+  /**
+   * The ingress controller's pods: tenant namespaces deny ingress by default, so SparkJob admits
+   * these (a NetworkPolicy `<name>-ui-ingress`) to the driver's UI port only.
+   */
+  readonly from: NetworkEndpoint;
 }
 
 /** GPUs for a Spark pod, through Spark's resource scheduling (`spark.{driver,executor}.resource.gpu.*`). */
@@ -125,6 +217,63 @@ export interface SparkGpu {
   readonly vendor?: string;
   /** Script in the image that lists the pod's GPUs. @default "/opt/spark/examples/src/main/scripts/getGpusResources.sh" */
   readonly discoveryScript?: string;
+}
+
+// Scratch space: Spark's local dirs (constructs/jobs/scratch.ts renders them).
+/** Where a scratch emptyDir keeps its files. */
+export enum ScratchMedium {
+  /** The node's disk (ephemeral storage): the container requests it as `ephemeral-storage`. */
+  DISK = 'disk',
+  /** tmpfs (`medium: Memory`): its pages count against the container's memory limit. */
+  MEMORY = 'memory',
+}
+
+/** An emptyDir of bounded size as Spark's local dir. */
+export interface SparkScratchEmptyDir {
+  /** Disk or memory (tmpfs). @default ScratchMedium.DISK */
+  readonly medium?: ScratchMedium;
+  /** The most the volume may hold (`sizeLimit`); past it the kubelet evicts the pod. */
+  readonly sizeLimit: Memory;
+}
+
+/** A PersistentVolumeClaim as Spark's local dir: its storage class and size. */
+export interface SparkScratchClaim {
+  /** StorageClass of the claim. @default - the cluster's default StorageClass */
+  readonly storageClass?: string;
+  /** Requested storage (`resources.requests.storage`). */
+  readonly size: Memory;
+}
+
+/** A claim per executor that Spark's driver creates itself (`claimName: OnDemand`). */
+export interface SparkScratchOnDemandClaim extends SparkScratchClaim {
+  /** StorageClass of the claims: required, Spark creates no claim without one. */
+  readonly storageClass: string;
+  /**
+   * Hand the claim of an executor that ended to the next one
+   * (`spark.kubernetes.driver.reusePersistentVolumeClaim`). The driver always owns the claims
+   * (`ownPersistentVolumeClaim`), so they are deleted with it. @default true
+   */
+  readonly reuse?: boolean;
+  /**
+   * No new executor while every claim made is still in use, so there are never more claims than
+   * executors (`spark.kubernetes.driver.waitToReusePersistentVolumeClaim`). Needs `reuse`.
+   * @default true
+   */
+  readonly waitToReuse?: boolean;
+}
+
+/**
+ * Scratch space of a Spark pod: the volume Spark uses as its local dir (shuffle files, spills,
+ * blocks cached on disk). Exactly one kind. Without it, Spark mounts an emptyDir of unbounded
+ * size on the node's disk.
+ */
+export interface SparkScratch {
+  /** An emptyDir with a size limit, on disk or in memory. */
+  readonly emptyDir?: SparkScratchEmptyDir;
+  /** A generic ephemeral volume: a claim Kubernetes creates with the pod and deletes with it. */
+  readonly ephemeral?: SparkScratchClaim;
+  /** Executors only: a claim per executor, created (and reused) by Spark's driver. */
+  readonly onDemandClaim?: SparkScratchOnDemandClaim;
 }
 
 /** Size and placement of the driver pod. */
@@ -141,6 +290,24 @@ export interface SparkDriverOptions extends SparkPodOptions {
   readonly memoryOverhead?: Memory;
   /** GPUs. @default - none */
   readonly gpu?: SparkGpu;
+  // Scratch space
+  /** Spark's local dir (shuffle, spills): a bounded volume (scratch.ts). @default - Spark's own emptyDir, unbounded */
+  readonly scratch?: SparkScratch;
+  // Pod features
+  /**
+   * Memory limit of the container when it must be above the request (heap + overhead). Spark
+   * itself always sets the limit equal to the request (BasicDriverFeatureStep /
+   * BasicExecutorFeatureStep overwrite any limit of the template), so only the Kubeflow
+   * operator's pod webhook can raise it: operator mode with a SparkOperator that has its webhook.
+   * @default - the request (Spark's)
+   */
+  readonly memoryLimit?: Memory;
+  /**
+   * The last resort: RFC 6902 operations applied to this role's rendered pod template in every
+   * mode. The result must still be a valid pod under the restricted Pod Security Standard.
+   * @default - none
+   */
+  readonly templatePatch?: readonly SparkTemplatePatchOperation[];
 }
 
 /** Size and placement of the executor pods. */
@@ -206,7 +373,7 @@ export interface SparkSchedule {
   readonly suspend?: boolean;
 }
 
-/** Metrics for Prometheus, from Spark's own servlet (no JMX exporter jar or webhook needed). */
+/** Metrics for Prometheus: Spark's own servlet (no jar or webhook needed) and, optionally, the JMX exporter. */
 export interface SparkMonitoring {
   /**
    * Expose `/metrics/prometheus/` (driver and executor metrics) on the driver's UI port and
@@ -214,6 +381,36 @@ export interface SparkMonitoring {
    * @default true
    */
   readonly prometheus?: boolean;
+  // Monitoring: the JMX exporter (constructs/jobs/monitoring.ts).
+  /**
+   * Run the Prometheus JMX exporter as a Java agent in the driver and/or the executors, as the
+   * Kubeflow operator's `spec.monitoring` does: operator mode writes `spec.monitoring`, submit and
+   * Apache-operator modes set the agent and the metrics config themselves. SparkJob emits a
+   * ConfigMap `<name>-jmx-exporter` (metrics.properties + the exporter's rules) that both pod
+   * templates mount, and declares the exporter's port on the Spark containers.
+   * @default - no JMX exporter
+   */
+  readonly jmxExporter?: SparkJmxExporter;
+}
+
+/** The Prometheus JMX exporter agent of a job (`monitoring.jmxExporter`). */
+export interface SparkJmxExporter {
+  /**
+   * The agent jar in the image, `local:///absolute/path.jar`. @default - the image's
+   * `jmxExporterJar` (SparkImage); without either the synth fails
+   */
+  readonly jar?: string;
+  /** Port the agent serves `/metrics` on (1024-49151, not a port Spark uses). @default 8090 (the operator's) */
+  readonly port?: number;
+  /**
+   * The exporter's YAML configuration. @default - the platform's rules (constructs/monitoring/jmx-rules.ts),
+   * whose metric names the platform's Grafana dashboard uses
+   */
+  readonly config?: string;
+  /** Run the agent in the driver. @default true */
+  readonly driver?: boolean;
+  /** Run the agent in the executors. @default true */
+  readonly executors?: boolean;
 }
 
 /** The pod that runs `spark-submit` in submit mode. */
@@ -263,6 +460,11 @@ export interface ISparkJobOperator {
    * asking for one is refused in operator mode). @default - none
    */
   readonly batchSchedulers?: readonly string[];
+  /**
+   * The operator's pod-mutating webhook, when it runs one (SparkOperator.webhook): operator-mode
+   * fields only it applies (`memoryLimit`) need it. @default - none
+   */
+  readonly webhook?: unknown;
 }
 
 /** Properties of a SparkJob. */
@@ -355,7 +557,7 @@ export interface SparkJobProps {
   readonly readOnlyRootFilesystem?: boolean;
   /** The submitter pod (submit mode). */
   readonly submitter?: SparkSubmitterOptions;
-  // --- Kueue (issue 18) ---
+  // Kueue
   /**
    * A Kueue LocalQueue in the job's namespace (KueueQueues): the job is labelled
    * `kueue.x-k8s.io/queue-name` and created suspended, and Kueue starts it once the tenant's
@@ -365,7 +567,7 @@ export interface SparkJobProps {
    * @default - not queued
    */
   readonly queue?: string;
-  // --- Pod features (issue 18) ---
+  // Pod features
   /** PriorityClass of the driver and executor pods (`priorityClassName` in both pod templates). @default - the cluster's default priority */
   readonly priorityClassName?: string;
   /**
@@ -382,6 +584,19 @@ export interface SparkJobProps {
    * @default - a time to live applies (see timeToLiveSeconds)
    */
   readonly disableTimeToLive?: string;
+  // Template mode: a file an orchestrator submits per run, not an applied object
+  /**
+   * Render the job as a template for an orchestrator (Airflow's SparkKubernetesOperator
+   * `application_file`) instead of an object GitOps or Pulumi applies: the GitOps writer puts it
+   * in `templates/<namespace>-<name>.yaml`, outside the kustomization, with Jinja expressions for
+   * the per-run values. The doctor and the schema check see it as a job with every parameter at
+   * its default. Operator mode only, without `schedule` (the orchestrator decides when it runs).
+   * @default - an applied object
+   */
+  readonly template?: SparkJobTemplateOptions;
+  // Pod features
+  /** The Spark UI's Service settings and an optional Ingress. @default - the mode's UI Service, no Ingress */
+  readonly ui?: SparkUiOptions;
 }
 
 /** Throws unless `value` is a whole number >= `min`. */
@@ -390,4 +605,38 @@ export function wholeNumber(value: number, min: number, field: string, where: st
     throw new SparkPlatformError(field, `${show(value)} is not a whole number >= ${min}`, `set ${field} to ${min} or more`, where);
   }
   return value;
+}
+
+// Template mode
+
+/** One per-run value of a job template (SparkJobProps.template). */
+export interface SparkJobTemplateParameter {
+  /** What the value is: written in the template's header for whoever writes the DAG. */
+  readonly description: string;
+  /**
+   * The value the platform checks the job with (doctor, schema) and the documented default.
+   * It is inserted into a double-quoted YAML string, so no double quote, backslash or line break.
+   */
+  readonly default: string;
+  /**
+   * The Jinja expression written into the file for it, e.g. `ds` (Airflow's logical date) or
+   * `params.day or ds`. @default "params.<name>" (the DAG's `params`)
+   */
+  readonly expression?: string;
+}
+
+/**
+ * How a SparkJob is rendered as a template. `{{ <name> }}` (a declared parameter, lower-case
+ * snake_case) stands for a per-run value in `arguments`, in `sparkConf` values and in
+ * `nameSuffix`; any other `{{...}}` there (Spark's own `{{APP_ID}}`) is kept literally.
+ */
+export interface SparkJobTemplateOptions {
+  /** The per-run values, by name. @default - none */
+  readonly parameters?: Readonly<Record<string, SparkJobTemplateParameter>>;
+  /**
+   * Appended to `metadata.name` in the file, e.g. `-{{ run_day }}`. Airflow adds a random suffix
+   * itself (`random_name_suffix`, on by default), so this is for orchestrators that do not.
+   * @default - none
+   */
+  readonly nameSuffix?: string;
 }

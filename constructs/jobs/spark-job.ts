@@ -15,6 +15,8 @@ import { ResolvedSparkJob } from './resolved-job';
 import { checkUserConf, typedSparkConf } from './spark-conf';
 import { SparkJobMode, SparkJobProps } from './spark-job-options';
 import { renderSubmitMode } from './submit-mode';
+import { renderUiIngress, uiServiceConf } from './ui';
+import { checkTemplateJob, markTemplate, prepareTemplate } from './template-mode';
 import { MAVEN_COORDINATES, checkObjectStoreUse, resolveSparkJob } from './validate-spark-job';
 
 /**
@@ -53,7 +55,10 @@ export class SparkJob extends Construct implements ISparkWorkload {
     if (!props?.namespace?.name) {
       throw new SparkPlatformError('namespace', 'is not set', 'pass the tenant namespace (a SparkNamespace, or SparkNamespace.fromName("..."))', `SparkJob ${show(props?.name)}`);
     }
-    this.spec = resolveSparkJob(props);
+    // Template mode: built and checked with every parameter at its default.
+    const template = prepareTemplate(props);
+    this.spec = resolveSparkJob(template?.props ?? props);
+    if (template) checkTemplateJob(this.spec, `SparkJob ${show(props.name)}`);
     this.name = this.spec.name;
     this.namespace = this.spec.namespace.name;
     this.mode = this.spec.mode;
@@ -62,6 +67,11 @@ export class SparkJob extends Construct implements ISparkWorkload {
       : this.mode === SparkJobMode.APACHE_OPERATOR
         ? renderApacheMode(this, this.spec, () => ({ job: this.effective(), templates: this.templates(), conf: this.sparkConf() }))
         : renderSubmitMode(this, this.spec, () => ({ job: this.effective(), templates: this.templates(), conf: this.sparkConf() }));
+    if (template) markTemplate(this.resource, template.marker);
+    // Pod features: the UI's own Service, Ingress and NetworkPolicy (ui.ts);
+    // a templatePatch is applied and checked now, so a bad one fails at construction (pod-templates.ts).
+    renderUiIngress(this, this.spec);
+    if (this.spec.driver.templatePatch.length > 0 || this.spec.executor.templatePatch.length > 0) this.templates();
     // Wiring may be added after construction (storage.connect(job)), so these run at synth.
     this.node.addValidation({ validate: () => checkObjectStoreUse(this.effective(), this.sparkConf()) });
   }
@@ -164,7 +174,15 @@ export class SparkJob extends Construct implements ISparkWorkload {
 
   /** The complete Spark conf of the application except what the mode itself sets (master, names, template files). */
   public sparkConf(): Record<string, string> {
-    return { ...this.typed().fromFields, ...this.operatorConf(), ...this.hadoopConf(), ...this.nativeBatchConf() };
+    return { ...this.typed().fromFields, ...this.operatorConf(), ...this.hadoopConf(), ...this.nativeBatchConf(), ...this.uiConf() };
+  }
+
+  /**
+   * Submit and Apache-operator modes: the UI Service annotations and labels go on Spark's driver
+   * Service (which carries the UI port); operator mode writes `sparkUIOptions` instead (ui.ts).
+   */
+  private uiConf(): Record<string, string> {
+    return this.mode === SparkJobMode.OPERATOR ? {} : uiServiceConf(this.spec.ui);
   }
 
   /**

@@ -6,6 +6,7 @@ import { JOB_LABEL, SPARK_SUBMIT_POD_LABELS, platformLabels } from '../labels';
 import { KUEUE_QUEUE_LABEL } from '../tenancy/kueue';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
 import { PLATFORM_IVY_HOME, SparkProcess, sparkWriteSites, writableVolumes } from '../writable-paths';
+import { renderJmxExporterConfigMap, withJmxExporterConf } from './monitoring';
 import { PodTemplate } from './pod-templates';
 import { ResolvedSparkJob } from './resolved-job';
 import { sortedConf } from './spark-conf';
@@ -63,7 +64,8 @@ const EXPANDED_CONF_KEY = 'spark.kubernetes.driver.pod.name';
 export function sparkSubmitArgs(input: SubmitModeInput): string[] {
   const { job } = input;
   const conf: Record<string, string> = {
-    ...input.conf,
+    // Monitoring: the JMX exporter's agent and metrics conf, merged (monitoring.ts).
+    ...withJmxExporterConf(job, input.conf),
     'spark.kubernetes.namespace': job.namespace.name,
     // Deterministic per Job (a CronJob's runs each get their own): a rerun of the same Job finds
     // the name taken instead of starting a second driver. `$(JOB_NAME)` is expanded by the kubelet.
@@ -144,6 +146,7 @@ export function renderSubmitMode(scope: Construct, job: ResolvedSparkJob, input:
     subjects: [{ kind: 'ServiceAccount', name: names.account, namespace: ns }],
   });
   job.namespace.allowApiServerEgress?.(SPARK_SUBMIT_EGRESS_POLICY, { ...SPARK_SUBMIT_POD_LABELS });
+  renderJmxExporterConfigMap(scope, job);
 
   const image = job.driver.image;
   // spark-submit's own writes (working directory, Ivy, /tmp) under the read-only root.

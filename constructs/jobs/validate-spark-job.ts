@@ -7,9 +7,15 @@ import { Cpu, Memory } from '../units';
 import { CronDialect, cronProblem, timeZoneProblem } from './cron';
 import {
   ResolvedDynamicAllocation, ResolvedExecutor, ResolvedPod, ResolvedSchedule, ResolvedSparkJob,
-  podCpu, podMemory, startingExecutors,
+  podCpu, podMemory, podMemoryLimit, startingExecutors,
 } from './resolved-job';
+import { resolveContainers } from './containers';
+import { checkTemplatePatch } from './template-patch';
+import { resolveUi } from './ui';
+import { resolveJmxExporter } from './monitoring';
 import { checkUserConf } from './spark-conf';
+import { resolveScratch, scratchStorage } from './scratch';
+import { plusScratch } from '../spark-sizing';
 import { checkAllowedSparkConfKeys, sparkLineName } from '../validation/spark-conf-keys';
 import { PLATFORM_IVY_HOME, SparkProcess, sparkWriteSites } from '../writable-paths';
 import {
@@ -108,6 +114,8 @@ export function resolveSparkJob(props: SparkJobProps): ResolvedSparkJob {
     queue: checkQueue(props, mode, fail),
     priorityClassName: checkPriorityClassName(props.priorityClassName, fail),
     proxyUser: checkProxyUser(props.proxyUser, fail),
+    ui: resolveUi(props, mode, where, fail),
+    jmxExporter: resolveJmxExporter(props, image, executorImage, where),
     name: props.name,
     namespace,
     mode,
@@ -135,6 +143,7 @@ export function resolveSparkJob(props: SparkJobProps): ResolvedSparkJob {
     readOnlyRootFilesystem: props.readOnlyRootFilesystem ?? true,
     submitter,
   };
+  checkMemoryLimits(job, operator, fail);
   checkFitsNamespace(job, fail);
   return job;
 }
@@ -217,7 +226,7 @@ function checkDeps(props: SparkJobProps, fail: Fail): ResolvedSparkJob['deps'] {
 const PROMETHEUS_ANNOTATIONS = { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '4040', 'prometheus.io/path': '/metrics/prometheus' };
 
 /** Volumes Spark adds itself; ours must not take their names. */
-const SPARK_VOLUME = /^(spark-local-dir-\d+|spark-conf-volume.*|pod-template-volume|hadoop-properties|krb5-file|kerberos-keytab|hadoop-secret|spark-platform-.*)$/;
+const SPARK_VOLUME = /^(spark-local-dir-.*|spark-conf-volume.*|pod-template-volume|hadoop-properties|krb5-file|kerberos-keytab|hadoop-secret|spark-platform-.*)$/;
 
 function checkVolumes(props: SparkJobProps, fail: Fail): Array<Record<string, unknown>> {
   const seen = new Set<string>();
@@ -227,6 +236,7 @@ function checkVolumes(props: SparkJobProps, fail: Fail): Array<Record<string, un
     const name = String(json.name ?? '');
     const problem = nameProblem(name, NameRule.DNS1123_LABEL);
     if (problem) fail(`${field}.name`, problem, `use a name such as ${show(suggestName(name))}`);
+    if (name.startsWith('spark-local-dir-')) fail(`${field}.name`, `${show(name)} would become Spark's local dir (Spark takes every mount named spark-local-dir-* as one)`, 'for scratch space use driver.scratch / executor.scratch; otherwise choose another name');
     if (SPARK_VOLUME.test(name)) fail(`${field}.name`, `${show(name)} is a volume name Spark or SparkJob uses itself`, 'choose another name');
     if (seen.has(name)) fail(`${field}.name`, `${show(name)} is used twice`, 'give each volume its own name');
     seen.add(name);
@@ -303,7 +313,52 @@ function resolvePod(
     labels,
     annotations,
     ...podFeatures(role, own, common, where, fail),
+    ...podFeaturesPart2(role, own, common, props, volumes, fail),
+    // Scratch space: the local-dir volume, checked against the pod's memory and mounts.
+    scratch: resolveScratch(own.scratch, { role, type: props.type, heap: memory, memoryOverhead: own.memoryOverhead, mounts, where }),
   };
+}
+
+/** Pod features: containers, hooks, ports (containers.ts), the template patch and the memory limit. */
+function podFeaturesPart2(
+  role: 'driver' | 'executor', own: SparkDriverOptions, common: SparkPodOptions, props: SparkJobProps, volumes: ReadonlyArray<Record<string, unknown>>, fail: Fail,
+): Pick<ResolvedPod, 'lifecycle' | 'ports' | 'initContainers' | 'sidecars' | 'memoryLimit' | 'templatePatch'> {
+  const containers = resolveContainers(own, common, {
+    role,
+    conf: props.sparkConf ?? {},
+    volumes: new Set(volumes.map((v) => String(v.name))),
+    executorPodsKept: role === 'executor' && props.executor?.deleteOnTermination === false,
+    readOnlyRootFilesystem: props.readOnlyRootFilesystem ?? true,
+  }, fail);
+  return {
+    ...containers,
+    memoryLimit: own.memoryLimit,
+    templatePatch: checkTemplatePatch(own.templatePatch, `${role}.templatePatch`, fail),
+  };
+}
+
+/**
+ * `memoryLimit`: Spark writes the container's memory limit equal to its request and overwrites
+ * a template's (BasicDriverFeatureStep / BasicExecutorFeatureStep), so only the Kubeflow
+ * operator's pod webhook raises it; never below the request.
+ */
+function checkMemoryLimits(job: ResolvedSparkJob, operator: ISparkJobOperator | undefined, fail: Fail): void {
+  const pyspark = job.sparkConf['spark.executor.pyspark.memory'];
+  const pysparkMemory = pyspark ? Memory.parseSpark(pyspark, 'sparkConf["spark.executor.pyspark.memory"]') : undefined;
+  for (const pod of [job.driver, job.executor]) {
+    if (!pod.memoryLimit) continue;
+    const field = `${pod.role}.memoryLimit`;
+    const request = podMemory(pod, job.type, pysparkMemory);
+    if (job.mode !== SparkJobMode.OPERATOR) {
+      fail(field, `cannot differ from the request in ${job.mode} mode: Spark sets the container's memory limit to its request (${request}: heap + overhead) and overwrites any limit of the pod template`, 'remove it (the limit is the request), or raise memory/memoryOverhead; a higher limit needs SparkJobMode.OPERATOR with a SparkOperator that has its webhook');
+    }
+    if (!operator || operator.webhook === undefined) {
+      fail(field, `needs the Kubeflow operator's pod webhook: Spark sets the memory limit to the request (${request}) and the operator raises it only in its webhook${operator ? ', which this operator does not run' : ' (no operator given to check)'}`, 'give the SparkOperator a webhook (its webhook prop) and pass it as operator, or remove memoryLimit');
+    }
+    if (pod.memoryLimit.compare(request) < 0) {
+      fail(field, `${pod.memoryLimit} is below the ${pod.role}'s memory request ${request} (heap + overhead); the API server rejects such a pod`, `raise it to at least ${request}, or remove it`);
+    }
+  }
 }
 
 /** The pod features of issue 18 (pod-templates.ts writes them): the role's own replace the common ones. */
@@ -450,11 +505,12 @@ function checkFitsNamespace(job: ResolvedSparkJob, fail: Fail): void {
   const ns = job.namespace;
   const pyspark = job.sparkConf['spark.executor.pyspark.memory'];
   const pysparkMemory = pyspark ? Memory.parseSpark(pyspark, 'sparkConf["spark.executor.pyspark.memory"]') : undefined;
-  const pods = [job.driver, job.executor].map((p) => ({ role: p.role, cpu: podCpu(p), memory: podMemory(p, job.type, pysparkMemory), limit: p.coreLimit }));
+  const pods = [job.driver, job.executor].map((p) => ({ role: p.role, cpu: podCpu(p), memory: podMemory(p, job.type, pysparkMemory), memoryLimit: podMemoryLimit(p, job.type, pysparkMemory), limit: p.coreLimit }));
   const d = ns.containerDefaults;
   for (const p of pods) {
     const text = `the ${p.role} pod requests ${p.cpu} CPU and ${p.memory} memory (heap + overhead)`;
     if (d?.maxCpu && (p.limit ?? p.cpu).compare(d.maxCpu) > 0) fail(`${p.role}.cores`, `${text}, above the LimitRange maximum of ${d.maxCpu} CPU in namespace ${show(ns.name)}`, `lower ${p.role}.cores/coreLimit, or raise the tenant's containerDefaults.maxCpu`);
+    if (d?.maxMemory && p.memoryLimit.compare(d.maxMemory) > 0 && p.memory.compare(d.maxMemory) <= 0) fail(`${p.role}.memoryLimit`, `${p.memoryLimit} is above the LimitRange maximum of ${d.maxMemory} in namespace ${show(ns.name)}`, `lower ${p.role}.memoryLimit, or raise the tenant's containerDefaults.maxMemory`);
     if (d?.maxMemory && p.memory.compare(d.maxMemory) > 0) fail(`${p.role}.memory`, `${text}, above the LimitRange maximum of ${d.maxMemory} in namespace ${show(ns.name)}`, `lower ${p.role}.memory (or memoryOverhead), or raise the tenant's containerDefaults.maxMemory`);
     if (d?.cpuLimit && !p.limit && d.cpuLimit.compare(p.cpu) < 0) fail(`${p.role}.coreLimit`, `is not set, so the namespace default CPU limit ${d.cpuLimit} applies, below the ${p.cpu} CPU requested: the API server rejects the pod`, `set ${p.role}.coreLimit to at least ${p.cpu}`);
   }
@@ -469,6 +525,15 @@ function checkFitsNamespace(job: ResolvedSparkJob, fail: Fail): void {
   if (cpu.compare(q.cpu) > 0) fail('executor', `${text}, above namespace ${show(ns.name)}'s quota of ${q.cpu} CPU`, 'run fewer or smaller executors, or raise the tenant\'s quota.cpu');
   if (memory.compare(q.memory) > 0) fail('executor', `${text}, above namespace ${show(ns.name)}'s quota of ${q.memory} memory`, 'run fewer or smaller executors, or raise the tenant\'s quota.memory');
   if (count > q.pods) fail('executor', `${text}, above namespace ${show(ns.name)}'s quota of ${q.pods} pods`, 'run fewer executors, or raise the tenant\'s quota.pods');
+  // limits.memory is charged the real limit (memoryLimit raises it above the request; without it, limits = requests, checked above).
+  const limits = pods[0].memoryLimit.plus(pods[1].memoryLimit.times(executors)).plus(submitter ? job.submitter.memory : Memory.ZERO);
+  if ((job.driver.memoryLimit || job.executor.memoryLimit) && q.limitsMemory && limits.compare(q.limitsMemory) > 0) fail(pods[0].memoryLimit.compare(pods[0].memory) > 0 ? 'driver.memoryLimit' : 'executor.memoryLimit', `the pods' memory limits add up to ${limits} at start, above namespace ${show(ns.name)}'s quota of ${q.limitsMemory} limits.memory`, 'lower memoryLimit, run fewer executors, or raise the tenant\'s quota.limitsMemory');
+  // Scratch space: ephemeral volumes and on-demand claims are PersistentVolumeClaims.
+  const scratch = plusScratch(scratchStorage(job.driver.scratch, 1), scratchStorage(job.executor.scratch, executors));
+  const claimsText = `the driver's and ${executors} executor(s)' scratch volumes are ${scratch.claims} PersistentVolumeClaim(s) of ${scratch.storage} at start`;
+  const scratchField = job.executor.scratch && job.executor.scratch.kind !== 'emptyDir' ? job.executor.scratch.field : job.driver.scratch?.field ?? 'executor.scratch';
+  if (scratch.claims > q.persistentVolumeClaims) fail(scratchField, `${claimsText}, above namespace ${show(ns.name)}'s quota of ${q.persistentVolumeClaims} claims`, 'run fewer executors, use a sized emptyDir, or raise the tenant\'s quota.persistentVolumeClaims');
+  if (scratch.storage.compare(q.storage) > 0) fail(scratchField, `${claimsText}, above namespace ${show(ns.name)}'s quota of ${q.storage} storage`, 'make the scratch smaller, run fewer executors, or raise the tenant\'s quota.storage');
 }
 
 /**

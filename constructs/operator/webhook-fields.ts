@@ -24,7 +24,10 @@ export function webhookOnlyFields(spec: unknown, prefix = 'spec'): string[] {
     for (const f of POD_FIELDS) if (isSet(pod[f])) found.push(`${prefix}.${role}.${f}`);
   }
   const prometheus = isRecord(spec.monitoring) ? spec.monitoring.prometheus : undefined;
-  if (isSet(prometheus)) found.push(`${prefix}.monitoring.prometheus`); // the JMX exporter ConfigMap is mounted by the webhook
+  // The webhook mounts the operator's JMX exporter ConfigMap unless both files are in the image
+  // (metricsPropertiesFile and prometheus.configFile: sparkpod_defaulter.go addPrometheusConfig returns early).
+  const inImage = isRecord(spec.monitoring) && isSet(spec.monitoring.metricsPropertiesFile) && isRecord(prometheus) && isSet(prometheus.configFile);
+  if (isSet(prometheus) && !inImage) found.push(`${prefix}.monitoring.prometheus`);
   return found;
 }
 

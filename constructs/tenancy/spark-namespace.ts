@@ -5,7 +5,7 @@ import { SparkPlatformError, show } from '../errors';
 import { checkProps } from '../validation/props';
 import { SPARK_ROLE_LABEL, SPARK_SUBMIT_POD_LABELS, SparkRole, TENANT_LABEL, assertUserMetadata, platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
-import { NetworkEndpoint, podPolicy } from '../network';
+import { ClientPodPeer, NetworkEndpoint, peersOf, podPolicy } from '../network';
 import { SizedSparkJob, SparkJobShape, sizeSparkJob } from '../spark-sizing';
 import { Cpu, Memory } from '../units';
 import { POD_SECURITY_VERSION } from '../versions';
@@ -58,7 +58,21 @@ export interface SparkNamespaceProps {
   readonly packageRepository?: NetworkEndpoint;
   /** Extra labels on the Namespace. @default - none */
   readonly labels?: Record<string, string>;
+  // Monitoring
+  /**
+   * The Prometheus pods that scrape the tenant's Spark pods (their namespace and labels): a
+   * NetworkPolicy `allow-spark-metrics` admits them to the drivers' and executors' metrics ports,
+   * by name: `spark-ui` (Spark's PrometheusServlet on the driver) and `jmx-exporter` (a job's
+   * `monitoring.jmxExporter`). Without it the tenant's default-deny drops every scrape.
+   * @default - none: no scraper is admitted
+   */
+  readonly metricsAccess?: readonly ClientPodPeer[];
 }
+
+/** The container port names a tenant's `metricsAccess` policy admits scrapers to (Spark's UI port, the JMX exporter's). */
+export const SPARK_METRICS_PORT_NAMES: readonly string[] = ['spark-ui', 'jmx-exporter'];
+/** Name of the NetworkPolicy admitting a tenant's scrapers. */
+export const SPARK_METRICS_POLICY = 'allow-spark-metrics';
 
 /**
  * A namespace Spark jobs run in, as jobs see it: its accounts, and the limits their pods must
@@ -97,6 +111,11 @@ export interface ISparkJobNamespace {
    * Undefined when unknown (a namespace made elsewhere).
    */
   readonly endpoints?: SparkNamespaceEndpoints;
+  /**
+   * The scrapers admitted to the Spark pods' metrics ports (`metricsAccess`); undefined when
+   * unknown (a namespace made elsewhere).
+   */
+  readonly metricsAccess?: readonly ClientPodPeer[];
 }
 
 /** The egress targets of a tenant namespace. */
@@ -170,6 +189,8 @@ export class SparkNamespace extends Construct implements ISparkJobNamespace {
   public readonly canDownloadPackages: boolean;
   /** The namespace's egress targets. */
   public readonly endpoints: SparkNamespaceEndpoints;
+  /** The scrapers admitted to the Spark pods' metrics ports (empty: none). */
+  public readonly metricsAccess: readonly ClientPodPeer[];
   private readonly apiServer: NetworkEndpoint;
   private readonly egressPolicies = new Map<string, string>();
   /** Egress rules to object stores already allowed (JSON), the declared one first. */
@@ -208,6 +229,7 @@ export class SparkNamespace extends Construct implements ISparkJobNamespace {
     };
 
     this.name = props.name;
+    this.metricsAccess = [...(props.metricsAccess ?? [])];
     this.podSecurity = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
     if (this.podSecurity !== PodSecurityLevel.RESTRICTED && !props.podSecurityReason?.trim()) {
       throw new SparkPlatformError('podSecurityReason', `podSecurity is ${show(this.podSecurity)} but no reason is given`, 'keep the default "restricted", or say in podSecurityReason why this tenant needs less', where);
@@ -354,6 +376,13 @@ export class SparkNamespace extends Construct implements ISparkJobNamespace {
         { matchLabels: { [SPARK_ROLE_LABEL]: SparkRole.DRIVER } }, { egress: [props.packageRepository.toEgressRule()] }, labels);
       this.networkPolicy('AllowSubmitPackages', 'allow-spark-submit-package-repository',
         { matchLabels: { ...SPARK_SUBMIT_POD_LABELS } }, { egress: [props.packageRepository.toEgressRule()] }, labels);
+    }
+    // Monitoring: the scrapers to the metrics ports, by name (a job's JMX port varies).
+    if (this.metricsAccess.length > 0) {
+      const from = peersOf(this.metricsAccess, 'metricsAccess', `SparkNamespace ${show(this.name)}`);
+      this.networkPolicy('AllowMetrics', SPARK_METRICS_POLICY, sparkPods, {
+        ingress: [{ from, ports: SPARK_METRICS_PORT_NAMES.map((name) => ({ protocol: 'TCP', port: k8s.IntOrString.fromString(name) })) }],
+      }, labels);
     }
   }
 

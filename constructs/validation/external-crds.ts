@@ -125,6 +125,7 @@ function podMonitorCrd(): Json {
       items: obj({ port: str, path: str, interval: str, scrapeTimeout: str, scheme: { type: 'string', enum: ['http', 'https'] } }),
     },
     jobLabel: str,
+    podTargetLabels: strings,
   }, ['selector']);
   return {
     apiVersion: 'apiextensions.k8s.io/v1',

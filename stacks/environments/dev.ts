@@ -58,6 +58,26 @@ export const dev: PlatformConfig = {
       driver: { memory: Memory.mebibytes(512) },
       executor: { instances: 2, memory: Memory.mebibytes(512) },
     },
+    // Submitted by the airflow orchestrator (below), one SparkApplication per DAG run: written to
+    // templates/spark-jobs-spark-pi-airflow.yaml, outside the kustomization (docs/jobs.md
+    // "Submitted by an orchestrator"); checked like the others with its parameters' defaults.
+    {
+      tenant: 'spark-jobs',
+      name: 'spark-pi-airflow',
+      type: SparkJobType.SCALA,
+      mainClass: 'org.apache.spark.examples.SparkPi',
+      mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
+      arguments: ['{{ slices }}'],
+      sparkConf: { 'spark.sql.shuffle.partitions': '{{ shuffle_partitions }}' },
+      driver: { memory: Memory.mebibytes(512) },
+      executor: { instances: 1, memory: Memory.mebibytes(512) },
+      template: {
+        parameters: {
+          slices: { description: 'SparkPi\'s number of slices', default: '100' },
+          shuffle_partitions: { description: 'spark.sql.shuffle.partitions of the run', default: '8' },
+        },
+      },
+    },
   ],
   // Airflow (its own chart, in namespace airflow) submits SparkApplications to spark-jobs with
   // SparkKubernetesOperator, as its existing account airflow-worker (docs/environments.md).

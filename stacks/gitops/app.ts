@@ -3,11 +3,12 @@ import { App, AppProps } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Doctor, DoctorOptions, DoctorReport, attachDoctor } from '../../constructs/doctor';
 import { SparkPlatformError, show } from '../../constructs/errors';
+import { RenderedJobTemplate, isJobTemplate, renderJobTemplate } from '../../constructs/jobs/template-mode';
 import { SecretRef, collectSecretRefs } from '../../constructs/secret-refs';
 import { EXTERNAL_CRDS, assertValidManifests } from '../../constructs/validation';
 import { crdInfo } from '../../constructs/validation/crd-schemas';
 import { isBuiltinKind } from '../../constructs/validation/known-fields';
-import { KubeObject, RenderedChart, SOURCE_ANNOTATION, kustomization, renderCharts, toYaml } from './output';
+import { KubeObject, RenderedChart, SOURCE_ANNOTATION, SYNC_WAVE_ANNOTATION, kustomization, renderCharts, toYaml } from './output';
 import { timed } from './timings';
 import { writeTreeAtomically } from './write';
 
@@ -49,6 +50,11 @@ export interface RenderedApp {
   readonly charts: readonly RenderedChart[];
   /** Every object, in apply order. */
   readonly objects: readonly KubeObject[];
+  /**
+   * SparkJob templates (`SparkJobProps.template`): files for an orchestrator, in none of the
+   * charts, so neither the kustomization nor Pulumi applies them.
+   */
+  readonly templates: readonly RenderedJobTemplate[];
   /** The Secrets the objects read by name without emitting them (Pulumi creates them from stack secrets). */
   readonly secretRefs: readonly SecretRef[];
   /** The doctor's report: warnings and suppressed findings (an error fails the render). */
@@ -72,15 +78,42 @@ export function renderApp(app: App, options: RenderAppOptions = {}): RenderedApp
   // Run first on its own (for the timings): the validation during rendering reuses the report.
   const report = timed('doctorMs', () => doctor.report());
   const prefix = options.name ? `${options.name}/` : '';
-  const charts = timed('renderMs', () => renderCharts(app, options.sourceAnnotation ?? true ? { source: (o) => `${prefix}${o.node.path}` } : {}));
+  const rendered = timed('renderMs', () => renderCharts(app, options.sourceAnnotation ?? true ? { source: (o) => `${prefix}${o.node.path}` } : {}));
+  const { charts, templates } = splitTemplates(rendered);
   // manifest(): the wire form (cdk8s' props spell some fields differently, e.g. openApiv3Schema)
   const installed = (options.installedCrds ?? []).map((def) => k8s.KubeCustomResourceDefinition.manifest(def));
   const objects = charts.flatMap((c) => c.objects);
   timed('schemaMs', () => {
-    checkCustomKinds(charts, installed);
-    assertValidManifests(objects, { crds: installed });
+    checkCustomKinds(rendered, installed);
+    // A template is checked as the orchestrator submits it: the file, rendered with its defaults.
+    assertValidManifests([...objects, ...templates.map((t) => t.withDefaults)], { crds: installed });
   });
-  return { charts, objects, secretRefs: collectSecretRefs(app), doctor: report };
+  return { charts, objects, templates, secretRefs: collectSecretRefs(app), doctor: report };
+}
+
+/**
+ * Takes SparkJob templates (objects marked by `SparkJobProps.template`) out of the charts and
+ * renders each as its file (`templates/<namespace>-<name>.yaml`), without the sync wave: no one
+ * applies it.
+ */
+function splitTemplates(rendered: readonly RenderedChart[]): { charts: RenderedChart[]; templates: RenderedJobTemplate[] } {
+  const templates: RenderedJobTemplate[] = [];
+  const files = new Map<string, string>();
+  const charts = rendered.map((chart) => {
+    if (!chart.objects.some(isJobTemplate)) return chart;
+    for (const o of chart.objects.filter(isJobTemplate)) {
+      const { [SYNC_WAVE_ANNOTATION]: _wave, ...annotations } = o.metadata.annotations ?? {};
+      const t = renderJobTemplate({ ...o, metadata: { ...o.metadata, annotations } });
+      const clash = files.get(t.file);
+      if (clash !== undefined) {
+        throw new SparkPlatformError('templates', `${t.namespace}/${t.name} and ${clash} both write ${t.file}`, 'rename one of the two template jobs');
+      }
+      files.set(t.file, `${t.namespace}/${t.name}`);
+      templates.push(t);
+    }
+    return { ...chart, objects: chart.objects.filter((o) => !isJobTemplate(o)) };
+  });
+  return { charts, templates };
 }
 
 /** Apps whose doctor renderApp attached (rendering twice is not configuring twice). */
@@ -136,7 +169,10 @@ export interface SparkPlatformAppProps extends RenderAppOptions, Pick<AppProps, 
 export interface RenderedPlatformApp extends RenderedApp {
   /** The app's name (the subdirectory of its files), if any. */
   readonly name?: string;
-  /** File path (relative to the app's directory) → content: one file per chart and `kustomization.yaml`. */
+  /**
+   * File path (relative to the app's directory) → content: one file per chart, `kustomization.yaml`
+   * (listing the chart files), and one `templates/<namespace>-<name>.yaml` per SparkJob template.
+   */
   readonly files: ReadonlyMap<string, string>;
 }
 
@@ -171,6 +207,7 @@ export class SparkPlatformApp extends App {
       for (const c of rendered.charts) files.set(c.file, toYaml(c.objects));
     });
     files.set('kustomization.yaml', kustomization(rendered.charts.map((c) => c.file)));
+    for (const t of rendered.templates) files.set(t.file, t.yaml);
     return { ...rendered, name: this.name, files };
   }
 

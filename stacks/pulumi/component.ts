@@ -2,6 +2,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { App, Chart } from 'cdk8s';
 import { SparkPlatformError, show } from '../../constructs/errors';
+import { isJobTemplate } from '../../constructs/jobs/template-mode';
 import { SecretRef, collectSecretRefs } from '../../constructs/secret-refs';
 import { RenderAppOptions, RenderedApp, SparkPlatformApp, renderApp } from '../gitops/app';
 import { KubeObject, RenderedChart, SYNC_WAVE_ANNOTATION } from '../gitops/output';
@@ -143,12 +144,16 @@ function appOf(args: SparkPlatformArgs<object>): App {
   return app;
 }
 
-/** Charts as the plan takes them: the GitOps objects without Argo CD's sync wave (dependsOn orders instead). */
+/**
+ * Charts as the plan takes them: the GitOps objects without Argo CD's sync wave (dependsOn orders
+ * instead), and never a SparkJob template (an orchestrator submits it per run; renderApp takes
+ * templates out of the charts already, this holds for charts rendered any other way).
+ */
 export function chartManifests(charts: readonly RenderedChart[], selected?: ReadonlySet<string>): ChartManifests[] {
   return charts.map((c) => ({
     id: c.chart,
     dependsOn: c.dependsOn.filter((d) => !selected || selected.has(d)),
-    objects: c.objects.map(withoutSyncWave),
+    objects: c.objects.filter((o) => !isJobTemplate(o)).map(withoutSyncWave),
   }));
 }
 

@@ -63,7 +63,8 @@ test('dev: both Spark jobs (operator and submit mode) and the notebook\'s execut
   const report = freshReport(dev, { nodes: [{ name: 'n', cpu: '4', memory: '800Mi' }] });
   const spark = report.errors.filter((e) => e.rule === 'pod-exceeds-node' && /the (driver|executor) pod/.test(e.message)).map((e) => e.object ?? e.path);
   // The notebook (a client-mode driver) has no object of its own: its finding names its path.
-  expect(new Set(spark)).toEqual(new Set(['SparkApplication/spark-jobs/spark-pi', 'Job/spark-jobs/spark-pi-python', 'notebooks/spark-jobs-lab/Driver']));
+  // spark-pi-airflow is a template (templates/, not applied): the doctor checks it like the others.
+  expect(new Set(spark)).toEqual(new Set(['SparkApplication/spark-jobs/spark-pi', 'SparkApplication/spark-jobs/spark-pi-airflow', 'Job/spark-jobs/spark-pi-python', 'notebooks/spark-jobs-lab/Driver']));
 });
 
 test('the proposed options pass the config check a PlatformConfig\'s doctor field gets; a typo is named', () => {

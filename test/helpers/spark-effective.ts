@@ -100,12 +100,16 @@ const SPEC_FIELDS = new Set([
   'driver', 'executor',
   // No effect on what is submitted: retries, clean-up.
   'restartPolicy', 'timeToLiveSeconds',
+  // Monitoring (issue 18): the JMX exporter (monitoringEffects).
+  'monitoring',
+  // Pod features part 2 (issue 18): no effect on the pods, only on the UI Service the operator creates beside Spark's driver Service.
+  'sparkUIOptions',
 ]);
 
 /** Driver/executor fields the operator turns into conf (or uses itself). */
-const ROLE_CONF_FIELDS = new Set(['cores', 'coreRequest', 'coreLimit', 'memory', 'memoryOverhead', 'image', 'serviceAccount', 'labels', 'annotations', 'template', 'podName']);
+const ROLE_CONF_FIELDS = new Set(['cores', 'coreRequest', 'coreLimit', 'memory', 'memoryOverhead', 'image', 'serviceAccount', 'labels', 'annotations', 'template', 'podName', 'javaOptions']);
 /** Driver/executor fields only the pod-mutating webhook applies. */
-const ROLE_WEBHOOK_FIELDS = new Set(['env', 'envFrom', 'volumeMounts', 'securityContext', 'podSecurityContext', 'nodeSelector', 'tolerations', 'affinity']);
+const ROLE_WEBHOOK_FIELDS = new Set(['env', 'envFrom', 'volumeMounts', 'securityContext', 'podSecurityContext', 'nodeSelector', 'tolerations', 'affinity', 'memoryLimit']);
 const EXECUTOR_ONLY_FIELDS = new Set(['instances', 'deleteOnTermination']);
 
 /** `deps` field -> the Spark conf key its spark-submit flag sets. */
@@ -171,7 +175,8 @@ export function effectiveFromSparkApplication(app: unknown, options: SparkApplic
   const pullSecrets = strings(spec.imagePullSecrets, 'spec.imagePullSecrets');
   if (pullSecrets.length > 0) set('spark.kubernetes.container.image.pullSecrets', pullSecrets.join(','));
   set('spark.kubernetes.pyspark.pythonVersion', spec.pythonVersion);
-  for (const [key, value] of Object.entries(stringMap(spec.sparkConf, 'spec.sparkConf'))) {
+  const monitoring = monitoringEffects(spec, namespace, appName, options);
+  for (const [key, value] of Object.entries({ ...stringMap(spec.sparkConf, 'spec.sparkConf'), ...monitoring.sparkConf })) {
     // The operator sets the driver pod name itself and skips this key of sparkConf.
     if (key !== 'spark.kubernetes.driver.pod.name') set(key, value);
   }
@@ -191,7 +196,10 @@ export function effectiveFromSparkApplication(app: unknown, options: SparkApplic
     if (role === 'executor') set('spark.kubernetes.executor.deleteOnTermination', r.deleteOnTermination);
     // metadata.labels first, the role's own labels after: on a clash the role's win (last --conf).
     for (const [k, v] of Object.entries({ ...appLabels, ...stringMap(r.labels, `spec.${role}.labels`) })) set(`spark.kubernetes.${role}.label.${k}`, v);
-    for (const [k, v] of Object.entries(stringMap(r.annotations, `spec.${role}.annotations`))) set(`spark.kubernetes.${role}.annotation.${k}`, v);
+    for (const [k, v] of Object.entries({ ...stringMap(r.annotations, `spec.${role}.annotations`), ...monitoring.annotations[role] })) set(`spark.kubernetes.${role}.annotation.${k}`, v);
+    // submission.go: spec.<role>.javaOptions (with the monitoring agent appended) after sparkConf.
+    const javaOptions = [r.javaOptions === undefined ? undefined : text(r.javaOptions, `spec.${role}.javaOptions`), monitoring.agent[role]].filter((o) => o !== undefined);
+    if (javaOptions.length > 0) set(`spark.${role}.extraJavaOptions`, javaOptions.join(' '));
   }
   for (const [k, v] of Object.entries(stringMap(spec.nodeSelector, 'spec.nodeSelector'))) set(`spark.kubernetes.node.selector.${k}`, v);
 
@@ -230,6 +238,38 @@ export function effectiveFromSparkApplication(app: unknown, options: SparkApplic
     conf: withoutRedundantRoleImages(withoutModeKeys(conf)),
     driverPod: pod('driver'),
     executorPod: pod('executor'),
+  };
+}
+
+/**
+ * What the operator does for `spec.monitoring` before submitting (monitoring_config.go), when
+ * `monitoring.prometheus` is set: `spark.metrics.namespace` = `<namespace>.<app>` and
+ * `spark.metrics.conf` (the in-image `metricsPropertiesFile`, else its own ConfigMap's file) into
+ * sparkConf; for each exposed role the `-javaagent` appended to its javaOptions and the
+ * `prometheus.io/*` annotations (port, path /metrics) on it. Its own ConfigMap, mounted by the
+ * webhook when a file is not given in the image, is not modelled.
+ */
+function monitoringEffects(spec: Json, namespace: string, appName: string, options: SparkApplicationModelOptions): {
+  sparkConf: Record<string, string>; agent: Partial<Record<Role, string>>; annotations: Record<Role, Record<string, string>>;
+} {
+  const none = { sparkConf: {}, agent: {}, annotations: { driver: {}, executor: {} } };
+  if (spec.monitoring === undefined) return none;
+  const m = record(spec.monitoring, 'spec.monitoring');
+  known(m, new Set(['exposeDriverMetrics', 'exposeExecutorMetrics', 'metricsPropertiesFile', 'prometheus']), 'spec.monitoring');
+  if (m.prometheus === undefined) return none; // util.PrometheusMonitoringEnabled: nothing happens
+  const p = record(m.prometheus, 'spec.monitoring.prometheus');
+  known(p, new Set(['jmxExporterJar', 'port', 'portName', 'configFile']), 'spec.monitoring.prometheus');
+  if (m.metricsPropertiesFile === undefined || p.configFile === undefined) {
+    throw new Error('spec.monitoring without both metricsPropertiesFile and prometheus.configFile: the operator\'s own ConfigMap (mounted by its webhook) is not modelled');
+  }
+  const port = p.port === undefined ? 8090 : Number(p.port);
+  const agent = `-javaagent:${text(p.jmxExporterJar, 'spec.monitoring.prometheus.jmxExporterJar')}=${port}:${text(p.configFile, 'spec.monitoring.prometheus.configFile')}`;
+  const annotations = { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(port), 'prometheus.io/path': '/metrics' };
+  void options; // with both files in the image the webhook adds nothing for monitoring
+  return {
+    sparkConf: { 'spark.metrics.namespace': `${namespace}.${appName}`, 'spark.metrics.conf': text(m.metricsPropertiesFile, 'spec.monitoring.metricsPropertiesFile') },
+    agent: { ...(m.exposeDriverMetrics === true ? { driver: agent } : {}), ...(m.exposeExecutorMetrics === true ? { executor: agent } : {}) },
+    annotations: { driver: m.exposeDriverMetrics === true ? annotations : {}, executor: m.exposeExecutorMetrics === true ? annotations : {} },
   };
 }
 
@@ -276,6 +316,11 @@ function applyWebhook(pod: Json, role: Role, r: Json, appVolumes: readonly Json[
   append(spec, 'tolerations', list(r.tolerations, `${role}.tolerations`));
   if (r.securityContext !== undefined) container.securityContext = clone(r.securityContext);
   if (r.podSecurityContext !== undefined) spec.securityContext = clone(r.podSecurityContext);
+  // addMemoryLimit: the Spark container's memory limit replaced (after Spark wrote limit = request).
+  if (r.memoryLimit !== undefined) {
+    const resources = isRecord(container.resources) ? container.resources : {};
+    container.resources = { ...resources, limits: { ...(isRecord(resources.limits) ? resources.limits : {}), memory: text(r.memoryLimit, `${role}.memoryLimit`) } };
+  }
   return pod;
 }
 
@@ -741,6 +786,82 @@ function known(obj: Json, allowed: ReadonlySet<string>, where: string): void {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Scratch space: the local dirs Spark gives a pod (issue 18)
+// ---------------------------------------------------------------------------------------------
+
+/** A local dir of a driver or executor pod as Spark decides it, with the volume behind it. */
+export interface SparkLocalDir {
+  /** Mount path in the Spark container (an entry of `SPARK_LOCAL_DIRS`). */
+  path: string;
+  /** The volume (`name` + source), as it ends up in the pod. */
+  volume: Json;
+  /** Where the volume comes from: the pod template, `spark.kubernetes.<role>.volumes.*` conf, or Spark's own default. */
+  from: 'template' | 'conf' | 'spark';
+  /** The claim Spark itself creates for it (an `OnDemand` claim, or any claim with class and size), if any. */
+  createdClaim?: { storageClassName: string; storage: string };
+}
+
+/**
+ * The local dirs Spark gives the `role` pod of `app`, written from Spark's feature steps (3.5 to
+ * 4.1): the pod template's Spark container (the one named by `podTemplateContainerName`, else the
+ * first); MountVolumesFeatureStep adds a volume and mount per `spark.kubernetes.<role>.volumes.
+ * <type>.<name>.*` group (an executor's claim `OnDemand` becomes `<app>-exec-<id>-pvc-<index>`,
+ * created only with both `options.storageClass` and `options.sizeLimit`); then
+ * LocalDirsFeatureStep takes every mount whose volume name starts with `spark-local-dir-` as a
+ * local dir and, when there is none, adds emptyDirs `spark-local-dir-<n>` (no size limit; medium
+ * Memory with `spark.kubernetes.local.dirs.tmpfs=true`) at `spark.local.dir`, else at
+ * `/var/data/spark-<uuid>`.
+ */
+export function sparkLocalDirs(app: EffectiveApp, role: Role): SparkLocalDir[] {
+  const spec = record(record(role === 'driver' ? app.driverPod : app.executorPod, 'pod').spec, 'pod spec');
+  const containers = list(spec.containers, 'containers').map((c) => record(c, 'container'));
+  const wanted = app.conf[`spark.kubernetes.${role}.podTemplateContainerName`];
+  const container = containers.find((c) => c.name === wanted) ?? containers[0] ?? {};
+  const templateVolumes = list(spec.volumes, 'volumes').map((v) => record(v, 'volume'));
+  const mounts: Array<Omit<SparkLocalDir, 'path'> & { name: string; path: string }> = list(container.volumeMounts, 'volumeMounts').map((m) => {
+    const mount = record(m, 'volumeMount');
+    const volume = templateVolumes.find((v) => v.name === mount.name);
+    if (!volume) throw new Error(`${role} template: mount ${String(mount.name)} names no volume`);
+    return { name: text(mount.name, 'volumeMount.name'), path: text(mount.mountPath, 'volumeMount.mountPath'), volume, from: 'template' as const };
+  });
+
+  const prefix = `spark.kubernetes.${role}.volumes.`;
+  const groups = new Map<string, Record<string, string>>();
+  for (const [key, value] of Object.entries(app.conf)) {
+    if (!key.startsWith(prefix)) continue;
+    const parts = key.slice(prefix.length).split('.');
+    if (parts.length < 3) throw new Error(`${key}: not <type>.<name>.<field>`);
+    const id = `${parts[0]}.${parts[1]}`;
+    groups.set(id, { ...(groups.get(id) ?? {}), [parts.slice(2).join('.')]: value });
+  }
+  [...groups.entries()].forEach(([id, o], index) => {
+    const [type, name] = id.split('.');
+    const path = o['mount.path'];
+    if (!path) throw new Error(`${prefix}${id}.mount.path is required by Spark`);
+    let source: Json;
+    let createdClaim: SparkLocalDir['createdClaim'];
+    if (type === 'emptyDir') {
+      source = { emptyDir: { medium: o['options.medium'] ?? '', ...(o['options.sizeLimit'] ? { sizeLimit: o['options.sizeLimit'] } : {}) } };
+    } else if (type === 'persistentVolumeClaim') {
+      const template = o['options.claimName'];
+      if (!template) throw new Error(`${prefix}${id}.options.claimName is required by Spark`);
+      const claimName = template.replace(/OnDemand/g, role === 'executor' ? `${app.appName}-exec-<id>-pvc-${index}` : `${app.appName}-driver-pvc-${index}`);
+      if (o['options.storageClass'] && o['options.sizeLimit']) createdClaim = { storageClassName: o['options.storageClass'], storage: o['options.sizeLimit'] };
+      source = { persistentVolumeClaim: { claimName, readOnly: o['mount.readOnly'] === 'true' } };
+    } else {
+      throw new Error(`${prefix}${id}: volume type ${type} not modelled`);
+    }
+    mounts.push({ name, path, volume: { name, ...source }, from: 'conf', ...(createdClaim ? { createdClaim } : {}) });
+  });
+
+  const local = mounts.filter((m) => m.name.startsWith('spark-local-dir-'));
+  if (local.length > 0) return local.map(({ name: _name, ...dir }) => dir);
+  const dirs = (app.conf['spark.local.dir'] ?? '/var/data/spark-<uuid>').split(',');
+  const medium = app.conf['spark.kubernetes.local.dirs.tmpfs'] === 'true' ? { medium: 'Memory' } : {};
+  return dirs.map((path, i) => ({ path, volume: { name: `spark-local-dir-${i + 1}`, emptyDir: medium }, from: 'spark' as const }));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Sample jobs shared by the job tests (same-pods, upstream conformance)
 // ---------------------------------------------------------------------------------------------
 
@@ -870,6 +991,17 @@ export function sampleJobs(): Record<string, SampleJob> {
         sparkConf: { 'spark.driver.extraJavaOptions': '-Dpod=$(POD_NAME) -Dcost=$$5' },
       },
     },
+    // Monitoring (issue 18): the JMX exporter agent in both JVMs, merged with the user's JVM options.
+    'jmx-exporter': {
+      props: {
+        name: 'spark-pi-jmx',
+        type: SparkJobType.SCALA,
+        mainClass: 'org.apache.spark.examples.SparkPi',
+        mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
+        sparkConf: { 'spark.driver.extraJavaOptions': '-XX:+UseG1GC' },
+        monitoring: { jmxExporter: { jar: 'local:///opt/spark/jmx/jmx_prometheus_javaagent.jar', port: 9404 } },
+      },
+    },
     'pod-features': {
       props: {
         name: 'spark-pi-pod-features',
@@ -882,13 +1014,36 @@ export function sampleJobs(): Record<string, SampleJob> {
           terminationGracePeriodSeconds: 60,
           hostAliases: [{ ip: '10.0.0.5', hostnames: ['metastore.internal'] }],
           dnsConfig: { options: [{ name: 'ndots', value: '2' }] },
+          // Part 2: hooks and ports of the Spark container, user containers.
+          lifecycle: { preStop: { exec: { command: ['/bin/sh', '-c', 'sleep 5'] } } },
+          ports: [{ name: 'profiler', containerPort: 9999 }],
+          initContainers: [{ name: 'fetch-config', image: 'busybox:1.36.1', command: ['/bin/sh', '-c', 'true'] }],
+        },
+        driver: {
+          sidecars: [{ name: 'log-shipper', image: 'fluent/fluent-bit:3.1.9', native: true, securityContext: { runAsUser: 10001 } }],
         },
         executor: {
           topologySpreadConstraints: [{
             maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway',
             labelSelector: { matchLabels: { 'spark-role': 'executor' } },
           }],
+          sidecars: [{ name: 'statsd', image: 'prom/statsd-exporter:v0.26.1', ports: [{ name: 'statsd', containerPort: 9125, protocol: 'UDP' }] }],
+          templatePatch: [
+            { op: 'test', path: '/spec/containers/0/name', value: 'spark-kubernetes-executor' },
+            { op: 'add', path: '/spec/containers/0/resources', value: { limits: { 'ephemeral-storage': '2Gi' } } },
+          ],
         },
+      },
+    },
+    'scratch': {
+      props: {
+        name: 'spark-pi-scratch',
+        type: SparkJobType.SCALA,
+        mainClass: 'org.apache.spark.examples.SparkPi',
+        mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
+        // A claim Kubernetes makes with the driver pod (template); one per executor that Spark's driver makes (conf).
+        driver: { scratch: { ephemeral: { storageClass: 'standard', size: Memory.gibibytes(2) } } },
+        executor: { scratch: { onDemandClaim: { storageClass: 'standard', size: Memory.gibibytes(20) } } },
       },
     },
     'custom-executor-image': {

@@ -336,10 +336,10 @@ describe('the model itself, on hand-written objects', () => {
 
   test('a field the model does not know is refused, not ignored', () => {
     const app = sparkApp();
-    ((app.spec as Json).driver as Json).javaOptions = '-Dx=y';
-    expect(() => effectiveFromSparkApplication(app, { webhook: false })).toThrow('spec.driver: javaOptions not modelled');
-    const scheduled = { ...sparkApp(), kind: 'ScheduledSparkApplication', spec: { schedule: '@daily', template: { ...(sparkApp().spec as Json), monitoring: {} } } };
-    expect(() => effectiveFromSparkApplication(scheduled, { webhook: false })).toThrow('spec: monitoring not modelled');
+    ((app.spec as Json).driver as Json).shareProcessNamespace = true;
+    expect(() => effectiveFromSparkApplication(app, { webhook: false })).toThrow('spec.driver: shareProcessNamespace not modelled');
+    const scheduled = { ...sparkApp(), kind: 'ScheduledSparkApplication', spec: { schedule: '@daily', template: { ...(sparkApp().spec as Json), sparkConfigMap: 'conf' } } };
+    expect(() => effectiveFromSparkApplication(scheduled, { webhook: false })).toThrow('spec: sparkConfigMap not modelled');
   });
 
   const submitObjects = (args: string[], env: Json[] = [{ name: 'JOB_NAME', valueFrom: { fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/job-name']" } } }]): Json[] => [

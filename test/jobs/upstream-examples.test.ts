@@ -217,7 +217,7 @@ function describeConformance(crds: string, validator: () => ManifestValidator): 
   const generated = generatedResources();
 
   test('both kinds are covered', () => {
-    expect(generated.map(([, obj]) => obj.kind).sort()).toEqual([...Array(11).fill('SparkApplication'), 'ScheduledSparkApplication', 'ScheduledSparkApplication'].sort());
+    expect(generated.map(([, obj]) => obj.kind).sort()).toEqual([...Array(13).fill('SparkApplication'), 'ScheduledSparkApplication', 'ScheduledSparkApplication'].sort());
   });
 
   test.each(generated)(`%s validates against ${crds}`, (_what, obj) => {

@@ -138,7 +138,8 @@ describe('synth output', () => {
     const mode = (p: string) => fs.statSync(p).mode & 0o777;
     expect(mode(outdir)).toBe(0o755);
     expect(mode(path.join(outdir, 'dev'))).toBe(0o755);
-    for (const f of fs.readdirSync(path.join(outdir, 'dev'))) expect([f, mode(path.join(outdir, 'dev', f))]).toEqual([f, 0o644]);
+    // (templates/ holds the SparkJob templates: a directory, 0755, with 0644 files)
+    for (const f of fs.readdirSync(path.join(outdir, 'dev'), { recursive: true }) as string[]) expect([f, mode(path.join(outdir, 'dev', f))]).toEqual([f, fs.statSync(path.join(outdir, 'dev', f)).isDirectory() ? 0o755 : 0o644]);
   });
 
   test('writes the staging directory `cdk8s synth` lists, with the same files', () => {

@@ -28,6 +28,8 @@ import { toleratesEverything } from './tolerates-everything';
 import { kueueDynamicAllocation } from './kueue-dynamic-allocation';
 import { kueueExceedsClusterQueue } from './kueue-exceeds-cluster-queue';
 import { kueueQueueMissing } from './kueue-queue-missing';
+import { metricsScrapeDropped } from './metrics-scrape-dropped';
+import { unboundedScratch } from './unbounded-scratch';
 
 /** Every rule the doctor runs, grouped by the run-time symptom they prevent. */
 export const DOCTOR_RULES: readonly DoctorRule[] = [
@@ -44,9 +46,11 @@ export const DOCTOR_RULES: readonly DoctorRule[] = [
   // executors <-> driver, the driver's API rights, the operator
   clientModeDriverAddress, driverUnreachable, sparkRbacMissing, namespaceNotWatched, driverApiEgressBlocked, apiServerPortUnconfirmed,
   // scale and hygiene
-  serviceLinksEnabled, noTtl, dynamicAllocationNoShuffle, dynamicAllocationBounds,
+  serviceLinksEnabled, noTtl, dynamicAllocationNoShuffle, dynamicAllocationBounds, unboundedScratch,
   // Kueue: never admitted, or refused
   kueueQueueMissing, kueueExceedsClusterQueue, kueueDynamicAllocation,
+  // monitoring: metrics that never reach Prometheus
+  metricsScrapeDropped,
   // secrets in Git and in Pulumi state (s3a keys in the conf included)
   secretWithData, secretInOutput,
 ];

@@ -4,6 +4,8 @@ import { SparkAppView } from '../spark-apps';
 import { DoctorRule, Severity } from '../types';
 import { DoctorView, QuotaView } from '../view';
 import { appTarget } from './common';
+import { appScratchStorage, scratchExcess } from './unbounded-scratch';
+import type { SparkScratchStorage } from '../../spark-sizing';
 
 /** What an application's pods add up to with `executors` executors. */
 export interface AppTotals {
@@ -11,6 +13,8 @@ export interface AppTotals {
   readonly memory: Memory;
   readonly pods: number;
   readonly extended: Readonly<Record<string, number>>;
+  /** Scratch space: claims and ephemeral-storage requests of the local-dir volumes. */
+  readonly scratch: SparkScratchStorage;
   /** "the submitter, the driver and 4 executors". */
   readonly text: string;
 }
@@ -41,7 +45,7 @@ export function appTotals(view: DoctorView, app: SparkAppView, executors: number
     parts.push('the driver');
   }
   const text = `${parts.length > 0 ? `${parts.join(', ')} and ` : ''}${executors} executor${executors === 1 ? '' : 's'} (${app.executor.cpu} CPU, ${app.executor.memory} each)`;
-  return { cpu, memory, pods, extended, text };
+  return { cpu, memory, pods, extended, text, scratch: appScratchStorage(app, executors) };
 }
 
 /** Which hard limits of `q` the totals exceed, as text; empty when they fit. */
@@ -55,6 +59,7 @@ export function quotaExcess(t: AppTotals, q: QuotaView): string[] {
     const limit = q.extended[resource];
     if (limit !== undefined && amount > limit) out.push(`requests.${resource} ${limit} (needs ${amount})`);
   }
+  out.push(...scratchExcess(t.scratch, q)); // scratch space
   return out;
 }
 

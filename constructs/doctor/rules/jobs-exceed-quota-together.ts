@@ -1,3 +1,4 @@
+import { plusScratch } from '../../spark-sizing';
 import { Cpu, Memory } from '../../units';
 import { SparkAppView } from '../spark-apps';
 import { DoctorRule, Severity } from '../types';
@@ -42,7 +43,7 @@ function sum(apps: readonly SizedApp[]): AppTotals {
     pods += totals.pods;
     for (const [k, v] of Object.entries(totals.extended)) extended[k] = (extended[k] ?? 0) + v;
   }
-  return { cpu, memory, pods, extended, text: `${apps.length} applications` };
+  return { cpu, memory, pods, extended, text: `${apps.length} applications`, scratch: plusScratch(...apps.map((a) => a.totals.scratch)) };
 }
 
 /**
