@@ -194,14 +194,23 @@ export class SparkPlatformApp extends App {
     this.options = { ...props, name: props.name };
   }
 
-  /** Renders and checks the app in memory (nothing is written); throws the first input error. */
-  public render(): RenderedPlatformApp {
+  /**
+   * Renders and checks the app in memory, as `render()` does, without making the files: the
+   * objects, the doctor's report and the Secrets read (what the Pulumi component takes).
+   * Throws the first input error.
+   */
+  public check(): RenderedApp {
     // Checked here rather than in the constructor, so a configuration's own check of the name
     // (buildPlatform's, naming the environment file) comes first.
     if (this.name !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.name)) {
       throw new SparkPlatformError('SparkPlatformApp name', `${show(this.name)} is not a DNS label`, 'use lower-case letters, digits and "-": it names a directory and prefixes annotations');
     }
-    const rendered = renderApp(this, this.options);
+    return renderApp(this, this.options);
+  }
+
+  /** Renders and checks the app in memory (nothing is written); throws the first input error. */
+  public render(): RenderedPlatformApp {
+    const rendered = this.check();
     const files = new Map<string, string>();
     timed('yamlMs', () => {
       for (const c of rendered.charts) files.set(c.file, toYaml(c.objects));

@@ -116,7 +116,8 @@ function prepare<O extends object>(name: string, args: SparkPlatformArgs<O>): Pr
     if (given.length > 0) {
       throw new SparkPlatformError(`SparkPlatform ${show(name)} ${given[0]}`, 'is set, but a SparkPlatformApp renders with its own options', `set ${given.join(', ')} on the SparkPlatformApp instead`);
     }
-    rendered = app.render();
+    // the objects only: Pulumi needs no YAML files
+    rendered = app.check();
     environment = app.name ?? name;
   } else {
     environment = renderOptions.name ?? name;

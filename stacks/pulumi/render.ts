@@ -27,6 +27,6 @@ export interface RenderedPlatform {
 export function renderPlatform(config: PlatformConfig, source?: string): RenderedPlatform {
   const app = new SparkPlatformApp({ name: config.name });
   const platform = buildPlatform(app, config, source);
-  const rendered = app.render();
+  const rendered = app.check();
   return { app, platform, charts: chartManifests(rendered.charts), secretRefs: rendered.secretRefs };
 }

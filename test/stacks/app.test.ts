@@ -101,6 +101,18 @@ describe('SparkPlatformApp.synth()', () => {
     expect(() => build({ name: 'Dev_1' }).app.render()).toThrow(/SparkPlatformApp name: "Dev_1" is not a DNS label/);
   });
 
+  test('check() is render() without the files: same objects, charts, report and Secrets; same refusals', () => {
+    const checked = build({ name: 'dev' }).app.check();
+    const rendered = build({ name: 'dev' }).app.render();
+    expect('files' in checked).toBe(false);
+    expect(checked.objects).toEqual(rendered.objects);
+    expect(checked.charts).toEqual(rendered.charts);
+    expect(checked.secretRefs).toEqual(rendered.secretRefs);
+    expect(checked.doctor.warnings).toEqual(rendered.doctor.warnings);
+    expect(rendered.files.size).toBeGreaterThan(checked.charts.length);
+    expect(() => build({ name: 'Dev_1' }).app.check()).toThrow(/SparkPlatformApp name: "Dev_1" is not a DNS label/);
+  });
+
   test('synthYaml is every object in apply order, after the same checks', () => {
     const { app } = build({ name: 'dev' });
     const objects = YAML.parseAllDocuments(app.synthYaml()).map((d) => d.toJSON());
