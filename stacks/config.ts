@@ -1,6 +1,8 @@
 import { SparkPlatformError } from '../constructs/errors';
 import { ClientPodPeer, EndpointPort, NetworkEndpoint, Protocol } from '../constructs/network';
 import { IJobNamespace, OperatorMonitoring, SparkOperatorProps, WebhookCertificate } from '../constructs/operator';
+import { checkMonitoring as checkOperatorMonitoring } from '../constructs/operator/monitoring';
+import { assertUserMetadata } from '../constructs/labels';
 import type { ApacheSparkOperatorProps } from '../constructs/apache-operator';
 import { SparkJobProps } from '../constructs/jobs';
 import { SparkNotebookProps } from '../constructs/notebook';
@@ -73,6 +75,49 @@ export interface PlatformConfig {
    * `queue`. See KueueQueues and docs/environments.md. @default - none (jobs may not set `queue`)
    */
   readonly kueue?: KueueConfig;
+  /**
+   * Prometheus monitoring (the Prometheus Operator and Grafana installed separately, e.g. by
+   * kube-prometheus-stack): a PodMonitor for each tenant's Spark jobs, the operator's PodMonitor,
+   * the platform's Grafana dashboard. The scrapers must be admitted: tenants' `metricsAccess`,
+   * `operator.metricsAccess`. See MonitoringConfig and docs/environments.md. @default - none
+   */
+  readonly monitoring?: MonitoringConfig;
+}
+
+/** Prometheus monitoring of an environment (see PlatformConfig.monitoring). */
+export interface MonitoringConfig {
+  /**
+   * A PodMonitor for the Spark jobs of every tenant (SparkJobsMonitoring, in the tenant's
+   * namespace): Spark's servlets on the driver's `spark-ui` port and the JMX exporter where a job
+   * runs it. Every tenant needs `metricsAccess` (its own or tenantDefaults'). @default - none
+   */
+  readonly podMonitors?: PodMonitorConfig;
+  /**
+   * A PodMonitor for the Spark operator's controllers (and webhook), with `podMonitors`' labels
+   * and interval (SparkOperatorProps.monitoring). Needs `operator.metricsAccess`; for other
+   * settings write `operator.monitoring` instead. @default false
+   */
+  readonly operator?: boolean;
+  /** The platform's Grafana dashboard, as a ConfigMap for Grafana's dashboard sidecar (SparkDashboard). @default - none */
+  readonly dashboard?: DashboardConfig;
+}
+
+/** The PodMonitors of an environment. */
+export interface PodMonitorConfig {
+  /** Labels of the PodMonitors, e.g. the `release` label the Prometheus selects PodMonitors by. @default - the platform's only */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Scrape interval, a Prometheus duration such as `30s`. @default - the Prometheus' own */
+  readonly interval?: string;
+}
+
+/** The Grafana dashboard of an environment (see SparkDashboardProps). */
+export interface DashboardConfig {
+  /** Namespace of the ConfigMap: where Grafana's dashboard sidecar looks (kube-prometheus-stack: its own). */
+  readonly namespace: DnsLabel;
+  /** Grafana folder (the sidecar's `grafana_folder` annotation; needs its folderAnnotation). @default - the sidecar's default folder */
+  readonly folder?: string;
+  /** Extra labels of the ConfigMap (the sidecar finds it by `grafana_dashboard: "1"`, always set). @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** Kueue queues of an environment (see KueueQueuesProps and TenantQueueOptions). */
@@ -314,6 +359,13 @@ export interface TenantSettings {
   readonly containerDefaults?: ContainerDefaultsConfig;
   /** The smallest job the tenant must fit. @default - one driver and one executor at Spark defaults */
   readonly minimumJob?: JobShapeConfig;
+  /**
+   * The Prometheus pods that scrape the tenant's Spark pods: the NetworkPolicy
+   * `allow-spark-metrics` admits them to the drivers' and executors' `spark-ui` and `jmx-exporter`
+   * ports (SparkNamespaceProps.metricsAccess). A tenant's own list replaces tenantDefaults'.
+   * @default - none: the tenant's default-deny drops every scrape
+   */
+  readonly metricsAccess?: readonly PeerConfig[];
 }
 
 /** A tenant namespace. */
@@ -418,7 +470,48 @@ export function parsePlatformConfig(input: unknown, source?: string): PlatformCo
   checkOrchestrators(config, seen, where);
   checkApacheOperator(config, seen, where);
   checkKueue(config, seen, where);
+  checkMonitoringConfig(config, where);
   return config;
+}
+
+/**
+ * Monitoring: PodMonitors need every tenant to admit its scrapers (else the tenants' default-deny
+ * drops every scrape), the operator's PodMonitor needs `operator.metricsAccess` and is set once;
+ * labels and the interval are checked here so errors name the configuration path.
+ */
+function checkMonitoringConfig(config: PlatformConfig, where: string | undefined): void {
+  const m = config.monitoring;
+  if (!m) return;
+  const pm = m.podMonitors;
+  if (pm) {
+    try {
+      checkOperatorMonitoring({ podMonitor: { labels: pm.labels, interval: pm.interval } }, 1, '');
+    } catch (e) {
+      if (!(e instanceof SparkPlatformError)) throw e;
+      throw new SparkPlatformError(e.field.replace(/^monitoring\.podMonitor\b/, 'monitoring.podMonitors'), e.problem, e.fix, where);
+    }
+    config.tenants.forEach((t, i) => {
+      if ((t.metricsAccess ?? config.tenantDefaults?.metricsAccess ?? []).length > 0) return;
+      const own = t.metricsAccess !== undefined ? ' (its own list is empty)' : '';
+      throw new SparkPlatformError(`tenants[${i}].metricsAccess`, `is not set${own}, but monitoring.podMonitors scrapes every tenant: the default-deny NetworkPolicy of ${JSON.stringify(t.name)} would drop every scrape`, 'list the Prometheus pods (namespace and podLabels) in tenantDefaults.metricsAccess or the tenant\'s metricsAccess, or remove monitoring.podMonitors', where);
+    });
+  }
+  if (m.operator === true) {
+    if (config.operator?.monitoring !== undefined) {
+      throw new SparkPlatformError('monitoring.operator', 'is true and operator.monitoring is set too', 'keep one: monitoring.operator (a PodMonitor with monitoring.podMonitors\' labels and interval), or operator.monitoring for other settings', where);
+    }
+    if ((config.operator?.metricsAccess ?? []).length === 0) {
+      throw new SparkPlatformError('monitoring.operator', 'is true but operator.metricsAccess is empty, so the operator\'s NetworkPolicies would drop every scrape', 'list the Prometheus pods (namespace and podLabels) in operator.metricsAccess, or set monitoring.operator to false', where);
+    }
+  }
+  if (m.dashboard) assertUserMetadata(m.dashboard.labels, 'label', 'monitoring.dashboard.labels', where);
+}
+
+/** The operator's monitoring: `operator.monitoring`, or a PodMonitor with `monitoring.podMonitors`' labels and interval when `monitoring.operator` is true. */
+export function operatorMonitoringOf(config: PlatformConfig): OperatorMonitoring | undefined {
+  if (config.monitoring?.operator !== true) return config.operator?.monitoring;
+  const pm = config.monitoring.podMonitors ?? {};
+  return { podMonitor: { ...(pm.labels ? { labels: { ...pm.labels } } : {}), ...(pm.interval !== undefined ? { interval: pm.interval } : {}) } };
 }
 
 /** Kueue: its tenants are tenants of this environment, each once; a job's `queue` is the tenants' LocalQueue. */
@@ -587,6 +680,7 @@ export function tenantProps(config: PlatformConfig, index: number): SparkNamespa
     dns: net.dns ? endpointOf(net.dns, 'network.dns') : undefined,
     objectStore: net.objectStore ? endpointOf(net.objectStore, 'network.objectStore') : undefined,
     packageRepository: net.packageRepository ? endpointOf(net.packageRepository, 'network.packageRepository') : undefined,
+    metricsAccess: peersOfConfig(t.metricsAccess ?? d.metricsAccess),
   };
 }
 
@@ -604,7 +698,7 @@ export function operatorProps(config: PlatformConfig, jobNamespaces: readonly IJ
     kubeApi: o.kubeApi,
     defaultTimeToLiveSeconds: o.defaultTimeToLiveSeconds,
     metricsAccess: peersOfConfig(o.metricsAccess),
-    monitoring: o.monitoring,
+    monitoring: operatorMonitoringOf(config),
     metricsLabels: o.metricsLabels,
     logging: o.logging,
     batchScheduler: o.batchScheduler,

@@ -5,6 +5,7 @@ import { SparkNotebook } from '../constructs/notebook';
 import { IObjectStore, MinIO, MinIOMode, ObjectStoreConnection, S3ObjectStore, S3aJars, SecretSource, SparkHistoryServer } from '../constructs/storage';
 import { Memory } from '../constructs/units';
 import { SparkOperator, SparkOperatorCrds } from '../constructs/operator';
+import { SparkDashboard, SparkJobsMonitoring } from '../constructs/monitoring';
 import { KueueQueues, OrchestratorAccess, SparkNamespace, restrictedNamespace } from '../constructs/tenancy';
 import { PlatformConfig, StorageConfig, apacheOperatorProps, clusterEndpoints, endpointOf, addKueueTenant, operatorProps, orchestratorProps, parsePlatformConfig, peersOfConfig, tenantProps } from './config';
 import { ApacheSparkOperator, ApacheSparkOperatorCrds } from '../constructs/apache-operator';
@@ -17,8 +18,8 @@ import { deployAfter } from './gitops';
  */
 export { parsePlatformConfig } from './config';
 export type {
-  ApacheOperatorConfig, ContainerDefaultsConfig, EndpointConfig, JobConfig, JobShapeConfig, KueueConfig, KueueQuotaConfig, KueueTenantConfig, NetworkConfig, NotebookConfig, OperatorConfig, OrchestratorConfig, PeerConfig,
-  PlatformConfig, QuotaConfig, StorageConfig, TenantConfig, TenantSettings,
+  ApacheOperatorConfig, ContainerDefaultsConfig, DashboardConfig, EndpointConfig, JobConfig, JobShapeConfig, KueueConfig, KueueQuotaConfig, KueueTenantConfig, MonitoringConfig, NetworkConfig, NotebookConfig,
+  OperatorConfig, OrchestratorConfig, PeerConfig, PlatformConfig, PodMonitorConfig, QuotaConfig, StorageConfig, TenantConfig, TenantSettings,
 } from './config';
 
 /** The charts of one environment, one per deploy layer, in apply order. */
@@ -55,6 +56,15 @@ export interface PlatformCharts {
   readonly notebooks?: Chart;
   /** The notebook constructs, by `<tenant>/<name>`. */
   readonly sparkNotebooks: ReadonlyMap<string, SparkNotebook>;
+  /**
+   * Prometheus monitoring, when the environment has PodMonitors or a dashboard: the tenants'
+   * PodMonitors and the Grafana dashboard (the operator's PodMonitor is in the operator chart).
+   */
+  readonly monitoring?: Chart;
+  /** The tenants' PodMonitors (SparkJobsMonitoring), by tenant name. */
+  readonly jobsMonitoring: ReadonlyMap<string, SparkJobsMonitoring>;
+  /** The Grafana dashboard, when configured. */
+  readonly dashboard?: SparkDashboard;
 }
 
 /**
@@ -126,9 +136,35 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string)
       sparkNotebooks.set(`${tenant}/${props.name}`, notebook);
     }
   }
+  const { chart: monitoring, jobsMonitoring, dashboard } = buildMonitoring(app, checked, tenantNamespaces, tenants);
   // Checks the whole tree at synth (a cdk8s validation): what would otherwise break at run time.
   const doctor = Doctor.of(app) ?? attachDoctor(app, checked.doctor ?? {});
-  return { doctor, crds, tenants, tenantNamespaces, kueue, orchestrators, operator, sparkOperator, apacheOperator, storage: built?.chart, connection, historyServer: built?.historyServer, jobs, sparkJobs, notebooks, sparkNotebooks };
+  return {
+    doctor, crds, tenants, tenantNamespaces, kueue, orchestrators, operator, sparkOperator, apacheOperator, storage: built?.chart, connection, historyServer: built?.historyServer,
+    jobs, sparkJobs, notebooks, sparkNotebooks, monitoring, jobsMonitoring, dashboard,
+  };
+}
+
+/**
+ * The monitoring layer (last, after the tenant namespaces its PodMonitors live in): a PodMonitor
+ * per tenant for its Spark jobs, and the Grafana dashboard. The Prometheus Operator's CRDs and
+ * the dashboard's namespace come with the monitoring stack, installed separately.
+ */
+function buildMonitoring(app: App, config: PlatformConfig, tenantNamespaces: ReadonlyMap<string, SparkNamespace>, tenants: Chart): { chart?: Chart; jobsMonitoring: Map<string, SparkJobsMonitoring>; dashboard?: SparkDashboard } {
+  const m = config.monitoring ?? {};
+  const jobsMonitoring = new Map<string, SparkJobsMonitoring>();
+  if (!m.podMonitors && !m.dashboard) return { jobsMonitoring };
+  const chart = new Chart(app, 'monitoring');
+  deployAfter(chart, tenants);
+  if (m.podMonitors) {
+    for (const [name, namespace] of tenantNamespaces) {
+      jobsMonitoring.set(name, new SparkJobsMonitoring(chart, `Jobs-${name}`, { namespace, labels: m.podMonitors.labels, interval: m.podMonitors.interval }));
+    }
+  }
+  const dashboard = m.dashboard
+    ? new SparkDashboard(chart, 'Dashboard', { namespace: m.dashboard.namespace, folder: m.dashboard.folder, labels: m.dashboard.labels })
+    : undefined;
+  return { chart, jobsMonitoring, dashboard };
 }
 
 /** The storage layer of an environment: MinIO (unless external/AWS), the s3a connection, the History Server. */

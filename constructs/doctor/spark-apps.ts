@@ -21,8 +21,15 @@ export interface SparkPodView {
   readonly image?: string;
   /** CPU request (`coreRequest`, else the cores). */
   readonly cpu: Cpu;
-  /** Memory request = limit: heap + overhead (+ PySpark worker memory for executors). */
+  /** Memory request (and Spark's limit): heap + overhead (+ PySpark worker memory for executors). */
   readonly memory: Memory;
+  /**
+   * `spec.{driver,executor}.memoryLimit` of a Kubeflow operator application, as written. Spark
+   * sets the container's memory limit equal to its request; only the operator's pod webhook
+   * raises it to this value, so it counts only where a webhook serves the namespace (see
+   * podMemoryLimit in memory-limits.ts). Undefined for other modes and when not set.
+   */
+  readonly memoryLimit?: { readonly value: Memory; readonly field: string };
   /** How `memory` was computed, for messages. */
   readonly memoryText: string;
   /** GPUs: the extended resource and the amount. */
@@ -286,7 +293,9 @@ export function operatorApp(construct: IConstruct, obj: Json): SparkAppView | un
     // Executors without an account of their own run as the driver's (Spark's fallback).
     const driverAccount = isRecord(spec.driver) ? spec.driver.serviceAccount : undefined;
     const serviceAccount = r.serviceAccount ?? (role === 'executor' ? driverAccount : undefined);
-    return podView(role, conf, nonJvm, { ...r, image: r.image ?? spec.image, serviceAccount }, labels, selectorOf(role, r), template, template?.field, envOf(role, conf, template, r));
+    const pod = podView(role, conf, nonJvm, { ...r, image: r.image ?? spec.image, serviceAccount }, labels, selectorOf(role, r), template, template?.field, envOf(role, conf, template, r));
+    const memoryLimit = quantity(r.memoryLimit, (v) => Memory.parse(v));
+    return memoryLimit ? { ...pod, memoryLimit: { value: memoryLimit, field: `${base}.${role}.memoryLimit` } } : pod;
   };
   const executorSpec = isRecord(spec.executor) ? spec.executor : {};
   const deps = isRecord(spec.deps) ? spec.deps : {};

@@ -1,8 +1,15 @@
-import type { PlatformConfig } from '../config';
+import type { PeerConfig, PlatformConfig } from '../config';
+
+/**
+ * The Prometheus of kube-prometheus-stack (namespace `monitoring`): the pods admitted to the
+ * tenants' and the operator's metrics ports.
+ */
+const PROMETHEUS: PeerConfig = { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };
 
 /**
  * `prod`: an example production environment. Larger quotas per team, a LimitRange that bounds
- * containers, API server egress narrowed to the control plane's addresses.
+ * containers, API server egress narrowed to the control plane's addresses, Prometheus monitoring
+ * by kube-prometheus-stack (installed separately, in namespace `monitoring`).
  *
  * Replace `apiServerCidrs` with your cluster's API server endpoints
  * (`kubectl get endpoints kubernetes -n default -o jsonpath='{.subsets[*].addresses[*].ip}'`).
@@ -23,12 +30,23 @@ export const prod: PlatformConfig = {
     // HA: two controllers per shard elect a leader; a PodDisruptionBudget keeps one up.
     replicas: 2,
     workers: 20,
+    // Prometheus scrapes the controllers' metrics port (monitoring.operator below).
+    metricsAccess: [PROMETHEUS],
   },
   tenantDefaults: {
     quota: { cpu: '64', memory: '256Gi', pods: 200, persistentVolumeClaims: 50, storage: '1Ti', configMaps: 400, services: 200 },
     containerDefaults: { cpuRequest: '250m', memoryRequest: '512Mi', memoryLimit: '1Gi', maxCpu: '16', maxMemory: '64Gi' },
     // Each team must be able to run at least a 4-executor job of 2 cores / 4 GiB each.
     minimumJob: { driverCores: 1, driverMemory: '2Gi', executorCores: 2, executorMemory: '4Gi', executors: 4 },
+    // Prometheus scrapes the Spark pods' spark-ui and jmx-exporter ports (allow-spark-metrics).
+    metricsAccess: [PROMETHEUS],
+  },
+  // kube-prometheus-stack's Prometheus selects PodMonitors by its release label, and Grafana's
+  // dashboard sidecar reads ConfigMaps labelled grafana_dashboard in its own namespace.
+  monitoring: {
+    podMonitors: { labels: { release: 'kube-prometheus-stack' } },
+    operator: true,
+    dashboard: { namespace: 'monitoring' },
   },
   // Distributed MinIO: 4 servers x 2 drives, erasure-coded, with a PodDisruptionBudget.
   storage: {

@@ -207,7 +207,10 @@ describe('PlatformConfig operator.monitoring', () => {
     expect(() => parsePlatformConfig({ ...dev, operator: { ...dev.operator, monitoring: { podMonitr: {} } } }, 'test')).toThrow(/podMonitr/);
   });
 
-  test.each([['dev', dev], ['prod', prod]])('%s leaves monitoring off', (_name, env) => {
-    expect(env.operator?.monitoring).toBeUndefined();
+  test('dev has no operator monitoring; prod has it through the monitoring section: one PodMonitor for the controller', () => {
+    expect([dev.operator?.monitoring, dev.monitoring?.operator, prod.operator?.monitoring]).toEqual([undefined, undefined, undefined]);
+    expect(prod.monitoring?.operator).toBe(true);
+    const monitors = renderEnvironment(prod).objects.filter((o) => o.kind === 'PodMonitor' && o.metadata.namespace === 'spark-operator');
+    expect(monitors.map((o) => o.metadata.name)).toEqual(['spark-operator']);
   });
 });

@@ -120,7 +120,7 @@ describe.each(['dev', 'prod'])('environment %s', (env) => {
       expect(r.type).toBe(kubeType(o));
       expect(r.inputs).toEqual(JSON.parse(JSON.stringify(o)));
     }
-    expect(registered.some((r) => isCustomResource((r.inputs as KubeObject).apiVersion))).toBe(env === 'dev'); // dev's SparkApplication
+    expect(registered.some((r) => isCustomResource((r.inputs as KubeObject).apiVersion))).toBe(true); // dev's SparkApplication, prod's PodMonitors
   });
 
   test('every resource is a child of the component and uses the explicit kubernetes provider', () => {

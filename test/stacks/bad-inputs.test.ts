@@ -173,6 +173,20 @@ const CORPUS: Array<[string, () => Env, RegExp]> = [
   ['memoryLimit in submit mode', () => submitJob({ driver: { memoryLimit: Memory.gibibytes(4) } }), /driver\.memoryLimit: cannot differ from the request in submit mode/],
   ['a template patch that makes the pod privileged', () => job({ driver: { templatePatch: [{ op: 'add', path: '/spec/hostNetwork', value: true }] } }), /driver\.templatePatch\[0\]: .*spec\.hostNetwork true/],
   ['a template patch of the wrong type', () => job({ executor: { instances: 2, templatePatch: [{ op: 'add', path: '/spec/priority', value: 'high' }] } }), /executor\.templatePatch\[0\]: .*not a valid Pod/],
+  // monitoring in the configuration (issue 18)
+  ['monitoring field misspelled', () => ({ ...base(), monitoring: { podMonitor: {} } }), /monitoring\.podMonitor: is not a known field\. Fix: did you mean "podMonitors"/],
+  ['PodMonitors without the tenants\' scrapers', () => ({ ...base(), monitoring: { podMonitors: {} } }), /tenants\[0\]\.metricsAccess: is not set, but monitoring\.podMonitors scrapes every tenant: the default-deny NetworkPolicy of "spark-jobs" would drop every scrape\. Fix: list the Prometheus pods/],
+  ['a tenant\'s empty metricsAccess over the defaults\'', () => ({ ...tenant({ metricsAccess: [] }), tenantDefaults: { ...dev.tenantDefaults, metricsAccess: [{ namespace: 'monitoring' }] }, monitoring: { podMonitors: {} } }), /tenants\[0\]\.metricsAccess: is not set \(its own list is empty\)/],
+  ['PodMonitor interval not a duration', () => ({ ...tenant({ metricsAccess: [{ namespace: 'monitoring' }] }), monitoring: { podMonitors: { interval: '30 seconds' } } }), /monitoring\.podMonitors\.interval: "30 seconds" is not a Prometheus duration\. Fix: write it like "30s"/],
+  ['PodMonitor label owned by the platform', () => ({ ...tenant({ metricsAccess: [{ namespace: 'monitoring' }] }), monitoring: { podMonitors: { labels: { 'app.kubernetes.io/part-of': 'x' } } } }), /monitoring\.podMonitors\.labels\["app\.kubernetes\.io\/part-of"\]/],
+  ['operator PodMonitor without operator.metricsAccess', () => ({ ...base(), monitoring: { operator: true } }), /monitoring\.operator: is true but operator\.metricsAccess is empty.*Fix: list the Prometheus pods .* in operator\.metricsAccess/],
+  ['operator PodMonitor set twice', () => ({ ...operator({ metricsAccess: [{ namespace: 'monitoring' }], monitoring: { podMonitor: {} } }), monitoring: { operator: true } }), /monitoring\.operator: is true and operator\.monitoring is set too/],
+  ['monitoring.operator as a string', () => ({ ...base(), monitoring: { operator: 'yes' } }), /monitoring\.operator: "yes" is not true or false/],
+  ['dashboard without a namespace', () => ({ ...base(), monitoring: { dashboard: { folder: 'Spark' } } }), /monitoring\.dashboard\.namespace: is required/],
+  ['dashboard namespace not a label', () => ({ ...base(), monitoring: { dashboard: { namespace: 'Monitoring' } } }), /monitoring\.dashboard\.namespace: "Monitoring" is not a valid DNS-1123 label/],
+  ['dashboard label value invalid', () => ({ ...base(), monitoring: { dashboard: { namespace: 'monitoring', labels: { team: 'data eng' } } } }), /monitoring\.dashboard\.labels\["team"\]: "data eng" is not a valid label value/],
+  ['metricsAccess peer as a string', () => tenant({ metricsAccess: ['monitoring'] }), /tenants\[0\]\.metricsAccess\[0\]: "monitoring" is not an object/],
+  ['metricsAccess peer labels misspelled', () => ({ ...base(), tenantDefaults: { ...dev.tenantDefaults, metricsAccess: [{ namespace: 'monitoring', labels: { app: 'prometheus' } }] } }), /tenantDefaults\.metricsAccess\[0\]\.labels: is not a known field\. Fix: remove it; known fields: namespace, podLabels/],
 ];
 
 describe('bad inputs through the whole synth: refused, field or rule named, fix given, no stack trace', () => {

@@ -8,6 +8,7 @@ import { ENVIRONMENTS, dev } from '../../stacks/environments';
 import { SOURCE_ANNOTATION, SYNC_WAVE_ANNOTATION } from '../../stacks/gitops';
 import { writeTreeAtomically } from '../../stacks/gitops';
 import { renderAll, renderEnvironment, runSynth, synthesize } from '../../stacks/synth';
+import { EXTERNAL_CRDS } from '../../constructs/validation/external-crds';
 import { kustomize } from '../helpers/kubectl';
 import { Obj, expectValidManifests } from '../helpers/manifests';
 
@@ -59,14 +60,17 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('environment %s', (
   });
 
   test('namespaces and CRDs come before anything that lives in them or uses them', () => {
-    const seenNamespaces = new Set<string>();
-    const seenCrdKinds = new Set<string>();
+    // Installed with other projects, never by the platform: the CRDs of EXTERNAL_CRDS (the
+    // Prometheus Operator's PodMonitor, cert-manager's kinds, ...) and the monitoring stack's
+    // namespace, where the environment puts its Grafana dashboard.
+    const seenNamespaces = new Set<string>(env.monitoring?.dashboard ? [env.monitoring.dashboard.namespace] : []);
+    const seenCrdKinds = new Set<string>(EXTERNAL_CRDS.map((c: any) => `${c.spec.group}/${c.spec.names.kind}`));
     for (const o of objects) {
       if (o.kind === 'Namespace') seenNamespaces.add(o.metadata.name);
       if (o.kind === 'CustomResourceDefinition') seenCrdKinds.add(`${o.spec.group}/${o.spec.names.kind}`);
       if (o.metadata.namespace) expect({ object: `${o.kind}/${o.metadata.name}`, namespaceBefore: seenNamespaces.has(o.metadata.namespace) }).toEqual({ object: `${o.kind}/${o.metadata.name}`, namespaceBefore: true });
       const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
-      if (group.includes('.') && !group.endsWith('k8s.io')) expect(seenCrdKinds.has(`${group}/${o.kind}`)).toBe(true);
+      if (group.includes('.') && !group.endsWith('k8s.io')) expect({ object: `${o.kind}/${o.metadata.name}`, crdBefore: seenCrdKinds.has(`${group}/${o.kind}`) }).toEqual({ object: `${o.kind}/${o.metadata.name}`, crdBefore: true });
     }
   });
 

@@ -35,15 +35,19 @@ function sizeOf(view: DoctorView, app: SparkAppView, quotas: readonly QuotaView[
 function sum(apps: readonly SizedApp[]): AppTotals {
   let cpu = Cpu.ZERO;
   let memory = Memory.ZERO;
+  let limitsMemory = Memory.ZERO;
+  const limitTexts = new Set<string>();
   let pods = 0;
   const extended: Record<string, number> = {};
   for (const { totals } of apps) {
     cpu = cpu.plus(totals.cpu);
     memory = memory.plus(totals.memory);
+    limitsMemory = limitsMemory.plus(totals.limitsMemory);
+    limitTexts.add(totals.limitsText);
     pods += totals.pods;
     for (const [k, v] of Object.entries(totals.extended)) extended[k] = (extended[k] ?? 0) + v;
   }
-  return { cpu, memory, pods, extended, text: `${apps.length} applications`, scratch: plusScratch(...apps.map((a) => a.totals.scratch)) };
+  return { cpu, memory, limitsMemory, limitsText: [...limitTexts].join('; '), pods, extended, text: `${apps.length} applications`, scratch: plusScratch(...apps.map((a) => a.totals.scratch)) };
 }
 
 /**
@@ -69,7 +73,7 @@ export const jobsExceedQuotaTogether: DoctorRule = {
       for (const q of quotas) {
         const excess = quotaExcess(together, q);
         if (excess.length === 0) continue;
-        const each = sized.map((s) => `${s.app.label}: ${s.totals.cpu} CPU, ${s.totals.memory}, ${s.totals.pods} pods${s.atMax ? ` at maxExecutors ${s.executors}` : ''}`);
+        const each = sized.map((s) => `${s.app.label}: ${s.totals.cpu} CPU, ${s.totals.memory}${s.totals.limitsMemory.compare(s.totals.memory) > 0 ? ` (limits ${s.totals.limitsMemory})` : ''}, ${s.totals.pods} pods${s.atMax ? ` at maxExecutors ${s.executors}` : ''}`);
         report(objectTarget(q.object), `${sized.length} Spark applications in namespace ${ns} need ${together.cpu} CPU, ${together.memory} memory and ${together.pods} pods together (${each.join('; ')}); ${q.object.label} allows ${excess.join(', ')}. Each fits alone, so they run one after another: whichever starts last has its pods refused and waits Pending. Fix: raise the quota to the sum, make the jobs smaller (or cap maxExecutors), or schedule them apart and accept the wait (suppress with the reason)`);
       }
     }
