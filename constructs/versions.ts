@@ -131,6 +131,19 @@ export const JUPYTERLAB = {
 } as const;
 
 /**
+ * The Prometheus JMX exporter's Java agent (`monitoring.jmxExporter`): a jar an image ships
+ * (`SparkImage.jmxExporterJar`); the end-to-end suite's Spark image carries this release, from
+ * Maven Central, at `jarPath`. Its agent argument is `<port>:<config file>`.
+ * @see https://github.com/prometheus/jmx_exporter/releases/tag/1.0.1
+ */
+export const JMX_EXPORTER = {
+  maven: 'io.prometheus.jmx:jmx_prometheus_javaagent:1.0.1',
+  version: '1.0.1',
+  /** Where the end-to-end suite's image puts it. */
+  jarPath: '/opt/spark-e2e/jmx_prometheus_javaagent-1.0.1.jar',
+} as const;
+
+/**
  * Apache Spark's own Kubernetes operator (API `spark.apache.org/v1`, kinds SparkApplication and
  * SparkCluster), the third way to run a SparkJob. The image and tag are the ones its Helm chart's
  * values name (`image.repository`, `image.tag`); it runs as the image's `spark` user.

@@ -1,7 +1,8 @@
+import { k8s } from 'cdk8s-plus-28';
 import { SparkJobMode, SparkJobType } from '../../constructs/jobs';
 import { SparkImage } from '../../constructs/spark-image';
 import { Cpu, Memory } from '../../constructs/units';
-import { SPARK_LINES } from '../../constructs/versions';
+import { JMX_EXPORTER, SPARK_LINES } from '../../constructs/versions';
 import { dev } from '../../stacks/environments/dev';
 import type { JobConfig, PlatformConfig } from '../../stacks/config';
 
@@ -23,7 +24,16 @@ export const E2E_S3A_IMAGE = SparkImage.custom({
   scalaVersion: LINE.scala,
   pythonVersion: '3.11',
   jars: [`org.apache.hadoop:hadoop-aws:${LINE.hadoopAws}`, LINE.awsSdkBundle, `org.apache.spark:spark-hadoop-cloud_${LINE.scala}:4.0.2`],
+  jmxExporterJar: `local://${JMX_EXPORTER.jarPath}`,
 });
+
+/** The namespace and labels of the suite's stand-in for Prometheus (a probe pod scraping the jobs). */
+export const SCRAPER = { namespace: 'e2e-monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' } } as const;
+
+/** The job that runs the production features of SparkJob for real (e2e/real/production-features.e2e.ts). */
+export const FEATURES_JOB = 'spark-pi-features';
+/** Its JMX exporter port. */
+export const FEATURES_JMX_PORT = 8090;
 
 /** The Parquet round trip through s3a (e2e/images/spark-s3a/s3a_roundtrip.py, in that image). */
 export const ROUNDTRIP_PATH = 's3a://spark-data/e2e/roundtrip';
@@ -34,6 +44,8 @@ export const ROUNDTRIP_PATH = 's3a://spark-data/e2e/roundtrip';
  * for a fifth of one. Spark itself still runs with `spark.{driver,executor}.cores=1`.
  */
 const SMALL = Cpu.millis(200);
+
+const q = (v: string) => k8s.Quantity.fromString(v);
 
 function onTheRealNode(job: JobConfig, extra: Partial<JobConfig> = {}): JobConfig {
   return {
@@ -83,12 +95,34 @@ export const e2eReal: PlatformConfig = {
   },
   operator: { namespace: 'spark-operator', workers: 2 },
   tenantDefaults: { quota: { cpu: '4', memory: '12Gi', pods: 20 } },
-  tenants: [{ name: REAL_TENANT }],
+  // the suite's stand-in for Prometheus scrapes the tenant's Spark pods (allow-spark-metrics)
+  tenants: [{ name: REAL_TENANT, metricsAccess: [{ namespace: SCRAPER.namespace, podLabels: { ...SCRAPER.labels } }] }],
   jobs: [
     onTheRealNode(devJob('spark-pi'), { arguments: ['20'] }),
     onTheRealNode(devJob('spark-pi-python'), { arguments: ['20'] }),
     onTheRealNode(devJob('spark-pi'), { name: 'spark-pi-fails', arguments: ['not-a-number'] }),
     onTheRealNode(devJob('spark-pi-python'), { name: 'spark-pi-python-fails', arguments: ['not-a-number'] }),
+    // SparkPi with production features: the JMX exporter's agent in driver and executors, bounded
+    // scratch as Spark's local dir, a native sidecar on the driver (which must not hold the pod)
+    ((job) => onTheRealNode(job, {
+      name: FEATURES_JOB,
+      arguments: ['1000'],
+      monitoring: { jmxExporter: { port: FEATURES_JMX_PORT } },
+      driver: {
+        ...job.driver,
+        coreRequest: SMALL,
+        scratch: { emptyDir: { sizeLimit: Memory.gibibytes(1) } },
+        sidecars: [{
+          name: 'heartbeat',
+          native: true,
+          image: E2E_S3A_IMAGE.image,
+          // exits on the kubelet's TERM once the driver has ended
+          command: ['bash', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'],
+          resources: { requests: { cpu: q('10m'), memory: q('16Mi') }, limits: { memory: q('32Mi') } },
+        }],
+      },
+      executor: { ...job.executor, coreRequest: SMALL, scratch: { emptyDir: { sizeLimit: Memory.gibibytes(1) } } },
+    }))(devJob('spark-pi')),
     // writes Parquet through s3a with the magic committer and reads it back
     onTheRealNode({
       tenant: REAL_TENANT,

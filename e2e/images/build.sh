@@ -38,8 +38,9 @@
 #   operator  spark + the Kubeflow spark-operator binary, entrypoint operator/entrypoint.sh
 #   notebook  spark + JupyterLab (PyPI, for the image's python3), spark.pth, the s3a jars
 #             (images/spark-notebook/Dockerfile's result), HOME/WORKDIR /home/spark
-#   spark-s3a spark + the s3a jars in /opt/spark/jars (an image for `storage.jars: "image"`) and
-#             the suite's object-store job, /opt/spark-e2e/s3a_roundtrip.py (spark-s3a/). Differences
+#   spark-s3a spark + the s3a jars in /opt/spark/jars (an image for `storage.jars: "image"`),
+#             the suite's object-store job, /opt/spark-e2e/s3a_roundtrip.py (spark-s3a/), and the
+#             Prometheus JMX exporter's agent (JMX_EXPORTER in constructs/versions.ts). Differences
 #             from that Dockerfile: pip comes from PyPI (PIP_VERSION, installed under /usr/local)
 #             instead of Debian's python3-pip, and spark-hadoop-cloud is 4.0.2 (see below).
 # Like the official images they expect the runtime to provide /etc/hosts resolving the
@@ -231,7 +232,7 @@ VERSIONS_JSON="$(cd "${REPO}" && node -e '
   const line = v.sparkLineOf(process.argv[1]);
   if (!line) throw new Error("no Spark line for " + process.argv[1]);
   console.log(JSON.stringify({ line, operator: v.SPARK_OPERATOR, jupyterlab: v.JUPYTERLAB.version,
-    layout: v.OFFICIAL_SPARK_IMAGE_LAYOUT }));' "${PYSPARK_VERSION}")"
+    layout: v.OFFICIAL_SPARK_IMAGE_LAYOUT, jmxExporter: v.JMX_EXPORTER }));' "${PYSPARK_VERSION}")"
 v() { jq -er "$1" <<<"${VERSIONS_JSON}"; }
 SPARK_VERSION="$(v .line.version)"
 SCALA_VERSION="$(v .line.scala)"
@@ -242,6 +243,9 @@ SCALA_VERSION="$(v .line.scala)"
 JUPYTERLAB_VERSION="$(v .jupyterlab)"
 HADOOP_AWS_VERSION="$(v .line.hadoopAws)"
 AWS_SDK_BUNDLE="$(v .line.awsSdkBundle)"
+# the Prometheus JMX exporter's agent (spark-s3a: the suite's monitored job loads it)
+JMX_EXPORTER_MAVEN="$(v .jmxExporter.maven)"
+JMX_EXPORTER_JAR="$(v .jmxExporter.jarPath)"
 
 declare -A REFS=(
   [spark]="$(v .line.image) localhost/spark-platform-e2e/spark:${SPARK_VERSION}"
@@ -275,7 +279,7 @@ compute_keys() {
   fi
   if [[ -n "${KEY[spark]:-}" ]]; then
     KEY[notebook]="$(echo "${KEY[spark]} $(files_hash notebook) ${JUPYTERLAB_VERSION} ${PIP_VERSION} ${HADOOP_AWS_VERSION} ${AWS_SDK_BUNDLE} ${SPARK_HADOOP_CLOUD_VERSION} ${MAVEN_REPOSITORY} ${REFS[notebook]}" | sha)"
-    KEY[spark-s3a]="$(echo "${KEY[spark]} $(files_hash spark-s3a) ${HADOOP_AWS_VERSION} ${AWS_SDK_BUNDLE} ${SPARK_HADOOP_CLOUD_VERSION} ${MAVEN_REPOSITORY} ${REFS[spark-s3a]}" | sha)"
+    KEY[spark-s3a]="$(echo "${KEY[spark]} $(files_hash spark-s3a) ${HADOOP_AWS_VERSION} ${AWS_SDK_BUNDLE} ${SPARK_HADOOP_CLOUD_VERSION} ${JMX_EXPORTER_MAVEN} ${JMX_EXPORTER_JAR} ${MAVEN_REPOSITORY} ${REFS[spark-s3a]}" | sha)"
   fi
 }
 compute_keys
@@ -499,6 +503,12 @@ tree_spark-s3a() {
   local t="$1" spark_tree="${WORK}/rootfs/spark-${KEY[spark]}" jars_record
   jars_record="$(s3a_jars "${t}")"
   install -D -m 0644 "${HERE}/spark-s3a/s3a_roundtrip.py" "${t}/opt/spark-e2e/s3a_roundtrip.py"
+  # the JMX exporter's agent at JMX_EXPORTER.jarPath (constructs/versions.ts)
+  local agent_dir
+  agent_dir="$(mktemp -d)"
+  jars_record+=$'\n'"$(maven_jar "${JMX_EXPORTER_MAVEN}" "${agent_dir}")"
+  install -D -m 0644 "${agent_dir}"/*.jar "${t}${JMX_EXPORTER_JAR}"
+  rm -rf "${agent_dir}"
   match_dirs "${t}" "${spark_tree}" "${BASE_ROOTFS}"
   { cat "${WORK}/layout/spark-${KEY[spark]}.packages.txt"
     echo "# spark-s3a: /opt/spark/jars (Maven: ${MAVEN_REPOSITORY})"
