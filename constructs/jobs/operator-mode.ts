@@ -93,6 +93,9 @@ function batchSchedulerFields(job: ResolvedSparkJob): Partial<SparkApplicationSp
   const resources: Record<string, SparkApplicationSpecBatchSchedulerOptionsResources> = {};
   if (b.minResources?.cpu) resources.cpu = SparkApplicationSpecBatchSchedulerOptionsResources.fromString(b.minResources.cpu.toKubernetes());
   if (b.minResources?.memory) resources.memory = SparkApplicationSpecBatchSchedulerOptionsResources.fromString(b.minResources.memory.toKubernetes());
+  for (const [name, amount] of Object.entries(b.minResources?.extended ?? {})) {
+    resources[name] = SparkApplicationSpecBatchSchedulerOptionsResources.fromString(String(amount));
+  }
   const options = {
     queue: b.queue,
     priorityClassName: b.priorityClassName,

@@ -56,6 +56,9 @@ export function podTemplate(job: ResolvedSparkJob, pod: ResolvedPod, conf: Reado
   if (pod.tolerations.length > 0) spec.tolerations = [...pod.tolerations];
   if (pod.affinity) spec.affinity = pod.affinity;
   if (job.priorityClassName) spec.priorityClassName = job.priorityClassName;
+  // The batch scheduler schedules the pods only if they name it: the Kubeflow operator's
+  // controller does not (only its webhook does, for Volcano), so the template says it in every mode.
+  if (job.batchScheduler) spec.schedulerName = job.batchScheduler.name;
   if (pod.terminationGracePeriodSeconds !== undefined) spec.terminationGracePeriodSeconds = pod.terminationGracePeriodSeconds;
   if (pod.topologySpreadConstraints.length > 0) spec.topologySpreadConstraints = [...pod.topologySpreadConstraints];
   if (pod.hostAliases.length > 0) spec.hostAliases = [...pod.hostAliases];

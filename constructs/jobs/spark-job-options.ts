@@ -441,7 +441,20 @@ export interface SparkJobBatchScheduler {
    * The pod group's minimum resources, for gang scheduling (operator mode): nothing starts until
    * they fit. @default - what the driver and the initial executors request (the operator's default)
    */
-  readonly minResources?: { readonly cpu?: Cpu; readonly memory?: Memory };
+  readonly minResources?: SparkPodGroupResources;
+}
+
+/** The minimum resources of a job's pod group (SparkJobBatchScheduler.minResources). */
+export interface SparkPodGroupResources {
+  /** CPU. @default - the operator's sum */
+  readonly cpu?: Cpu;
+  /** Memory. @default - the operator's sum */
+  readonly memory?: Memory;
+  /**
+   * Extended resources by name, as whole numbers, e.g. `{ 'nvidia.com/gpu': 4 }`: the gang waits
+   * until they are free too. @default - none
+   */
+  readonly extended?: Readonly<Record<string, number>>;
 }
 
 /** What a SparkJob needs from the operator that runs it: SparkOperator and ApacheSparkOperator are. */

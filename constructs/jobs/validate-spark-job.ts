@@ -455,6 +455,16 @@ function checkBatchScheduler(b: SparkJobBatchScheduler, mode: SparkJobMode, oper
     const problem = nameProblem(b.priorityClassName, NameRule.DNS1123_SUBDOMAIN);
     if (problem) fail('batchScheduler.priorityClassName', problem, 'name an existing PriorityClass');
   }
+  for (const [name, amount] of Object.entries(b.minResources?.extended ?? {})) {
+    const field = `batchScheduler.minResources.extended[${JSON.stringify(name)}]`;
+    // an extended resource: a qualified name outside kubernetes.io (requests.* in a quota)
+    const [prefix, base] = name.includes('/') ? [name.slice(0, name.indexOf('/')), name.slice(name.indexOf('/') + 1)] : ['', name];
+    if (!prefix || nameProblem(prefix, NameRule.DNS1123_SUBDOMAIN) || !/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(base) || base.length > 63
+      || prefix === 'kubernetes.io' || prefix.endsWith('.kubernetes.io')) {
+      fail(field, 'is not an extended resource name', 'write <vendor domain>/<resource>, e.g. "nvidia.com/gpu"; cpu and memory are minResources.cpu and .memory');
+    }
+    if (!Number.isInteger(amount) || amount < 1) fail(field, `${show(amount)} is not a whole number >= 1`, 'give the count the gang needs, e.g. 4');
+  }
   if (mode === SparkJobMode.OPERATOR) {
     if (operator && operator.batchSchedulers === undefined) {
       fail('batchScheduler', 'is set, but the operator is not started with --enable-batch-scheduler, so its controller ignores spec.batchScheduler and the pods go to the default scheduler', 'set batchScheduler on the SparkOperator (e.g. { default: "volcano" }), or remove it from the job');

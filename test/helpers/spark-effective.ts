@@ -46,6 +46,11 @@ export interface EffectiveApp {
   driverPod: Json;
   /** Executor pod template, likewise. */
   executorPod: Json;
+  /**
+   * The pod group a batch scheduler gangs the pods in (operator mode with `spec.batchScheduler`,
+   * modelled for Volcano): not part of the pods, so undefined in the other modes.
+   */
+  podGroup?: Json;
 }
 
 /** Options of {@link effectiveFromSparkApplication}. */
@@ -104,12 +109,18 @@ const SPEC_FIELDS = new Set([
   'monitoring',
   // Pod features part 2 (issue 18): no effect on the pods, only on the UI Service the operator creates beside Spark's driver Service.
   'sparkUIOptions',
+  // Batch scheduling (issue 18, production apps): the pod group and its annotations (batchSchedulerEffects).
+  'batchScheduler', 'batchSchedulerOptions',
 ]);
 
 /** Driver/executor fields the operator turns into conf (or uses itself). */
 const ROLE_CONF_FIELDS = new Set(['cores', 'coreRequest', 'coreLimit', 'memory', 'memoryOverhead', 'image', 'serviceAccount', 'labels', 'annotations', 'template', 'podName', 'javaOptions']);
 /** Driver/executor fields only the pod-mutating webhook applies. */
-const ROLE_WEBHOOK_FIELDS = new Set(['env', 'envFrom', 'volumeMounts', 'securityContext', 'podSecurityContext', 'nodeSelector', 'tolerations', 'affinity', 'memoryLimit']);
+const ROLE_WEBHOOK_FIELDS = new Set([
+  'env', 'envFrom', 'volumeMounts', 'securityContext', 'podSecurityContext', 'nodeSelector', 'tolerations', 'affinity', 'memoryLimit',
+  // Production apps (issue 18): the rest of what a team writes for the webhook.
+  'ports', 'hostAliases', 'initContainers', 'sidecars', 'dnsConfig', 'priorityClassName', 'schedulerName', 'gpu', 'terminationGracePeriodSeconds', 'lifecycle',
+]);
 const EXECUTOR_ONLY_FIELDS = new Set(['instances', 'deleteOnTermination']);
 
 /** `deps` field -> the Spark conf key its spark-submit flag sets. */
@@ -159,10 +170,6 @@ export function effectiveFromSparkApplication(app: unknown, options: SparkApplic
   for (const role of ROLES) {
     const allowed = new Set([...ROLE_CONF_FIELDS, ...ROLE_WEBHOOK_FIELDS, ...(role === 'executor' ? EXECUTOR_ONLY_FIELDS : [])]);
     known(roles[role], allowed, `spec.${role}`);
-    // Volumes named spark-local-dir-* become confs even without the webhook: not modelled.
-    for (const m of list(roles[role].volumeMounts, `spec.${role}.volumeMounts`)) {
-      if (String(record(m, 'volumeMount').name).startsWith('spark-local-dir-')) throw new Error(`spec.${role}.volumeMounts: spark-local-dir-* volumes are not modelled`);
-    }
   }
 
   const conf: Record<string, string> = {};
@@ -176,6 +183,7 @@ export function effectiveFromSparkApplication(app: unknown, options: SparkApplic
   if (pullSecrets.length > 0) set('spark.kubernetes.container.image.pullSecrets', pullSecrets.join(','));
   set('spark.kubernetes.pyspark.pythonVersion', spec.pythonVersion);
   const monitoring = monitoringEffects(spec, namespace, appName, options);
+  const batch = batchSchedulerEffects(spec, roles, appName);
   for (const [key, value] of Object.entries({ ...stringMap(spec.sparkConf, 'spec.sparkConf'), ...monitoring.sparkConf })) {
     // The operator sets the driver pod name itself and skips this key of sparkConf.
     if (key !== 'spark.kubernetes.driver.pod.name') set(key, value);
@@ -196,7 +204,8 @@ export function effectiveFromSparkApplication(app: unknown, options: SparkApplic
     if (role === 'executor') set('spark.kubernetes.executor.deleteOnTermination', r.deleteOnTermination);
     // metadata.labels first, the role's own labels after: on a clash the role's win (last --conf).
     for (const [k, v] of Object.entries({ ...appLabels, ...stringMap(r.labels, `spec.${role}.labels`) })) set(`spark.kubernetes.${role}.label.${k}`, v);
-    for (const [k, v] of Object.entries({ ...stringMap(r.annotations, `spec.${role}.annotations`), ...monitoring.annotations[role] })) set(`spark.kubernetes.${role}.annotation.${k}`, v);
+    const annotations = { ...stringMap(r.annotations, `spec.${role}.annotations`), ...monitoring.annotations[role], ...batch.annotations[role] };
+    for (const [k, v] of Object.entries(annotations)) set(`spark.kubernetes.${role}.annotation.${k}`, v);
     // submission.go: spec.<role>.javaOptions (with the monitoring agent appended) after sparkConf.
     const javaOptions = [r.javaOptions === undefined ? undefined : text(r.javaOptions, `spec.${role}.javaOptions`), monitoring.agent[role]].filter((o) => o !== undefined);
     if (javaOptions.length > 0) set(`spark.${role}.extraJavaOptions`, javaOptions.join(' '));
@@ -222,9 +231,10 @@ export function effectiveFromSparkApplication(app: unknown, options: SparkApplic
   }
 
   const volumes = list(spec.volumes, 'spec.volumes').map((v, i) => record(v, `spec.volumes[${i}]`));
+  for (const role of ROLES) Object.assign(conf, localDirConf(role, roles[role], volumes));
   const pod = (role: Role): Json => {
     const p = normalisePod(roles[role].template, `spec.${role}.template`);
-    return options.webhook ? applyWebhook(p, role, roles[role], volumes) : p;
+    return options.webhook ? applyWebhook(p, role, roles[role], volumes, { schedulerName: batch.schedulerName, monitoring: monitoring.webhook[role] }) : p;
   };
   return {
     namespace,
@@ -238,38 +248,137 @@ export function effectiveFromSparkApplication(app: unknown, options: SparkApplic
     conf: withoutRedundantRoleImages(withoutModeKeys(conf)),
     driverPod: pod('driver'),
     executorPod: pod('executor'),
+    ...(batch.podGroup ? { podGroup: batch.podGroup } : {}),
   };
+}
+
+/**
+ * The conf the operator passes for a role's mounts of `spark-local-dir-*` volumes of `spec.volumes`
+ * (submission.go, {driver,executor}VolumeMountsOption): Spark mounts them itself, as its local
+ * dirs; the webhook skips them. emptyDir and persistentVolumeClaim volumes are modelled.
+ */
+function localDirConf(role: Role, r: Json, volumes: readonly Json[]): Record<string, string> {
+  const conf: Record<string, string> = {};
+  for (const m of list(r.volumeMounts, `spec.${role}.volumeMounts`).map((x) => record(x, `spec.${role}.volumeMounts[]`))) {
+    const name = text(m.name, `spec.${role}.volumeMounts[].name`);
+    if (!name.startsWith('spark-local-dir-')) continue;
+    const volume = volumes.find((v) => v.name === name);
+    if (!volume) throw new Error(`spec.${role}.volumeMounts: ${name} is not in spec.volumes (the operator fails the submission)`);
+    const type = isRecord(volume.emptyDir) ? 'emptyDir' : isRecord(volume.persistentVolumeClaim) ? 'persistentVolumeClaim' : undefined;
+    if (type === undefined) throw new Error(`spec.volumes ${name}: only emptyDir and persistentVolumeClaim local dirs are modelled`);
+    const prefix = `spark.kubernetes.${role}.volumes.${type}.${name}`;
+    if (m.mountPath) conf[`${prefix}.mount.path`] = text(m.mountPath, 'mountPath');
+    if (m.subPath) conf[`${prefix}.mount.subPath`] = text(m.subPath, 'subPath');
+    if (m.readOnly === true) conf[`${prefix}.mount.readOnly`] = 'true';
+    const source = record(volume[type], `spec.volumes ${name}.${type}`);
+    if (type === 'emptyDir') {
+      if (source.sizeLimit !== undefined) conf[`${prefix}.options.sizeLimit`] = goString(source.sizeLimit, 'sizeLimit');
+      if (source.medium) conf[`${prefix}.options.medium`] = text(source.medium, 'medium');
+    } else {
+      conf[`${prefix}.options.claimName`] = text(source.claimName, 'claimName');
+      if (source.readOnly === true) conf[`${prefix}.options.readOnly`] = 'true';
+    }
+  }
+  return conf;
+}
+
+/** What the operator does for `spec.batchScheduler` (modelled for Volcano, with the controller started with batch scheduling). */
+interface BatchSchedulerEffects {
+  /** Annotations added to the role's pods (through its conf). */
+  annotations: Record<Role, Record<string, string>>;
+  /** The pods' schedulerName, which only the webhook writes (sparkpod_defaulter.go addSchedulerName). */
+  schedulerName?: string;
+  podGroup?: Json;
+}
+
+/**
+ * Volcano (scheduler/volcano/scheduler.go, cluster mode): before submitting, the controller creates
+ * the PodGroup `spark-<app>-pg` (minMember 1; queue and priorityClassName from
+ * `batchSchedulerOptions`; minResources from its `resources`, else the driver's and executors'
+ * requests summed) and annotates driver and executors with `scheduling.k8s.io/group-name` unless
+ * the driver already has it; the webhook then sets `schedulerName: volcano` on the pods. Other
+ * schedulers (YuniKorn's task groups, kube-scheduler PodGroups) are not modelled.
+ */
+function batchSchedulerEffects(spec: Json, roles: Record<Role, Json>, appName: string): BatchSchedulerEffects {
+  const none: BatchSchedulerEffects = { annotations: { driver: {}, executor: {} } };
+  if (spec.batchScheduler === undefined) {
+    if (spec.batchSchedulerOptions !== undefined) throw new Error('spec.batchSchedulerOptions without spec.batchScheduler: the operator\'s default scheduler is not modelled');
+    return none;
+  }
+  const name = text(spec.batchScheduler, 'spec.batchScheduler');
+  if (name !== 'volcano') throw new Error(`spec.batchScheduler ${JSON.stringify(name)}: only volcano is modelled`);
+  const o = spec.batchSchedulerOptions === undefined ? {} : record(spec.batchSchedulerOptions, 'spec.batchSchedulerOptions');
+  known(o, new Set(['queue', 'priorityClassName', 'resources']), 'spec.batchSchedulerOptions');
+  const group = `spark-${appName}-pg`;
+  const key = 'scheduling.k8s.io/group-name';
+  const annotated = key in stringMap(roles.driver.annotations, 'spec.driver.annotations');
+  const resources = o.resources === undefined ? {} : stringMap(o.resources, 'spec.batchSchedulerOptions.resources');
+  return {
+    annotations: annotated ? none.annotations : { driver: { [key]: group }, executor: { [key]: group } },
+    schedulerName: name,
+    podGroup: {
+      name: group,
+      minMember: 1,
+      ...(o.queue !== undefined ? { queue: text(o.queue, 'spec.batchSchedulerOptions.queue') } : {}),
+      ...(o.priorityClassName !== undefined ? { priorityClassName: text(o.priorityClassName, 'spec.batchSchedulerOptions.priorityClassName') } : {}),
+      minResources: Object.keys(resources).length > 0 ? resources : '<driver and executor requests>',
+    },
+  };
+}
+
+/** What the webhook adds to a role's pod for `spec.monitoring`: the operator's ConfigMap and the exporter's port. */
+interface MonitoringMounts {
+  volume: Json;
+  mount: Json;
+  port: Json;
 }
 
 /**
  * What the operator does for `spec.monitoring` before submitting (monitoring_config.go), when
  * `monitoring.prometheus` is set: `spark.metrics.namespace` = `<namespace>.<app>` and
- * `spark.metrics.conf` (the in-image `metricsPropertiesFile`, else its own ConfigMap's file) into
- * sparkConf; for each exposed role the `-javaagent` appended to its javaOptions and the
- * `prometheus.io/*` annotations (port, path /metrics) on it. Its own ConfigMap, mounted by the
- * webhook when a file is not given in the image, is not modelled.
+ * `spark.metrics.conf` (the in-image `metricsPropertiesFile`, else the file of its own ConfigMap
+ * `<app>-prom-conf` mounted at /etc/metrics/conf) into sparkConf; for each exposed role the
+ * `-javaagent:<jar>=<port>:<config>` (the in-image `prometheus.configFile`, else that
+ * ConfigMap's prometheus.yaml) appended to its javaOptions and the `prometheus.io/*` annotations
+ * (port, path /metrics) on it. Unless both files are in the image, the webhook mounts that
+ * ConfigMap (volume `<app>-prom-conf-vol`, read-only) and adds the port (`portName`, default
+ * `jmx-exporter`, TCP) to the Spark container of each exposed role (sparkpod_defaulter.go
+ * addPrometheusConfig); the ConfigMap's content (the operator's default rules) is not modelled,
+ * and without the webhook (the agent would find no config) this throws.
  */
 function monitoringEffects(spec: Json, namespace: string, appName: string, options: SparkApplicationModelOptions): {
   sparkConf: Record<string, string>; agent: Partial<Record<Role, string>>; annotations: Record<Role, Record<string, string>>;
+  webhook: Partial<Record<Role, MonitoringMounts>>;
 } {
-  const none = { sparkConf: {}, agent: {}, annotations: { driver: {}, executor: {} } };
+  const none = { sparkConf: {}, agent: {}, annotations: { driver: {}, executor: {} }, webhook: {} };
   if (spec.monitoring === undefined) return none;
   const m = record(spec.monitoring, 'spec.monitoring');
   known(m, new Set(['exposeDriverMetrics', 'exposeExecutorMetrics', 'metricsPropertiesFile', 'prometheus']), 'spec.monitoring');
   if (m.prometheus === undefined) return none; // util.PrometheusMonitoringEnabled: nothing happens
   const p = record(m.prometheus, 'spec.monitoring.prometheus');
   known(p, new Set(['jmxExporterJar', 'port', 'portName', 'configFile']), 'spec.monitoring.prometheus');
-  if (m.metricsPropertiesFile === undefined || p.configFile === undefined) {
-    throw new Error('spec.monitoring without both metricsPropertiesFile and prometheus.configFile: the operator\'s own ConfigMap (mounted by its webhook) is not modelled');
-  }
+  const mountPath = '/etc/metrics/conf';
   const port = p.port === undefined ? 8090 : Number(p.port);
-  const agent = `-javaagent:${text(p.jmxExporterJar, 'spec.monitoring.prometheus.jmxExporterJar')}=${port}:${text(p.configFile, 'spec.monitoring.prometheus.configFile')}`;
+  const configFile = p.configFile === undefined ? `${mountPath}/prometheus.yaml` : text(p.configFile, 'spec.monitoring.prometheus.configFile');
+  const metricsFile = m.metricsPropertiesFile === undefined ? `${mountPath}/metrics.properties` : text(m.metricsPropertiesFile, 'spec.monitoring.metricsPropertiesFile');
+  const agent = `-javaagent:${text(p.jmxExporterJar, 'spec.monitoring.prometheus.jmxExporterJar')}=${port}:${configFile}`;
   const annotations = { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(port), 'prometheus.io/path': '/metrics' };
-  void options; // with both files in the image the webhook adds nothing for monitoring
+  const exposed = (role: Role): boolean => (role === 'driver' ? m.exposeDriverMetrics : m.exposeExecutorMetrics) === true;
+  const ownConfigMap = m.metricsPropertiesFile === undefined || p.configFile === undefined;
+  if (ownConfigMap && !options.webhook) {
+    throw new Error('spec.monitoring without both metricsPropertiesFile and prometheus.configFile: the operator\'s own ConfigMap is mounted by its webhook only, so without it the -javaagent finds no config and the JVMs do not start (not modelled)');
+  }
+  const configMap = `${appName}-prom-conf`;
+  const mounts: MonitoringMounts = {
+    volume: { name: `${configMap}-vol`, configMap: { name: configMap } },
+    mount: { name: `${configMap}-vol`, readOnly: true, mountPath },
+    port: { name: p.portName === undefined ? 'jmx-exporter' : text(p.portName, 'spec.monitoring.prometheus.portName'), containerPort: port, protocol: 'TCP' },
+  };
   return {
-    sparkConf: { 'spark.metrics.namespace': `${namespace}.${appName}`, 'spark.metrics.conf': text(m.metricsPropertiesFile, 'spec.monitoring.metricsPropertiesFile') },
-    agent: { ...(m.exposeDriverMetrics === true ? { driver: agent } : {}), ...(m.exposeExecutorMetrics === true ? { executor: agent } : {}) },
-    annotations: { driver: m.exposeDriverMetrics === true ? annotations : {}, executor: m.exposeExecutorMetrics === true ? annotations : {} },
+    sparkConf: { 'spark.metrics.namespace': `${namespace}.${appName}`, 'spark.metrics.conf': metricsFile },
+    agent: Object.fromEntries(ROLES.filter(exposed).map((role) => [role, agent])),
+    annotations: { driver: exposed('driver') ? annotations : {}, executor: exposed('executor') ? annotations : {} },
+    webhook: ownConfigMap ? Object.fromEntries(ROLES.filter(exposed).map((role) => [role, mounts])) : {},
   };
 }
 
@@ -279,13 +388,26 @@ function driverPodName(driver: Json, sparkConf: Record<string, string>, appName:
   return sparkConf['spark.kubernetes.driver.pod.name'] || `${appName}-driver`;
 }
 
+/** What the webhook adds to a pod besides the role's own fields. */
+interface WebhookExtras {
+  /** `spec.batchScheduler`, which wins over the role's `schedulerName`. */
+  schedulerName?: string;
+  /** The operator's JMX exporter ConfigMap and port (monitoringEffects). */
+  monitoring?: MonitoringMounts;
+}
+
 /**
- * The webhook's pod mutations for `role` (sparkpod_defaulter.go): env, envFrom and volume mounts
- * appended to the Spark container (created if the template has none), the volumes those mounts
- * name appended to the pod, nodeSelector merged, tolerations appended, affinity and both
- * security contexts replaced.
+ * The webhook's pod mutations for `role` (sparkpod_defaulter.go mutateSparkPod, in its order), on
+ * the Spark container (`spark-kubernetes-<role>`, created if the template has none) and the pod:
+ * env and envFrom appended; the volumes the mounts name appended with the mounts (not the
+ * `spark-local-dir-*` ones, which are conf); ports appended; host aliases appended; init
+ * containers and sidecars appended unless one of the same name and image is there; dnsConfig,
+ * priorityClassName (dropping `priority`), schedulerName set; nodeSelector merged; affinity set;
+ * tolerations appended; the memory limit and the GPU limit (`gpu.name`: `gpu.quantity`) set; the
+ * exporter's ConfigMap and port; both security contexts, the grace period and the Spark
+ * container's lifecycle replaced.
  */
-function applyWebhook(pod: Json, role: Role, r: Json, appVolumes: readonly Json[]): Json {
+function applyWebhook(pod: Json, role: Role, r: Json, appVolumes: readonly Json[], extras: WebhookExtras = {}): Json {
   const spec = record(pod.spec, 'pod spec');
   const containers = list(spec.containers, 'containers').map((c) => record(c, 'container'));
   let container = containers.find((c) => c.name === sparkContainerName(role));
@@ -297,11 +419,16 @@ function applyWebhook(pod: Json, role: Role, r: Json, appVolumes: readonly Json[
   const append = (target: Json, key: string, items: unknown[]): void => {
     if (items.length > 0) target[key] = [...list(target[key], key), ...clone(items)];
   };
+  const limit = (name: string, value: string): void => {
+    const resources = isRecord(container!.resources) ? container!.resources : {};
+    container!.resources = { ...resources, limits: { ...(isRecord(resources.limits) ? resources.limits : {}), [name]: value } };
+  };
   append(container, 'env', list(r.env, `${role}.env`));
   append(container, 'envFrom', list(r.envFrom, `${role}.envFrom`));
   const added = new Set<string>();
   for (const m of list(r.volumeMounts, `${role}.volumeMounts`)) {
     const mount = record(m, `${role}.volumeMounts[]`);
+    if (String(mount.name).startsWith('spark-local-dir-')) continue; // passed as conf (localDirConf)
     const volume = appVolumes.find((v) => v.name === mount.name);
     if (!volume) continue; // the webhook skips mounts of volumes the app does not declare
     if (!added.has(String(mount.name))) {
@@ -310,18 +437,77 @@ function applyWebhook(pod: Json, role: Role, r: Json, appVolumes: readonly Json[
     }
     append(container, 'volumeMounts', [mount]);
   }
+  append(container, 'ports', list(r.ports, `${role}.ports`));
+  append(spec, 'hostAliases', list(r.hostAliases, `${role}.hostAliases`));
+  const sameContainer = (a: unknown, b: Json): boolean => isRecord(a) && a.name === b.name && a.image === b.image;
+  for (const [field, key] of [['initContainers', 'initContainers'], ['sidecars', 'containers']] as const) {
+    for (const c of list(r[field], `${role}.${field}`).map((x) => record(x, `${role}.${field}[]`))) {
+      if (!list(spec[key], key).some((x) => sameContainer(x, c))) append(spec, key, [c]);
+    }
+  }
+  if (r.dnsConfig !== undefined) spec.dnsConfig = clone(r.dnsConfig);
+  if (r.priorityClassName !== undefined) {
+    spec.priorityClassName = text(r.priorityClassName, `${role}.priorityClassName`);
+    delete spec.priority;
+    delete spec.preemptionPolicy;
+  }
+  const schedulerName = extras.schedulerName ?? (r.schedulerName === undefined ? undefined : text(r.schedulerName, `${role}.schedulerName`));
+  if (schedulerName !== undefined) spec.schedulerName = schedulerName;
   const nodeSelector = stringMap(r.nodeSelector, `${role}.nodeSelector`);
   if (Object.keys(nodeSelector).length > 0) spec.nodeSelector = { ...stringMap(spec.nodeSelector, 'nodeSelector'), ...nodeSelector };
   if (r.affinity !== undefined) spec.affinity = clone(r.affinity);
   append(spec, 'tolerations', list(r.tolerations, `${role}.tolerations`));
+  // addMemoryLimit: the Spark container's memory limit replaced (after Spark wrote limit = request).
+  if (r.memoryLimit !== undefined) limit('memory', text(r.memoryLimit, `${role}.memoryLimit`));
+  if (r.gpu !== undefined) {
+    const gpu = record(r.gpu, `${role}.gpu`);
+    // addGPU skips (with a log line only) a GPU without a name or with a quantity <= 0.
+    if (typeof gpu.name === 'string' && gpu.name !== '' && Number(gpu.quantity) > 0) limit(gpu.name, String(gpu.quantity));
+  }
+  if (extras.monitoring) {
+    append(spec, 'volumes', [extras.monitoring.volume]);
+    append(container, 'volumeMounts', [extras.monitoring.mount]);
+    append(container, 'ports', [extras.monitoring.port]);
+  }
   if (r.securityContext !== undefined) container.securityContext = clone(r.securityContext);
   if (r.podSecurityContext !== undefined) spec.securityContext = clone(r.podSecurityContext);
-  // addMemoryLimit: the Spark container's memory limit replaced (after Spark wrote limit = request).
-  if (r.memoryLimit !== undefined) {
-    const resources = isRecord(container.resources) ? container.resources : {};
-    container.resources = { ...resources, limits: { ...(isRecord(resources.limits) ? resources.limits : {}), memory: text(r.memoryLimit, `${role}.memoryLimit`) } };
-  }
+  if (r.terminationGracePeriodSeconds !== undefined) spec.terminationGracePeriodSeconds = Number(r.terminationGracePeriodSeconds);
+  if (r.lifecycle !== undefined) container.lifecycle = clone(r.lifecycle);
   return pod;
+}
+
+/**
+ * `app` with the extended resources Spark itself puts on its container's limits (and requests are
+ * not written for them): for each `spark.<role>.resource.<name>.amount` with a `.vendor`, the
+ * limit `<vendor>/<name>` = amount (KubernetesUtils.buildResourcesQuantities, Spark 3.x/4.x;
+ * without a vendor Spark refuses to build the pod, so that throws here too). Lets a GPU the
+ * webhook writes into the limits (`gpu`) compare with one Spark writes from its conf.
+ */
+export function withSparkResourceLimits(app: EffectiveApp): EffectiveApp {
+  const out = clone(app);
+  for (const role of ROLES) {
+    const prefix = `spark.${role}.resource.`;
+    const names = [...new Set(Object.keys(app.conf).filter((k) => k.startsWith(prefix) && k.endsWith('.amount')).map((k) => k.slice(prefix.length, -'.amount'.length)))];
+    if (names.length === 0) continue;
+    const pod = role === 'driver' ? out.driverPod : out.executorPod;
+    const spec: Json = isRecord(pod.spec) ? pod.spec : {};
+    pod.spec = spec;
+    const containers = list(spec.containers, 'containers').map((c) => record(c, 'container'));
+    const wanted = app.conf[`spark.kubernetes.${role}.podTemplateContainerName`] ?? sparkContainerName(role);
+    let container = containers.find((c) => c.name === wanted) ?? containers[0];
+    if (!container) {
+      container = { name: sparkContainerName(role) };
+      containers.push(container);
+    }
+    spec.containers = containers;
+    for (const name of names) {
+      const vendor = app.conf[`${prefix}${name}.vendor`];
+      if (!vendor) throw new Error(`${prefix}${name}.amount without ${prefix}${name}.vendor: Spark refuses to build the ${role} pod`);
+      const resources = isRecord(container.resources) ? container.resources : {};
+      container.resources = { ...resources, limits: { ...(isRecord(resources.limits) ? resources.limits : {}), [`${vendor}/${name}`]: app.conf[`${prefix}${name}.amount`] } };
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -54,6 +54,27 @@ describe('SparkJob.batchScheduler', () => {
     expect(Object.keys(app.spec.sparkConf ?? {}).filter((k) => k.startsWith('spark.kubernetes.scheduler'))).toEqual([]);
   });
 
+  test('the pods name the scheduler themselves (the controller only annotates them for Volcano; its webhook would set it), in every mode', () => {
+    const operatorMode = findObject(build({ batchScheduler: { name: 'volcano' } }, { batchScheduler: {} }), 'SparkApplication', 'spark-pi', 'spark-jobs');
+    expect([operatorMode.spec.driver.template.spec.schedulerName, operatorMode.spec.executor.template.spec.schedulerName]).toEqual(['volcano', 'volcano']);
+    const submit = build({ mode: SparkJobMode.SUBMIT, batchScheduler: { name: 'yunikorn' } });
+    const templates = findObject(submit, 'ConfigMap', 'spark-pi-spark-submit', 'spark-jobs').data as Record<string, string>;
+    expect(Object.keys(templates).filter((k) => /^  schedulerName: yunikorn$/m.test(templates[k]))).toEqual(['driver-template.yaml', 'executor-template.yaml']);
+    // without a batch scheduler: the cluster's default scheduler, no schedulerName
+    expect(findObject(build({}), 'SparkApplication', 'spark-pi', 'spark-jobs').spec.driver.template.spec.schedulerName).toBeUndefined();
+  });
+
+  test('operator mode: the gang minimum counts extended resources (GPUs); bad names and counts are refused', () => {
+    const gpus = build({ batchScheduler: { name: 'volcano', minResources: { cpu: Cpu.cores(8), extended: { 'nvidia.com/gpu': 4 } } } }, { batchScheduler: {} });
+    expectValidManifests(gpus);
+    expect(findObject(gpus, 'SparkApplication', 'spark-pi', 'spark-jobs').spec.batchSchedulerOptions.resources).toEqual({ cpu: '8', 'nvidia.com/gpu': '4' });
+    const volcano = (extended: Record<string, number>) => () => build({ batchScheduler: { name: 'volcano', minResources: { extended } } }, { batchScheduler: {} });
+    expect(volcano({ gpu: 1 })).toThrow(/batchScheduler\.minResources\.extended\["gpu"\]: is not an extended resource name\. Fix: write <vendor domain>\/<resource>/);
+    expect(volcano({ 'kubernetes.io/gpu': 1 })).toThrow(/extended\["kubernetes\.io\/gpu"\]: is not an extended resource name/);
+    expect(volcano({ 'nvidia.com/gpu': 0 })).toThrow(/extended\["nvidia\.com\/gpu"\]: 0 is not a whole number >= 1/);
+    expect(volcano({ 'nvidia.com/gpu': 1.5 })).toThrow(/1\.5 is not a whole number >= 1/);
+  });
+
   test('operator mode: an operator without batch scheduling would ignore it: refused, naming the fix', () => {
     expect(() => build({ batchScheduler: { name: 'volcano' } })).toThrow(/batchScheduler: is set, but the operator is not started with --enable-batch-scheduler, so its controller ignores spec\.batchScheduler.*Fix: set batchScheduler on the SparkOperator/);
     expect(() => build({ batchScheduler: { name: 'my-scheduler' } }, { batchScheduler: {} })).toThrow(/batchScheduler\.name: "my-scheduler" is not a scheduler the operator hands applications to \(volcano, yunikorn\)/);
