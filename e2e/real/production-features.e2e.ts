@@ -15,7 +15,7 @@ import { EXPOSED_METRICS } from '../../constructs/monitoring/metric-names';
 import { JMX_RULES } from '../../constructs/monitoring/jmx-rules';
 import { SCRATCH_MOUNT_PATH } from '../../constructs/writable-paths';
 import { E2E_S3A_IMAGE, FEATURES_JMX_PORT, FEATURES_JOB, REAL_TENANT, SCRAPER } from '../environments/e2e-real';
-import { E2eEnv, describeReal, getJson, kubectl, kubectlOk, waitFor } from '../lib/kube';
+import { E2eEnv, api, describeReal, getJson, kubectl, kubectlOk, waitFor } from '../lib/kube';
 import { applyBaseLayers, ensureObject, layerFile, sparkApplicationFinished } from '../lib/real';
 
 const ENV_NAME = 'e2e-real';
@@ -76,6 +76,16 @@ describeReal('SparkJob production features for real: JMX exporter and servlet me
     return response.slice(response.indexOf('\r\n\r\n') + 4);
   };
 
+  /** The job's pods (phase, container states) and the driver's log tail: what a failure shows. */
+  const diagnosis = async (): Promise<string> => {
+    const items = (await getJson(env.kubeconfig, `/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent(`spark-platform.io/job=${FEATURES_JOB}`)}`)).items;
+    const lines = items.map((p: any) => `${p.metadata.name} ${p.status?.phase}: ${JSON.stringify([...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])].map((c: any) => ({ [c.name]: c.state })))}`);
+    const app = (await api(env.kubeconfig, 'GET', `/apis/sparkoperator.k8s.io/v1beta2/namespaces/${NS}/sparkapplications/${FEATURES_JOB}`)).body;
+    const driver = items.find((p: any) => p.metadata.labels?.['spark-role'] === 'driver');
+    const log = driver ? (await kubectl(env.kubeconfig, ['logs', '-n', NS, driver.metadata.name, '-c', 'spark-kubernetes-driver', '--tail=40'])).stdout : '(no driver pod)';
+    return `pods:\n${lines.join('\n')}\napplication status: ${JSON.stringify(JSON.parse(app).status ?? {})}\ndriver log tail:\n${log}`;
+  };
+
   const runningPod = async (selector: string): Promise<any | undefined> => {
     const items = (await getJson(env.kubeconfig, `/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent(selector)}`)).items;
     return items.find((p: any) => p.status?.phase === 'Running' && p.status?.podIP);
@@ -100,10 +110,12 @@ describeReal('SparkJob production features for real: JMX exporter and servlet me
 
     // WHEN the driver and an executor run, the scraper reads their exporter and the driver's servlet
     const running = await waitFor('a running driver and executor of the job', async () => {
-      const driver = await runningPod(`spark-app-name=${FEATURES_JOB},spark-role=driver`);
-      const executor = await runningPod(`spark-app-name=${FEATURES_JOB},spark-role=executor`);
+      const driver = await runningPod(`spark-platform.io/job=${FEATURES_JOB},spark-role=driver`);
+      const executor = await runningPod(`spark-platform.io/job=${FEATURES_JOB},spark-role=executor`);
       return driver && executor ? { driver, executor } : undefined;
-    }, 300_000, 1000);
+    }, 300_000, 1000).catch(async (e) => {
+      throw new Error(`${(e as Error).message}\n${await diagnosis()}`);
+    });
     const driverIp: string = running.driver.status.podIP;
     const executorIp: string = running.executor.status.podIP;
     const ruleNames = (instances: 'driver' | 'executors') => JMX_RULES.filter((r) => r.instances === instances || r.instances === 'both').map((r) => r.name);

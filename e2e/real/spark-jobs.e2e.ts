@@ -84,7 +84,7 @@ describeReal('Spark runs for real on the node: the operator and spark-submit', (
     expect(driver.executors.every((e) => e.ip.startsWith('10.88.0.'))).toBe(true);
     // executors are removed when the application ends
     await waitFor('the executor pods of spark-pi removed', async () =>
-      ((await pods('spark-app-name=spark-pi,spark-role=executor')).length === 0 ? true : undefined), 120_000, 1000);
+      ((await pods('spark-platform.io/job=spark-pi,spark-role=executor')).length === 0 ? true : undefined), 120_000, 1000);
   }, 600_000);
 
   test('PySpark Pi through spark-submit in a Job (dev spark-pi-python): the Job succeeds with the driver', async () => {
