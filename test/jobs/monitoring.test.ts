@@ -4,15 +4,13 @@
  * Apache-operator modes do the same themselves. What Spark ends up running is read back by the
  * independent model (test/helpers/spark-effective.ts), so "same pods in every mode" is one toEqual.
  */
-import {
-  ApacheSparkOperator, ApacheSparkOperatorCrds, SparkImage, SparkJob, SparkJobMode, SparkJobProps, SparkNamespace, SparkOperator, SparkOperatorCrds,
-} from '../../constructs';
+import { SparkImage, SparkJobMode, SparkJobProps } from '../../constructs';
 import { jmxExporterConfig } from '../../constructs/monitoring/jmx-rules';
 import { webhookOnlyFields } from '../../constructs/operator/webhook-fields';
-import { Obj, expectValidManifests, findObject, ofKind, synth, testChart } from '../helpers/manifests';
+import { Obj, expectValidManifests, findObject, ofKind } from '../helpers/manifests';
 import { EffectiveApp, effectiveFromApacheSparkApplication, effectiveFromSparkApplication, effectiveFromSubmitJob } from '../helpers/spark-effective';
 import { Json } from '../helpers/k8s-json';
-import { SPARK_PI_JOB } from '../helpers/jobs';
+import { SPARK_PI_JOB, renderJobInMode } from '../helpers/jobs';
 
 const NAME = SPARK_PI_JOB.name;
 const JAR = 'local:///opt/spark/jmx/jmx_prometheus_javaagent.jar';
@@ -20,15 +18,7 @@ const AGENT = '-javaagent:/opt/spark/jmx/jmx_prometheus_javaagent.jar=8090:/etc/
 const MODES = [SparkJobMode.OPERATOR, SparkJobMode.SUBMIT, SparkJobMode.APACHE_OPERATOR];
 
 function render(mode: SparkJobMode, props: Partial<SparkJobProps> = {}): Obj[] {
-  const chart = testChart();
-  if (mode === SparkJobMode.APACHE_OPERATOR) new ApacheSparkOperatorCrds(chart, 'Crds');
-  else new SparkOperatorCrds(chart, 'Crds');
-  const ns = new SparkNamespace(chart, 'Tenant', { name: 'spark-jobs' });
-  const operator = mode === SparkJobMode.APACHE_OPERATOR
-    ? new ApacheSparkOperator(chart, 'Operator', { jobNamespaces: [ns] })
-    : new SparkOperator(chart, 'Operator', { jobNamespaces: [ns] });
-  new SparkJob(chart, 'Job', { ...SPARK_PI_JOB, monitoring: { jmxExporter: { jar: JAR } }, ...props, namespace: ns, operator, mode });
-  return synth(chart);
+  return renderJobInMode(mode, { ...SPARK_PI_JOB, monitoring: { jmxExporter: { jar: JAR } }, ...props });
 }
 
 function effective(mode: SparkJobMode, props: Partial<SparkJobProps> = {}): EffectiveApp {

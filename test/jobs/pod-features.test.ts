@@ -6,7 +6,7 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import {
-  ApacheSparkOperator, ApacheSparkOperatorCrds, Cpu, Memory, NetworkEndpoint, NetworkPolicyEvaluator, SparkJob, SparkJobMode, SparkJobProps, SparkNamespace, SparkOperator, SparkOperatorCrds,
+  ApacheSparkOperator, Cpu, Memory, NetworkEndpoint, NetworkPolicyEvaluator, SparkJob, SparkJobMode, SparkJobProps, SparkNamespace, SparkOperator, SparkOperatorCrds,
   WebhookCertificate,
 } from '../../constructs';
 import { Obj, expectValidManifests, findObject, synth, testChart } from '../helpers/manifests';
@@ -14,21 +14,14 @@ import {
   effectiveFromApacheSparkApplication, effectiveFromSparkApplication, effectiveFromSubmitJob, sampleJobs,
 } from '../helpers/spark-effective';
 import { Json } from '../helpers/k8s-json';
+import { renderJobInMode } from '../helpers/jobs';
 import { doctor, of, sparkApp } from '../doctor/fixtures';
 
 const SAMPLE = sampleJobs()['pod-features'].props;
 const NAME = SAMPLE.name;
 
 function render(mode: SparkJobMode, props: Partial<SparkJobProps> = {}): Obj[] {
-  const chart = testChart();
-  if (mode === SparkJobMode.APACHE_OPERATOR) new ApacheSparkOperatorCrds(chart, 'Crds');
-  else new SparkOperatorCrds(chart, 'Crds');
-  const ns = new SparkNamespace(chart, 'Tenant', { name: 'spark-jobs' });
-  const operator = mode === SparkJobMode.APACHE_OPERATOR
-    ? new ApacheSparkOperator(chart, 'Operator', { jobNamespaces: [ns] })
-    : new SparkOperator(chart, 'Operator', { jobNamespaces: [ns] });
-  new SparkJob(chart, 'Job', { ...SAMPLE, ...props, namespace: ns, operator, mode });
-  return synth(chart);
+  return renderJobInMode(mode, { ...SAMPLE, ...props });
 }
 
 /** The effective app of the sample in `mode`, through the independent model. */
