@@ -627,8 +627,9 @@ export interface SparkJobTemplateParameter {
   /** What the value is: written in the template's header for whoever writes the DAG. */
   readonly description: string;
   /**
-   * The value the platform checks the job with (doctor, schema) and the documented default.
-   * It is inserted into a double-quoted YAML string, so no double quote, backslash or line break.
+   * The value the platform checks the job with (doctor, schema) and the documented default: one
+   * line (it is written in the template's header too). Any value, this one or a run's, is
+   * inserted JSON-escaped into a double-quoted YAML string.
    */
   readonly default: string;
   /**

@@ -40,6 +40,23 @@ const JINJA_DELIMITER = /\{\{|\{%|\{#/;
 const RAW_OPEN = '{% raw %}';
 const RAW_CLOSE = '{% endraw %}';
 
+/**
+ * How the file inserts a parameter's expression: its value as a string, JSON-escaped without the
+ * JSON quotes (Jinja's `tojson`), which is exactly the text of a YAML double-quoted string. A
+ * value passed at run time, whatever it holds (`"`, `\\`, a line break), stays inside the one
+ * string it is inserted into: it cannot add fields to the SparkApplication.
+ */
+export function safeExpression(expression: string): string {
+  return `((${expression}) | string | tojson)[1:-1]`;
+}
+const SAFE_EXPRESSION = /^\(\((.*)\) \| string \| tojson\)\[1:-1\]$/s;
+
+/** What Jinja's `tojson` makes of a string (json.dumps, then <, >, & and ' as \\u escapes), without the quotes. */
+function jsonEscaped(value: string): string {
+  return JSON.stringify(value).slice(1, -1)
+    .replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/'/g, '\\u0027');
+}
+
 /** `{{ name }}`: how a prop value refers to the template parameter `name`. */
 export function templateParameter(name: string): string {
   return `{{ ${name} }}`;
@@ -130,8 +147,8 @@ function checkParameters(given: Readonly<Record<string, { description: string; d
   return Object.entries(given).map(([name, p]) => {
     const field = `template.parameters[${show(name)}]`;
     if (!PARAMETER_NAME.test(name)) fail(field, 'is not a lower-case snake_case name', 'name it with lower-case letters, digits and "_", starting with a letter (e.g. "run_date")');
-    if (/["\\\n\r]/.test(p.default) || JINJA_DELIMITER.test(p.default)) {
-      fail(`${field}.default`, `${show(p.default)} has a double quote, a backslash, a line break or a Jinja delimiter, which would break the double-quoted YAML string it is inserted into`, 'use a plain value (a date, a number, a path); values passed at run time must be plain too');
+    if (/[\n\r]/.test(p.default) || JINJA_DELIMITER.test(p.default)) {
+      fail(`${field}.default`, `${show(p.default)} has a line break or a Jinja delimiter`, 'use a plain one-line value (a date, a number, a path): it is also written in the template\'s header');
     }
     if (p.description.trim() === '' || /[\n\r]/.test(p.description) || JINJA_DELIMITER.test(p.description)) {
       fail(`${field}.description`, 'is empty, has a line break or a Jinja delimiter', 'say in one line what the value is: it is written in the template\'s header');
@@ -212,7 +229,7 @@ export function renderJobTemplate(object: TemplateObject): RenderedJobTemplate {
     }
   }
   escapeStrings(body, where, []);
-  const jinja = (raw: string) => raw.split(PLACEHOLDER).map((part, i) => (i % 2 === 1 ? `{{ ${byName.get(part)?.expression ?? part} }}` : escape(part))).join('');
+  const jinja = (raw: string) => raw.split(PLACEHOLDER).map((part, i) => (i % 2 === 1 ? `{{ ${safeExpression(byName.get(part)?.expression ?? part)} }}` : escape(part))).join('');
   for (const f of marker.fields) setAt(body, f.path, jinja(f.value));
   if (marker.nameSuffix !== undefined) body.metadata.name = `${object.metadata.name}${jinja(marker.nameSuffix)}`;
 
@@ -308,9 +325,11 @@ export function fillTemplate(text: string, values: Readonly<Record<string, strin
       i = end + RAW_CLOSE.length;
     } else if (text.startsWith('{{', i)) {
       const end = text.indexOf('}}', i);
-      const expression = end === -1 ? '' : text.slice(i + 2, end).trim();
+      const written = end === -1 ? '' : text.slice(i + 2, end).trim();
+      const safe = SAFE_EXPRESSION.exec(written);
+      const expression = safe ? safe[1] : written;
       if (end === -1 || !Object.prototype.hasOwnProperty.call(values, expression)) throw new Error(`no value for the Jinja expression ${show(text.slice(i, end === -1 ? undefined : end + 2))}`);
-      out += values[expression];
+      out += safe ? jsonEscaped(values[expression]) : values[expression];
       i = end + 2;
     } else {
       throw new Error(`unexpected Jinja tag at offset ${i}: ${show(text.slice(i, i + 20))}`);

@@ -2,7 +2,7 @@ import { App, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
 import {
   ApacheSparkOperator, SparkJob, SparkJobMode, SparkJobProps, SparkNamespace, SparkOperator, TEMPLATE_ANNOTATION, attachDoctor, fillTemplate,
-  isJobTemplate, renderJobTemplate,
+  isJobTemplate, renderJobTemplate, safeExpression,
 } from '../../constructs';
 import * as validation from '../../constructs/validation';
 import { ManifestValidator } from '../../constructs/validation';
@@ -70,8 +70,8 @@ describe('the dev environment\'s template job', () => {
     expect(o.apiVersion).toBe('sparkoperator.k8s.io/v1beta2');
     expect(o.kind).toBe('SparkApplication');
     expect(o.metadata).toMatchObject({ name: 'spark-pi-airflow', namespace: 'spark-jobs' });
-    expect(o.spec.arguments).toEqual(['{{ params.slices }}']);
-    expect(o.spec.sparkConf['spark.sql.shuffle.partitions']).toBe('{{ params.shuffle_partitions }}');
+    expect(o.spec.arguments).toEqual([`{{ ${safeExpression('params.slices')} }}`]);
+    expect(o.spec.sparkConf['spark.sql.shuffle.partitions']).toBe(`{{ ${safeExpression('params.shuffle_partitions')} }}`);
     expect(Object.keys(o.metadata.annotations)).toEqual(['spark-platform.io/source']);
     expect(text).not.toContain(TEMPLATE_ANNOTATION);
     expect(text).not.toContain(SYNC_WAVE_ANNOTATION);
@@ -79,7 +79,7 @@ describe('the dev environment\'s template job', () => {
     expect(text).toMatch(/^# {3}shuffle_partitions: params\.shuffle_partitions, default "8": /m);
     expect(text).toMatch(/namespace="spark-jobs"/);
     // every Jinja expression in the file is a parameter's
-    expect([...text.matchAll(/\{\{(.*?)\}\}/g)].map((m) => m[1].trim()).sort()).toEqual(['params.shuffle_partitions', 'params.slices']);
+    expect([...text.matchAll(/\{\{(.*?)\}\}/g)].map((m) => m[1].trim()).sort()).toEqual(['params.shuffle_partitions', 'params.slices'].map(safeExpression));
   });
 
   test('rendered with its defaults, it validates against the SparkApplication CRD and is the job the doctor checked', () => {
@@ -166,7 +166,7 @@ describe('the writer', () => {
       expect(templates).toHaveLength(1);
       const t = templates[0];
       const o = YAML.parse(t.yaml);
-      expect(o.spec.arguments).toEqual(['{{ params.slices }}', '{% raw %}--tag={{APP_ID}}/{% endraw %}{{ ds }}']);
+      expect(o.spec.arguments).toEqual([`{{ ${safeExpression('params.slices')} }}`, `{% raw %}--tag={{APP_ID}}/{% endraw %}{{ ${safeExpression('ds')} }}`]);
       expect(t.withDefaults.spec).toMatchObject({ arguments: ['10', '--tag={{APP_ID}}/2024-01-01'] });
       expect(fillTemplate(t.yaml, { 'params.slices': '10', ds: '2024-01-01' })).toContain('"--tag={{APP_ID}}/2024-01-01"');
       const checked = spy.mock.calls.flatMap(([objects]) => objects as KubeObject[]);
@@ -179,7 +179,7 @@ describe('the writer', () => {
   test('nameSuffix goes into the file\'s name only; the tree keeps the job\'s name', () => {
     const app = libraryAppWithTemplate({ arguments: ['{{ slices }}'], template: { parameters: { slices: { description: 's', default: '10' }, day: { description: 'day', default: '20240101', expression: 'ds_nodash' } }, nameSuffix: '-{{ day }}' } });
     const { templates, objects } = renderApp(app);
-    expect(YAML.parse(templates[0].yaml).metadata.name).toBe('spark-pi-daily-{{ ds_nodash }}');
+    expect(YAML.parse(templates[0].yaml).metadata.name).toBe(`spark-pi-daily-{{ ${safeExpression('ds_nodash')} }}`);
     expect(templates[0].withDefaults.metadata).toMatchObject({ name: 'spark-pi-daily-20240101' });
     expect(templates[0].file).toBe('templates/spark-analytics-spark-pi-daily.yaml');
     expect(objects.some((o) => String(o.metadata.name).startsWith('spark-pi-daily'))).toBe(false);
@@ -188,6 +188,16 @@ describe('the writer', () => {
   test('an object changed after the job was built is refused, not written with stale placeholders', () => {
     const o = { apiVersion: 'sparkoperator.k8s.io/v1beta2', kind: 'SparkApplication', metadata: { name: 'x', namespace: 'n', annotations: { [TEMPLATE_ANNOTATION]: JSON.stringify({ parameters: [{ name: 'a', description: 'a', default: '1', expression: 'params.a' }], fields: [{ path: ['spec', 'arguments', 0], value: '{{ a }}' }] }) } }, spec: { arguments: ['2'] } };
     expect(() => renderJobTemplate(o)).toThrow(/template \(spec\.arguments\.0\): holds "2", not the parameter defaults "1"/);
+  });
+
+  test('a run-time value cannot leave its string: quotes, backslashes, line breaks and YAML syntax arrive as the value', () => {
+    const hostile = 'x"\n  - --conf\n  - spark.driver.extraJavaOptions=-Devil \\" <&\' {{ y }}';
+    const filled = YAML.parse(fillTemplate(text, { ...DEFAULTS, 'params.slices': hostile }));
+    expect(filled.spec.arguments).toEqual([hostile]);
+    expect(Object.keys(filled.spec.sparkConf).filter((k) => k.includes('extraJavaOptions'))).toEqual([]);
+    // ... where the bare expression (what the file used to write) breaks out of its string
+    const bare = text.replace(new RegExp(safeExpression('params.slices').replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g'), 'params.slices');
+    expect(() => YAML.parse(fillTemplate(bare, { ...DEFAULTS, 'params.slices': hostile }))).toThrow();
   });
 
   test('fillTemplate refuses what it cannot evaluate', () => {
@@ -232,7 +242,7 @@ describe('refused at construction, with the field and the fix', () => {
     ['an undeclared placeholder', () => ({ arguments: ['{{ n }}', '{{ m }}'] }), /SparkJob "spark-pi" arguments\[1\]: "\{\{ m \}\}" is not a parameter of the template\. Fix: declare "m" in template\.parameters/],
     ['an undeclared placeholder in sparkConf', () => ({ sparkConf: { 'spark.sql.shuffle.partitions': '{{ p }}' } }), /sparkConf\["spark\.sql\.shuffle\.partitions"\]: "\{\{ p \}\}" is not a parameter/],
     ['an unused parameter', () => ({ template: { parameters: { ...param, m: { description: 'm', default: '1' } } } }), /template\.parameters\["m"\]: is used nowhere\. Fix: write "\{\{ m \}\}" in arguments/],
-    ['a default with a double quote', () => ({ template: { parameters: { n: { description: 'n', default: 'a"b' } } } }), /template\.parameters\["n"\]\.default: "a\\"b" has a double quote/],
+    ['a default with a line break', () => ({ template: { parameters: { n: { description: 'n', default: 'a\nb' } } } }), /template\.parameters\["n"\]\.default: "a\\nb" has a line break/],
     ['a parameter name that is not snake_case', () => ({ arguments: ['x'], template: { parameters: { Run: { description: 'r', default: '1' } } } }), /template\.parameters\["Run"\]: is not a lower-case snake_case name/],
     ['an expression with braces', () => ({ template: { parameters: { n: { description: 'n', default: '5', expression: '{{ ds }}' } } } }), /template\.parameters\["n"\]\.expression: "\{\{ ds \}\}" is empty or has braces/],
     ['two parameters with one expression', () => ({ arguments: ['{{ n }}', '{{ m }}'], template: { parameters: { n: { description: 'n', default: '5', expression: 'ds' }, m: { description: 'm', default: '6', expression: 'ds' } } } }), /template\.parameters\["m"\]\.expression: "ds" is also the expression of "n"/],
