@@ -8,6 +8,7 @@ import { platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
 import { ClientPodPeer, NetworkEndpoint, peersOf, podPolicy } from '../network';
 import { restrictedNamespace } from '../tenancy';
+import { publishedRenderedJson } from '../tree-version';
 import { Cpu, Memory } from '../units';
 import { SPARK_OPERATOR } from '../versions';
 import { OPERATOR_HEALTH_PORT, OPERATOR_METRICS_PORT, OperatorLogging, loggingArgs, metricsArgs, operatorDeployment } from './operator-deployment';
@@ -400,12 +401,14 @@ export class SparkOperator extends Construct {
   /** SparkApplications in namespaces this operator serves that set fields only the webhook applies. */
   private fieldsLostWithoutWebhook(): string[] {
     const errors: string[] = [];
+    // the doctor has usually just rendered every object: its JSON, else each object's own
+    const rendered = publishedRenderedJson(this.node.root);
     for (const c of this.node.root.node.findAll()) {
       if (!(c instanceof ApiObject) || c.apiGroup !== 'sparkoperator.k8s.io') continue;
       if (c.kind !== 'SparkApplication' && c.kind !== 'ScheduledSparkApplication') continue;
       const ns = c.metadata.namespace ?? 'default';
       if (!this.shardOf(ns)) continue;
-      const json = c.toJson() as { spec?: { template?: unknown } };
+      const json = (rendered?.get(c) ?? c.toJson()) as { spec?: { template?: unknown } };
       const spec = c.kind === 'ScheduledSparkApplication' ? json.spec?.template : json.spec;
       const fields = webhookOnlyFields(spec, c.kind === 'ScheduledSparkApplication' ? 'spec.template' : 'spec');
       if (fields.length > 0) {

@@ -2,6 +2,7 @@ import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import * as YAML from 'yaml';
 import { Doctor } from '../../constructs/doctor';
+import { publishRenderedJson, treeState, withdrawRenderedJson } from '../../constructs/tree-version';
 
 /** A Kubernetes object as synthesized (plain JSON). */
 export interface KubeObject {
@@ -83,7 +84,15 @@ export function renderCharts(app: App, options: RenderChartsOptions = {}): Rende
   let rendered: ReadonlyMap<IConstruct, unknown> | undefined;
   created.forEach((chart, i) => {
     if (i === 0) {
-      chart.toJson(); // prepares the app: inferred dependencies, every validation
+      // The doctor rendered every object just before: the validations of this render (e.g. the
+      // operator's webhook-field check) read that JSON instead of rendering again, for this call only.
+      const doctorJson = Doctor.of(app)?.renderedJson();
+      if (doctorJson) publishRenderedJson(app, treeState(app), () => doctorJson);
+      try {
+        chart.toJson(); // prepares the app: inferred dependencies, every validation
+      } finally {
+        withdrawRenderedJson(app);
+      }
       rendered = Doctor.of(app)?.renderedJson();
     }
     json.set(chart, renderPrepared(chart, rendered));

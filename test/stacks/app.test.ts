@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
-import { sparkApplicationCrd } from '../../constructs';
+import { SparkOperator, sparkApplicationCrd } from '../../constructs';
 import { Doctor, attachDoctor } from '../../constructs/doctor';
 import { LibraryCharts, buildLibraryExample } from '../helpers/library-app';
 import { SOURCE_ANNOTATION, SYNC_WAVE_ANNOTATION, SparkPlatformApp, SparkPlatformAppProps, deployAfter, renderApp } from '../../stacks/gitops';
@@ -111,6 +111,24 @@ describe('SparkPlatformApp.synth()', () => {
     expect(checked.doctor.warnings).toEqual(rendered.doctor.warnings);
     expect(rendered.files.size).toBeGreaterThan(checked.charts.length);
     expect(() => build({ name: 'Dev_1' }).app.check()).toThrow(/SparkPlatformApp name: "Dev_1" is not a DNS label/);
+  });
+
+  test('the render\'s validations reuse the doctor\'s JSON (no SparkApplication rendered twice), not once the tree has changed', () => {
+    // GIVEN an app whose operator runs without its webhook (its check reads every SparkApplication)
+    const app = new SparkPlatformApp({ name: 'dev' });
+    const chart = new Chart(app, 'c');
+    new SparkOperator(chart, 'Op', { jobNamespaces: [{ name: 'team' }] });
+    // (in a chart of its own: the first chart's toJson() renders that chart's objects anyway)
+    const pi = new ApiObject(new Chart(app, 'jobs'), 'App', { apiVersion: 'sparkoperator.k8s.io/v1beta2', kind: 'SparkApplication', metadata: { name: 'pi', namespace: 'team' }, spec: {} });
+    attachDoctor(app, {});
+    const toJson = jest.spyOn(pi, 'toJson');
+    // WHEN the app renders (the doctor first, then the charts with their validations)
+    expect(() => app.render()).toThrow(); // no CRD chart: the render fails after the validations
+    // THEN the SparkApplication was rendered once, by the doctor
+    expect(toJson).toHaveBeenCalledTimes(1);
+    // AND an application added after that report is checked (the tree changed: the JSON is not reused)
+    new ApiObject(pi.node.scope!, 'Late', { apiVersion: 'sparkoperator.k8s.io/v1beta2', kind: 'SparkApplication', metadata: { name: 'late', namespace: 'team' }, spec: { driver: { tolerations: [{ key: 'spark', operator: 'Exists' }] } } });
+    expect(() => app.synthYaml()).toThrow(/SparkApplication team\/late sets spec\.driver\.tolerations, which only the operator's webhook applies/);
   });
 
   test('synthYaml is every object in apply order, after the same checks', () => {
