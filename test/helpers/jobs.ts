@@ -1,6 +1,8 @@
 import {
-  ApacheSparkOperator, ApacheSparkOperatorCrds, SparkJob, SparkJobMode, SparkJobProps, SparkJobType, SparkNamespace, SparkOperator, SparkOperatorCrds,
+  ApacheSparkOperator, ApacheSparkOperatorCrds, SparkJob, SparkJobMode, SparkJobProps, SparkJobType, SparkNamespace, SparkNamespaceProps, SparkOperator,
+  SparkOperatorCrds,
 } from '../../constructs';
+import { Construct } from 'constructs';
 import { Obj, synth, testChart } from './manifests';
 
 /** The plain Scala SparkPi job the job tests start from (no namespace, no arguments). */
@@ -11,18 +13,22 @@ export const SPARK_PI_JOB: Omit<SparkJobProps, 'namespace'> = {
   mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
 };
 
+/** The operator of `mode`'s kind watching `ns`: an ApacheSparkOperator in that mode, else a SparkOperator. */
+export function operatorForMode(scope: Construct, mode: SparkJobMode, ns: SparkNamespace): SparkOperator | ApacheSparkOperator {
+  return mode === SparkJobMode.APACHE_OPERATOR
+    ? new ApacheSparkOperator(scope, 'Operator', { jobNamespaces: [ns] })
+    : new SparkOperator(scope, 'Operator', { jobNamespaces: [ns] });
+}
+
 /**
- * Synthesizes `job` in a fresh chart with what its mode needs: the CRDs, a tenant `spark-jobs`,
- * and an operator of the mode's kind (a SparkOperator, or an ApacheSparkOperator) watching it.
+ * Synthesizes `job` in a fresh chart with what its mode needs: the CRDs, a tenant `spark-jobs`
+ * (with `tenant` props), and the operator of the mode's kind watching it.
  */
-export function renderJobInMode(mode: SparkJobMode, job: Omit<SparkJobProps, 'namespace' | 'operator' | 'mode'>): Obj[] {
+export function renderJobInMode(mode: SparkJobMode, job: Omit<SparkJobProps, 'namespace' | 'operator' | 'mode'>, tenant: Partial<SparkNamespaceProps> = {}): Obj[] {
   const chart = testChart();
   if (mode === SparkJobMode.APACHE_OPERATOR) new ApacheSparkOperatorCrds(chart, 'Crds');
   else new SparkOperatorCrds(chart, 'Crds');
-  const ns = new SparkNamespace(chart, 'Tenant', { name: 'spark-jobs' });
-  const operator = mode === SparkJobMode.APACHE_OPERATOR
-    ? new ApacheSparkOperator(chart, 'Operator', { jobNamespaces: [ns] })
-    : new SparkOperator(chart, 'Operator', { jobNamespaces: [ns] });
-  new SparkJob(chart, 'Job', { ...job, namespace: ns, operator, mode });
+  const ns = new SparkNamespace(chart, 'Tenant', { name: 'spark-jobs', ...tenant });
+  new SparkJob(chart, 'Job', { ...job, namespace: ns, operator: operatorForMode(chart, mode, ns), mode });
   return synth(chart);
 }

@@ -6,15 +6,14 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import {
-  ApacheSparkOperator, Cpu, Memory, NetworkEndpoint, NetworkPolicyEvaluator, SparkJob, SparkJobMode, SparkJobProps, SparkNamespace, SparkOperator, SparkOperatorCrds,
-  WebhookCertificate,
+  Cpu, Memory, NetworkEndpoint, NetworkPolicyEvaluator, SparkJob, SparkJobMode, SparkJobProps, SparkNamespace, SparkOperator, SparkOperatorCrds, WebhookCertificate,
 } from '../../constructs';
 import { Obj, expectValidManifests, findObject, synth, testChart } from '../helpers/manifests';
 import {
   effectiveFromApacheSparkApplication, effectiveFromSparkApplication, effectiveFromSubmitJob, sampleJobs,
 } from '../helpers/spark-effective';
 import { Json } from '../helpers/k8s-json';
-import { renderJobInMode } from '../helpers/jobs';
+import { operatorForMode, renderJobInMode } from '../helpers/jobs';
 import { doctor, of, sparkApp } from '../doctor/fixtures';
 
 /** The tag a pinned image must not have, built here: the repository's checks flag any committed image on it. */
@@ -132,9 +131,7 @@ describe('disableTimeToLive: finished applications kept on purpose', () => {
   test.each(MODES)('%s: the doctor\'s no-ttl rule accepts the explicit choice, and still warns on an application without one', (mode) => {
     const report = doctor((chart) => {
       const ns = new SparkNamespace(chart, 'Tenant', { name: 'spark-jobs' });
-      const operator = mode === SparkJobMode.APACHE_OPERATOR
-        ? new ApacheSparkOperator(chart, 'Operator', { jobNamespaces: [ns] })
-        : new SparkOperator(chart, 'Operator', { jobNamespaces: [ns] });
+      const operator = operatorForMode(chart, mode, ns);
       new SparkJob(chart, 'Job', { ...SAMPLE, namespace: ns, operator, mode, disableTimeToLive: REASON });
       // The control: the same rule on an application with no TTL and no reason.
       sparkApp(chart, 'Raw', { namespace: 'spark-jobs', name: 'raw', spec: { timeToLiveSeconds: undefined } });
@@ -400,9 +397,7 @@ describe('the doctor accepts the part-2 features', () => {
   test.each(MODES)('%s: no error on the sample with its containers, patch and UI Ingress', (mode) => {
     const report = doctor((chart) => {
       const ns = new SparkNamespace(chart, 'Tenant', { name: 'spark-jobs' });
-      const operator = mode === SparkJobMode.APACHE_OPERATOR
-        ? new ApacheSparkOperator(chart, 'Operator', { jobNamespaces: [ns] })
-        : new SparkOperator(chart, 'Operator', { jobNamespaces: [ns] });
+      const operator = operatorForMode(chart, mode, ns);
       new SparkJob(chart, 'Job', {
         ...SAMPLE, namespace: ns, operator, mode,
         ui: { ingress: { host: 'spark-ui.example.com', from: NetworkEndpoint.pods({ namespace: 'ingress-nginx', ports: [{ port: 443 }] }) } },

@@ -5,22 +5,20 @@
  * says, not by the construct's own conf builder, which both modes share and so could not catch
  * a divergence.
  */
-import { ApacheSparkOperator, NetworkEndpoint, SparkJob, SparkJobMode, SparkNamespace, SparkOperator } from '../../constructs';
+import { NetworkEndpoint, SparkJob, SparkJobMode, SparkNamespace } from '../../constructs';
 import { Obj, findObject, synth, testChart } from '../helpers/manifests';
 import {
   EffectiveApp, EXPECTED_MASTER, SCHEDULED_RUN_SUFFIX, SampleJob, effectiveFromApacheSparkApplication, effectiveFromSparkApplication, effectiveFromSubmitJob, sampleJobs,
 } from '../helpers/spark-effective';
 import { Json } from '../helpers/k8s-json';
+import { operatorForMode } from '../helpers/jobs';
 
 /** Synthesizes `sample` in its own chart: a tenant namespace, an operator watching it, the job in `mode`. */
 function render(sample: SampleJob, mode: SparkJobMode): Obj[] {
   const chart = testChart();
   // Packages (deps.packages) need a way out to a Maven repository.
   const ns = new SparkNamespace(chart, 'Tenant', { name: 'spark-jobs', packageRepository: NetworkEndpoint.cidrs(['0.0.0.0/0'], [{ port: 443 }]) });
-  const operator = mode === SparkJobMode.APACHE_OPERATOR
-    ? new ApacheSparkOperator(chart, 'Operator', { jobNamespaces: [ns] })
-    : new SparkOperator(chart, 'Operator', { jobNamespaces: [ns] });
-  const job = new SparkJob(chart, 'Job', { ...sample.props, namespace: ns, operator, mode });
+  const job = new SparkJob(chart, 'Job', { ...sample.props, namespace: ns, operator: operatorForMode(chart, mode, ns), mode });
   sample.configure?.(job);
   return synth(chart);
 }

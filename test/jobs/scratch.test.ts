@@ -5,14 +5,11 @@
  * counting is checked at synth (SparkJob) and by the doctor, and bad input fails with the field.
  */
 import { parse } from 'yaml';
-import {
-  ApacheSparkOperator, ApacheSparkOperatorCrds, Memory, ScratchMedium, SparkJob, SparkJobMode, SparkJobProps, SparkNamespace, SparkNamespaceQuota, SparkOperator,
-  SparkOperatorCrds,
-} from '../../constructs';
+import { Memory, ScratchMedium, SparkJob, SparkJobMode, SparkJobProps, SparkNamespace, SparkNamespaceQuota } from '../../constructs';
 import { attachDoctor } from '../../constructs/doctor';
 import { ApiObject, App, Chart } from 'cdk8s';
-import { SPARK_PI_JOB } from '../helpers/jobs';
-import { Obj, expectValidManifests, findObject, synth, testChart } from '../helpers/manifests';
+import { SPARK_PI_JOB, operatorForMode, renderJobInMode } from '../helpers/jobs';
+import { Obj, expectValidManifests, findObject } from '../helpers/manifests';
 import {
   EffectiveApp, SparkLocalDir, effectiveFromApacheSparkApplication, effectiveFromSparkApplication, effectiveFromSubmitJob, sparkLocalDirs,
 } from '../helpers/spark-effective';
@@ -26,18 +23,7 @@ const SCRATCH_PATH = '/var/data/spark-scratch';
 
 /** The job in `mode` in a tenant namespace (quota given), with the operator of the mode and its CRDs. */
 function render(mode: SparkJobMode, props: Props, tenantQuota?: SparkNamespaceQuota): Obj[] {
-  const chart = testChart();
-  const ns = new SparkNamespace(chart, 'Tenant', { name: 'spark-jobs', quota: tenantQuota });
-  let operator;
-  if (mode === SparkJobMode.APACHE_OPERATOR) {
-    new ApacheSparkOperatorCrds(chart, 'Crds');
-    operator = new ApacheSparkOperator(chart, 'Operator', { jobNamespaces: [ns] });
-  } else {
-    new SparkOperatorCrds(chart, 'Crds');
-    operator = new SparkOperator(chart, 'Operator', { jobNamespaces: [ns] });
-  }
-  new SparkJob(chart, 'Job', { ...SPARK_PI_JOB, ...props, namespace: ns, operator, mode });
-  return synth(chart);
+  return renderJobInMode(mode, { ...SPARK_PI_JOB, ...props }, { quota: tenantQuota });
 }
 
 /** What Spark makes of the rendered job, per the independent model of each mode. */
@@ -241,8 +227,7 @@ describe('unbounded-scratch (doctor rule)', () => {
         const chart = new Chart(app, 'c');
         const ns = new SparkNamespace(chart, 'Tenant', { name: 'spark-jobs' });
         quota(chart, 'spark-jobs', meters);
-        const operator = mode === SparkJobMode.APACHE_OPERATOR ? new ApacheSparkOperator(chart, 'Operator', { jobNamespaces: [ns] }) : new SparkOperator(chart, 'Operator', { jobNamespaces: [ns] });
-        new SparkJob(chart, 'Job', { ...SPARK_PI_JOB, ...(scratch ? KINDS[2][1] : {}), namespace: ns, operator, mode });
+        new SparkJob(chart, 'Job', { ...SPARK_PI_JOB, ...(scratch ? KINDS[2][1] : {}), namespace: ns, operator: operatorForMode(chart, mode, ns), mode });
         expect(of(attachDoctor(app, {}).report(), 'unbounded-scratch')).toHaveLength(findings);
       }
     }
