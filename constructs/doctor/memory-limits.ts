@@ -1,8 +1,7 @@
 import { sparkPodMemoryLimit } from '../spark-sizing';
 import { Memory } from '../units';
-import { isRecord } from './evaluators/k8s-json';
 import type { IndexedObject, PodWorkload } from './indexed';
-import { stringList } from './pods';
+import { kubeflowProcesses } from './operator-watches';
 import type { SparkAppView, SparkPodView } from './spark-apps';
 import type { DoctorView } from './view';
 
@@ -12,26 +11,9 @@ export interface OperatorWebhook {
   readonly namespaces?: ReadonlySet<string>;
 }
 
-/**
- * Kubeflow spark-operator webhooks: a Deployment container running `webhook start` from a
- * spark-operator image (SparkOperator's webhook, or the chart's). `--namespaces=a,b` lists the
- * namespaces it serves; none (or an empty entry), or a `--namespace-selector`, means every one.
- */
+/** Kubeflow spark-operator webhooks ({@link kubeflowProcesses} running `webhook start`) and the namespaces they serve. */
 export function kubeflowWebhooks(workloads: readonly PodWorkload[]): OperatorWebhook[] {
-  const out: OperatorWebhook[] = [];
-  for (const w of workloads) {
-    if (w.object.kind !== 'Deployment') continue;
-    for (const c of Array.isArray(w.pod.spec.containers) ? w.pod.spec.containers : []) {
-      if (!isRecord(c) || typeof c.image !== 'string' || !c.image.includes('spark-operator')) continue;
-      const args = [...stringList(c.command), ...stringList(c.args)];
-      const at = args.indexOf('webhook');
-      if (at < 0 || args[at + 1] !== 'start') continue;
-      const list = args.find((a) => a.startsWith('--namespaces='))?.slice('--namespaces='.length).split(',').map((s) => s.trim());
-      const all = args.some((a) => a.startsWith('--namespace-selector=')) || !list || list.includes('');
-      out.push({ object: w.object, namespaces: all ? undefined : new Set(list) });
-    }
-  }
-  return out;
+  return kubeflowProcesses(workloads, 'webhook').map((p) => ({ object: p.workload.object, namespaces: p.namespaces }));
 }
 
 /**

@@ -23,31 +23,44 @@ export interface OperatorWatch {
 /** How the watch discovery reads ConfigMaps of the tree. */
 export type ConfigMapLookup = (namespace: string, name: string) => Readonly<Record<string, string>> | undefined;
 
+/** A Kubeflow spark-operator process of the tree: its workload and the namespaces its flags give it. */
+export interface KubeflowProcess {
+  readonly workload: PodWorkload;
+  /** Undefined: every namespace. */
+  readonly namespaces?: ReadonlySet<string>;
+  /** The flag the namespaces come from, for messages. */
+  readonly source: string;
+}
+
 /**
- * Kubeflow spark-operator controllers: a container running `controller start` from a
- * spark-operator image. `--namespaces=a,b` lists the watched namespaces; none (or an empty entry),
- * or a `--namespace-selector`, means every namespace.
+ * Kubeflow spark-operator processes: a Deployment container running `<command> start`
+ * (`controller` or `webhook`) from a spark-operator image. `--namespaces=a,b` lists their
+ * namespaces; none (or an empty entry), or a `--namespace-selector`, means every namespace.
  */
-export function kubeflowWatches(workloads: readonly PodWorkload[]): OperatorWatch[] {
-  const out: OperatorWatch[] = [];
+export function kubeflowProcesses(workloads: readonly PodWorkload[], command: 'controller' | 'webhook'): KubeflowProcess[] {
+  const out: KubeflowProcess[] = [];
   for (const w of workloads) {
     if (w.object.kind !== 'Deployment') continue;
     for (const c of Array.isArray(w.pod.spec.containers) ? w.pod.spec.containers : []) {
       if (!isRecord(c)) continue;
       const args = [...stringList(c.command), ...stringList(c.args)];
-      const at = args.indexOf('controller');
+      const at = args.indexOf(command);
       if (at < 0 || args[at + 1] !== 'start' || typeof c.image !== 'string' || !c.image.includes('spark-operator')) continue;
       const flag = args.find((a) => a.startsWith('--namespaces='));
       const selector = args.some((a) => a.startsWith('--namespace-selector='));
       const list = flag?.slice('--namespaces='.length).split(',').map((s) => s.trim());
       const all = selector || !list || list.includes('');
-      out.push({
-        object: w.object, kind: 'kubeflow', namespaces: all ? undefined : new Set(list),
-        source: selector ? '--namespace-selector' : flag ?? 'no --namespaces flag', serviceAccount: serviceAccountOf(w.pod.spec), namespace: w.namespace,
-      });
+      out.push({ workload: w, namespaces: all ? undefined : new Set(list), source: selector ? '--namespace-selector' : flag ?? 'no --namespaces flag' });
     }
   }
   return out;
+}
+
+/** Kubeflow spark-operator controllers ({@link kubeflowProcesses} running `controller start`) and what they watch. */
+export function kubeflowWatches(workloads: readonly PodWorkload[]): OperatorWatch[] {
+  return kubeflowProcesses(workloads, 'controller').map(({ workload: w, namespaces, source }) => ({
+    object: w.object, kind: 'kubeflow', namespaces, source, serviceAccount: serviceAccountOf(w.pod.spec), namespace: w.namespace,
+  }));
 }
 
 /** The Apache operator's entry point (its chart and ApacheSparkOperator both run `java ... <it>`). */

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { show } from '../errors';
+import { imagePinProblem } from '../images';
 import { NameRule, nameProblem } from '../names';
 import { restrictedContainerSecurityContext } from '../security';
 import { SPARK_CONTAINER } from './spark-conf';
@@ -140,16 +141,6 @@ function checkPortUnique(name: string | undefined, port: number, protocol: strin
   const other = numbers.get(key);
   if (other) fail(`${field}.containerPort`, `${port}/${protocol} is already taken by ${other} (containers of a pod share its network)`, 'choose another port');
   numbers.set(key, field);
-}
-
-/** An image reference pinned to a version: a tag other than `latest`, or a digest. */
-export function imagePinProblem(image: string): string | undefined {
-  if (image.includes('@sha256:')) return undefined;
-  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
-  const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined;
-  if (tag === undefined) return `${show(image)} has no tag, so the node pulls whatever "latest" is that day`;
-  if (tag === 'latest') return `${show(image)} is tagged "latest", which changes under the job`;
-  return undefined;
 }
 
 function checkUserContainer(

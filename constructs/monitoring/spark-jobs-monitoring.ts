@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { SparkPlatformError, show } from '../errors';
 import { JOB_LABEL, SPARK_ROLE_LABEL, SparkRole, assertUserMetadata, platformLabels } from '../labels';
 import { NameRule, assertName } from '../names';
+import { isPrometheusDuration } from '../operator/monitoring';
 import { JMX_EXPORTER_PORT_NAME } from '../jobs/monitoring';
 import type { ISparkJobNamespace } from '../tenancy';
 import { checkProps } from '../validation/props';
@@ -38,8 +39,6 @@ export interface SparkJobsMonitoringProps {
   readonly jmxExporter?: boolean;
 }
 
-const DURATION = /^(0|(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?)$/;
-
 /**
  * A Prometheus Operator PodMonitor for the Spark jobs of one tenant: it selects the platform's
  * drivers and executors (Spark's `spark-role` label) in the tenant namespace and scrapes, by port
@@ -61,7 +60,7 @@ export class SparkJobsMonitoring extends Construct {
     assertName(name, NameRule.DNS1123_SUBDOMAIN, 'name', where);
     if (props.podMonitorNamespace !== undefined) assertName(props.podMonitorNamespace, NameRule.DNS1123_LABEL, 'podMonitorNamespace', where);
     assertUserMetadata(props.labels, 'label', 'labels', where);
-    if (props.interval !== undefined && (props.interval === '' || !DURATION.test(props.interval))) {
+    if (props.interval !== undefined && !isPrometheusDuration(props.interval)) {
       throw new SparkPlatformError('interval', `${show(props.interval)} is not a Prometheus duration`, 'write it like "30s", "1m" or "1m30s" (units y, w, d, h, m, s, ms, largest first)', where);
     }
     // A SparkNamespace says whom it admits; a namespace made elsewhere (fromName) is not judged here.

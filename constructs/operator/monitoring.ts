@@ -59,6 +59,11 @@ export interface PodMonitorOptions {
 /** A Prometheus duration (Prometheus Operator's `Duration`): units from largest to smallest, e.g. `1m30s`. */
 const DURATION = /^(0|(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?)$/;
 
+/** Whether `value` is a Prometheus duration (`30s`, `1m30s`), as a PodMonitor's `interval` takes it. */
+export function isPrometheusDuration(value: string): boolean {
+  return value !== '' && DURATION.test(value);
+}
+
 /** Whether `monitoring` asks for anything (a PodMonitor or scrape annotations). */
 export function monitoringEnabled(monitoring: OperatorMonitoring | undefined): boolean {
   return monitoring !== undefined && (monitoring.podMonitor !== undefined || monitoring.scrapeAnnotations === true);
@@ -77,7 +82,7 @@ export function checkMonitoring(monitoring: OperatorMonitoring | undefined, metr
   }
   const pm = monitoring!.podMonitor;
   if (!pm) return;
-  if (pm.interval !== undefined && (pm.interval === '' || !DURATION.test(pm.interval))) {
+  if (pm.interval !== undefined && !isPrometheusDuration(pm.interval)) {
     throw new SparkPlatformError('monitoring.podMonitor.interval', `${show(pm.interval)} is not a Prometheus duration`, 'write it like "30s", "1m" or "1m30s" (units y, w, d, h, m, s, ms, largest first)', where);
   }
   if (pm.namespace !== undefined) assertName(pm.namespace, NameRule.DNS1123_LABEL, 'monitoring.podMonitor.namespace', where);

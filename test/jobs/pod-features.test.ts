@@ -369,7 +369,7 @@ describe('bad part-2 pod features are refused, naming the field and the fix', ()
     ['two containers of one name', { pods: { initContainers: [{ name: 'init', image: 'busybox:1.36.1' }] }, executor: { sidecars: [sidecar({ name: 'init' })] } }, /executor\.sidecars\[0\]\.name: "init" is already a container of the executor pod/],
     ['a container without image', { pods: { initContainers: [{ name: 'init' }] } }, /pods\.initContainers\[0\]\.image: is not set.*Fix: give the image with a version tag or digest/],
     ['an image without tag', { executor: { sidecars: [sidecar({ image: 'busybox' })] } }, /executor\.sidecars\[0\]\.image: "busybox" has no tag.*Fix: pin it/],
-    ['an image on latest', { executor: { sidecars: [sidecar({ image: `registry.example.com:5000/tools/agent${UNPINNED_TAG}` })] } }, /executor\.sidecars\[0\]\.image: .*is tagged "latest"/],
+    ['an image on latest', { executor: { sidecars: [sidecar({ image: `registry.example.com:5000/tools/agent${UNPINNED_TAG}` })] } }, /executor\.sidecars\[0\]\.image: .*uses the mutable tag latest/],
     ['a privileged sidecar', { executor: { sidecars: [sidecar({ securityContext: { privileged: true } })] } }, /executor\.sidecars\[0\]\.securityContext\.privileged: is true\. Fix: remove it: SparkJob gives every container the restricted/],
     ['privilege escalation', { pods: { initContainers: [{ name: 'init', image: 'busybox:1.36.1', securityContext: { allowPrivilegeEscalation: true } }] } }, /pods\.initContainers\[0\]\.securityContext\.allowPrivilegeEscalation: is true/],
     ['a root init container', { driver: { initContainers: [{ name: 'init', image: 'busybox:1.36.1', securityContext: { runAsUser: 0 } }] } }, /driver\.initContainers\[0\]\.securityContext\.runAsUser: is 0 \(root\)/],

@@ -166,7 +166,7 @@ const CORPUS: Array<[string, () => Env, RegExp]> = [
   ['core limit below the request', () => job({ driver: { cores: 2, coreLimit: Cpu.millis(500) } }), /coreLimit/],
   ['submit mode with an operator-only field', () => submitJob({ mode: SparkJobMode.SUBMIT, timeToLiveSeconds: -1 }), /timeToLiveSeconds/],
   // pod features, part 2 (issue 18)
-  ['a sidecar on latest', () => job({ executor: { instances: 2, sidecars: [{ name: 'agent', image: mutable('busybox:1.36') }] } }), /SparkJob "spark-pi" executor\.sidecars\[0\]\.image: "busybox:[l]atest" is tagged "latest"/],
+  ['a sidecar on latest', () => job({ executor: { instances: 2, sidecars: [{ name: 'agent', image: mutable('busybox:1.36') }] } }), /SparkJob "spark-pi" executor\.sidecars\[0\]\.image: "busybox:[l]atest" uses the mutable tag latest/],
   ['a privileged init container', () => job({ pods: { initContainers: [{ name: 'init', image: 'busybox:1.36.1', securityContext: { privileged: true } }] } }), /pods\.initContainers\[0\]\.securityContext\.privileged: is true/],
   ['a non-native driver sidecar', () => submitJob({ driver: { sidecars: [{ name: 'proxy', image: 'envoyproxy/envoy:v1.31.2' }] } }), /driver\.sidecars\[0\]\.native: is not true/],
   ['an extra port on the Spark UI port', () => job({ driver: { ports: [{ name: 'web', containerPort: 4040 }] } }), /driver\.ports\[0\]\.containerPort: 4040 is the Spark UI/],
