@@ -1,7 +1,7 @@
 /**
  * One benchmark measurement in a fresh process (so peak RSS belongs to one platform size):
- *   node -r ./scripts/ts-cache.js bench/measure.ts synth <jobs> [dump.json]
- *   node -r ./scripts/ts-cache.js bench/measure.ts floor <jobs> <dump.json>
+ *   node -r ./scripts/ts-cache.js bench/measure.ts synth <jobs> [keep-dir]
+ *   node -r ./scripts/ts-cache.js bench/measure.ts floor <jobs> <keep-dir>
  *   node -r ./scripts/ts-cache.js bench/measure.ts pulumi <jobs>
  * prints one JSON line. See bench/run.ts.
  */
@@ -11,7 +11,8 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { App } from 'cdk8s';
 import { collectSecretRefs } from '../constructs/secret-refs';
-import { SparkPlatformApp, toYaml, writeTreeAtomically } from '../stacks/gitops';
+import * as YAML from 'yaml';
+import { SparkPlatformApp, StagedTree, writeTreeAtomically } from '../stacks/gitops';
 import { timed } from '../stacks/gitops/timings';
 import { buildPlatform } from '../stacks/platform';
 import { benchPlatform } from './platform';
@@ -45,43 +46,62 @@ export interface FloorMeasurement {
 }
 
 /**
- * The full pipeline for `jobs` jobs, as renderEnvironment runs it (kept apart to count the
- * tree's dependency edges). With `dumpTo`, the objects per file are written there as JSON for the
- * floor's own process.
+ * The full pipeline for `jobs` jobs, as `npm run synth` runs it (SparkPlatformApp.synth: each
+ * chart rendered, checked and written to a staging directory as it is made, then swapped in),
+ * kept apart to count the tree's dependency edges. With `keep`, the output is written there and
+ * kept for the floor's own process; otherwise to a temporary directory, removed after.
  */
-function synth(jobs: number, dumpTo?: string): SynthMeasurement {
+function synth(jobs: number, keep?: string): SynthMeasurement {
   const config = benchPlatform(jobs);
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-bench-'));
+  const out = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'spark-bench-'));
   const phases: Record<string, number> = {};
   (globalThis as { __sparkPlatformTimings?: Record<string, number> }).__sparkPlatformTimings = phases;
   try {
     const t0 = performance.now();
-    const app = new SparkPlatformApp({ name: config.name });
+    const app = new SparkPlatformApp({ name: config.name, outdir: out });
     timed('buildMs', () => buildPlatform(app, config));
-    const rendered = app.render();
-    const files = new Map([...rendered.files].map(([file, content]) => [`${config.name}/${file}`, content]));
-    timed('writeMs', () => writeTreeAtomically(files, path.join(out, 'pipeline')));
+    let bytes = 0;
+    let objects = 0;
+    const tree = new StagedTree(path.join(out, config.name));
+    try {
+      objects = app.stream((file, content) => {
+        bytes += Buffer.byteLength(content);
+        tree.write(file, content);
+      }).objectCount;
+    } catch (e) {
+      tree.abort();
+      throw e;
+    }
+    timed('writeMs', () => tree.commit());
     const synthMs = performance.now() - t0;
     const peakRssMiB = process.resourceUsage().maxRSS / 1024;
     const dependencyEdges = app.node.findAll().reduce((n, c) => n + c.node.dependencies.length, 0);
-    if (dumpTo) {
-      fs.writeFileSync(dumpTo, JSON.stringify({ name: config.name, charts: rendered.charts.map((c) => ({ file: c.file, objects: c.objects })) }));
-    }
-    const bytes = [...files.values()].reduce((n, s) => n + Buffer.byteLength(s), 0);
-    return { jobs, tenants: config.tenants.length, objects: rendered.objects.length, bytes, synthMs, peakRssMiB, dependencyEdges, phases };
+    const rounded = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)]));
+    return { jobs, tenants: config.tenants.length, objects, bytes, synthMs, peakRssMiB, dependencyEdges, phases: rounded };
   } finally {
-    fs.rmSync(out, { recursive: true, force: true });
+    if (!keep) fs.rmSync(out, { recursive: true, force: true });
   }
 }
 
-/** The floor, in a process of its own: the dumped objects, from plain JSON, to YAML files. */
-function floor(jobs: number, dump: string): FloorMeasurement {
-  const plain = JSON.parse(fs.readFileSync(dump, 'utf8')) as { name: string; charts: Array<{ file: string; objects: unknown[] }> };
+/**
+ * The floor, in a process of its own: the same objects, read back from the files the synth wrote
+ * (untimed), serialized by the yaml library as plain YAML and written, one file per chart (the
+ * naive way: every object and all of its YAML held at once).
+ */
+function floor(jobs: number, dir: string): FloorMeasurement {
+  const name = fs.readdirSync(dir)[0];
+  const kustomization = YAML.parse(fs.readFileSync(path.join(dir, name, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
+  const charts = kustomization.resources.map((file) => ({
+    file,
+    objects: YAML.parseAllDocuments(fs.readFileSync(path.join(dir, name, file), 'utf8')).map((d) => d.toJS() as unknown),
+  }));
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-bench-floor-'));
   try {
     const t1 = performance.now();
     const files = new Map<string, string>();
-    for (const c of plain.charts) files.set(`${plain.name}/${c.file}`, toYaml(c.objects));
+    for (const c of charts) {
+      files.set(`${name}/${c.file}`, c.objects.map((o) => YAML.stringify(o, { lineWidth: 0, indent: 2, aliasDuplicateObjects: false })).join('---\n'));
+    }
     writeTreeAtomically(files, out);
     const floorMs = performance.now() - t1;
     return { jobs, floorMs, floorPeakRssMiB: process.resourceUsage().maxRSS / 1024 };
@@ -142,7 +162,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(await pulumiProgram(Number(size)))}\n`);
     process.exit(0);
   } else {
-    process.stderr.write('usage: measure.ts synth <jobs> [dump.json] | floor <jobs> <dump.json> | pulumi <jobs>\n');
+    process.stderr.write('usage: measure.ts synth <jobs> [keep-dir] | floor <jobs> <keep-dir> | pulumi <jobs>\n');
     process.exitCode = 2;
   }
 }

@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: synth cost as the platform grows. For 10 to 10,000 SparkJobs (both modes,
  * storage, notebooks, every validation and the doctor on) it measures, each in a fresh process:
- * the full pipeline (constructs -> validation -> doctor -> YAML files) with its phases, peak RSS
- * and the tree's dependency edges; then the floor, in a fresh process of its own (the same
- * objects, read from a JSON dump, written with the yaml package), so that the pipeline's memory
- * does not slow it. Memory per job is the marginal peak RSS between consecutive sizes.
+ * the full pipeline as `npm run synth` runs it (constructs -> doctor -> rendering, validation,
+ * YAML and writing chart by chart) with its phases, peak RSS and the tree's dependency edges; then
+ * the floor, in a fresh process of its own (the same objects, read back from the synth's files
+ * untimed, then serialized by the yaml library and written), so that the pipeline's memory does
+ * not slow it. Memory per job is the marginal peak RSS between consecutive sizes.
  * Then the Pulumi program's registration time under mocks for 1,000 jobs.
  *
  * Writes bench/results/latest.json and bench/results/latest.md. No assertions: numbers for
@@ -69,10 +70,10 @@ function main(): void {
   try {
     for (const jobs of sizes) {
       process.stderr.write(`synth ${jobs} jobs...\n`);
-      const dump = path.join(dumpDir, `${jobs}.json`);
+      const dump = path.join(dumpDir, String(jobs));
       const s = measure<SynthMeasurement>('synth', String(jobs), dump);
       const f = measure<FloorMeasurement>('floor', String(jobs), dump);
-      fs.rmSync(dump, { force: true });
+      fs.rmSync(dump, { recursive: true, force: true });
       synth.push({ ...s, ...f });
     }
   } finally {
@@ -101,7 +102,7 @@ function main(): void {
   const lines = [
     `Measured ${results.date.slice(0, 10)} on ${results.machine.cpus} × ${results.machine.cpu ?? 'cpu'}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}.`,
     '',
-    '| SparkJobs | tenants | objects | YAML | synth (full pipeline) | peak RSS | per added job | dependency edges | floor (JSON → YAML, own process) | floor peak RSS | synth / floor |',
+    '| SparkJobs | tenants | objects | YAML | synth (full pipeline) | peak RSS | per added job | dependency edges | floor (JSON → YAML library → files, own process) | floor peak RSS | synth / floor |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.synth.map((m) => `| ${m.jobs.toLocaleString('en-US')} | ${m.tenants} | ${m.objects.toLocaleString('en-US')} | ${(m.bytes / 2 ** 20).toFixed(1)} MiB | ${fmt(m.synthMs)} | ${Math.round(m.peakRssMiB)} MiB | ${kb(m.marginalBytesPerJob)} | ${m.dependencyEdges.toLocaleString('en-US')} | ${fmt(m.floorMs)} | ${Math.round(m.floorPeakRssMiB)} MiB | ${m.ratioToFloor.toFixed(1)} |`),
     '',

@@ -28,7 +28,7 @@ if (timings) {
         // from the process' start (node itself) to this script's first line
         processStartMs: Math.round(started),
         cacheHookMs: Math.round(hooked - started),
-        ...phases,
+        ...Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)])),
         totalMs: Math.round(performance.now()),
       },
     })}\n`);

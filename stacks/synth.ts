@@ -3,7 +3,7 @@ import { SparkPlatformError } from '../constructs/errors';
 import { DoctorReport, formatFinding } from '../constructs/doctor';
 import { ManifestValidationError } from '../constructs/validation';
 import { PlatformConfig } from './config';
-import { KubeObject, RenderedChart, SparkPlatformApp, writeTreeAtomically } from './gitops';
+import { KubeObject, RenderedChart, SparkPlatformApp, StagedTree } from './gitops';
 import { timed } from './gitops/timings';
 import { EnvironmentFileError, environmentSource } from './environments/load';
 import { buildPlatform } from './platform';
@@ -40,20 +40,28 @@ export function renderAll(environments: readonly PlatformConfig[], onRendered?: 
   const seen = new Set<string>();
   const files = new Map<string, string>();
   for (const env of environments) {
-    if (seen.has(env.name)) {
-      throw new SparkPlatformError('name', `two environments are named ${JSON.stringify(env.name)}`, 'give each environment its own name: it is its directory under dist/');
-    }
-    seen.add(env.name);
-    let rendered: RenderedEnvironment;
-    try {
-      rendered = renderEnvironment(env);
-    } catch (e) {
-      throw isUserError(e) ? new SynthError(env.name, e) : e;
-    }
+    checkUniqueName(seen, env);
+    const rendered = asSynthError(env, () => renderEnvironment(env));
     onRendered?.(rendered);
     for (const [file, content] of rendered.files) files.set(file, content);
   }
   return files;
+}
+
+function checkUniqueName(seen: Set<string>, env: PlatformConfig): void {
+  if (seen.has(env.name)) {
+    throw new SparkPlatformError('name', `two environments are named ${JSON.stringify(env.name)}`, 'give each environment its own name: it is its directory under dist/');
+  }
+  seen.add(env.name);
+}
+
+/** Runs `fn` for `env`, naming the environment in an input error (SynthError). */
+function asSynthError<T>(env: PlatformConfig, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw isUserError(e) ? new SynthError(env.name, e) : e;
+  }
 }
 
 /** A synth that failed on its input (config, props, schema validation), with the environment named. */
@@ -78,6 +86,18 @@ export function isUserError(e: unknown): e is Error {
     || (e instanceof Error && e.message.startsWith('Validation failed with the following errors'));
 }
 
+/** One environment as `synthesize` wrote it. */
+export interface SynthesizedEnvironment {
+  /** The environment name, the directory under the output directory. */
+  readonly name: string;
+  /** Its files, relative to the output directory (`<name>/<file>`), in the order they were written. */
+  readonly files: readonly string[];
+  /** How many objects its charts hold. */
+  readonly objectCount: number;
+  /** The platform doctor's report: its warnings and suppressed findings (errors fail the synth). */
+  readonly doctor: DoctorReport;
+}
+
 /** Options of `synthesize`. */
 export interface SynthesizeOptions {
   /**
@@ -90,18 +110,46 @@ export interface SynthesizeOptions {
   /** A directory `cdk8s synth` reads the manifests back from (its CDK8S_OUTDIR); also written. @default - none */
   readonly stagingDir?: string;
   /** Called with each environment once rendered and valid (e.g. to print the doctor's warnings). @default - none */
-  readonly onRendered?: (env: RenderedEnvironment) => void;
+  readonly onRendered?: (env: SynthesizedEnvironment) => void;
 }
 
-/** Renders and validates every environment, then swaps the result into `outdir`. */
-export function synthesize(options: SynthesizeOptions): Map<string, string> {
-  const files = renderAll(environmentsOf(options), options.onRendered);
+/**
+ * Renders and validates every environment, then swaps the result into `outdir` (and
+ * `stagingDir`). Each chart's file is written as soon as it is rendered and checked, into staging
+ * directories beside the targets (StagedTree), so the whole output is never held in memory; they
+ * replace the targets only after the last environment passed every check, and are removed on any
+ * failure, leaving the previous output as it was.
+ */
+export function synthesize(options: SynthesizeOptions): SynthesizedEnvironment[] {
+  const environments = environmentsOf(options);
   const outdir = options.outdir ?? 'dist';
-  if (options.stagingDir && path.resolve(options.stagingDir) !== path.resolve(outdir)) {
-    timed('writeMs', () => writeTreeAtomically(files, options.stagingDir!));
+  const staged = options.stagingDir && path.resolve(options.stagingDir) !== path.resolve(outdir) ? [options.stagingDir, outdir] : [outdir];
+  const trees: StagedTree[] = [];
+  try {
+    for (const dir of staged) trees.push(new StagedTree(dir));
+    const seen = new Set<string>();
+    const done: SynthesizedEnvironment[] = [];
+    for (const env of environments) {
+      checkUniqueName(seen, env);
+      const files: string[] = [];
+      const streamed = asSynthError(env, () => {
+        const app = new SparkPlatformApp({ name: env.name });
+        timed('buildMs', () => buildPlatform(app, env, environmentSource(env)));
+        return app.stream((file, content) => {
+          const where = `${env.name}/${file}`;
+          files.push(where);
+          for (const tree of trees) tree.write(where, content);
+        });
+      });
+      const synthesized = { name: env.name, files, objectCount: streamed.objectCount, doctor: streamed.doctor };
+      options.onRendered?.(synthesized);
+      done.push(synthesized);
+    }
+    timed('writeMs', () => trees.forEach((tree) => tree.commit()));
+    return done;
+  } finally {
+    for (const tree of trees) tree.abort(); // nothing once committed
   }
-  timed('writeMs', () => writeTreeAtomically(files, outdir));
-  return files;
 }
 
 function environmentsOf(options: Pick<SynthesizeOptions, 'environments'>): readonly PlatformConfig[] {
@@ -117,22 +165,18 @@ export function runSynth(options: SynthesizeOptions, log: Pick<Console, 'log' | 
   try {
     const notes: string[] = [];
     const environments = environmentsOf(options);
-    const files = synthesize({
+    const synthesized = synthesize({
       ...options,
       environments,
       onRendered: (env) => {
         options.onRendered?.(env);
         const r = env.doctor;
-        if (!r) return;
         for (const f of r.warnings) notes.push(`${env.name}: warning ${formatFinding(f)}`);
         if (r.suppressed.length > 0) notes.push(`${env.name}: ${r.suppressed.length} doctor finding(s) suppressed (npm run doctor lists them with their reasons)`);
       },
     });
     const outdir = options.outdir ?? 'dist';
-    for (const env of environments) {
-      const count = [...files.keys()].filter((f) => f.startsWith(`${env.name}/`)).length;
-      log.log(`${env.name}: ${count} files in ${path.join(outdir, env.name)}/`);
-    }
+    for (const env of synthesized) log.log(`${env.name}: ${env.files.length} files in ${path.join(outdir, env.name)}/`);
     for (const note of notes) log.log(note);
     return 0;
   } catch (e) {

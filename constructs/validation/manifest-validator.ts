@@ -59,9 +59,12 @@ export class ManifestValidator {
     this.crds = crds;
   }
 
-  /** Validates one object against the built-in kinds and the CRDs of the options. */
-  public validate(obj: unknown): ManifestIssue[] {
-    return checkObject(obj, this.crds, undefined);
+  /**
+   * Validates one object against the built-in kinds and the CRDs of the options. `index`, its
+   * position in a set, names an object that has no name (`objects[3]`), as validateAll does.
+   */
+  public validate(obj: unknown, index?: number): ManifestIssue[] {
+    return checkObject(obj, this.crds, index);
   }
 
   /** Validates a set: CRDs in the set are registered first (for this call only), then every object is checked. */

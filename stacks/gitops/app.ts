@@ -5,12 +5,12 @@ import { Doctor, DoctorOptions, DoctorReport, attachDoctor } from '../../constru
 import { SparkPlatformError, show } from '../../constructs/errors';
 import { RenderedJobTemplate, isJobTemplate, renderJobTemplate } from '../../constructs/jobs/template-mode';
 import { SecretRef, collectSecretRefs } from '../../constructs/secret-refs';
-import { EXTERNAL_CRDS, assertValidManifests } from '../../constructs/validation';
+import { EXTERNAL_CRDS, ManifestIssue, ManifestValidationError, ManifestValidator } from '../../constructs/validation';
 import { crdInfo } from '../../constructs/validation/crd-schemas';
 import { isBuiltinKind } from '../../constructs/validation/known-fields';
-import { KubeObject, RenderedChart, SOURCE_ANNOTATION, SYNC_WAVE_ANNOTATION, kustomization, renderCharts, toYaml } from './output';
+import { KubeObject, RenderedChart, SOURCE_ANNOTATION, SYNC_WAVE_ANNOTATION, kustomization, prepareCharts, toYaml } from './output';
 import { timed } from './timings';
-import { writeTreeAtomically } from './write';
+import { StagedTree } from './write';
 
 /** A CustomResourceDefinition as cdk8s' `KubeCustomResourceDefinition` takes it (e.g. `sparkApplicationCrd()`). */
 export type CrdDefinition = k8s.KubeCustomResourceDefinitionProps;
@@ -67,8 +67,37 @@ export interface RenderedApp {
  * applied no later than itself (or installed, `installedCrds`), and the Kubernetes and CRD schema
  * check of every object. Charts come in apply order ({@link renderCharts}). Throws the first
  * input error: a `SparkPlatformError`, a `ManifestValidationError`, or cdk8s' validation error.
+ * {@link streamApp} runs the same checks one chart at a time.
  */
 export function renderApp(app: App, options: RenderAppOptions = {}): RenderedApp {
+  const charts: RenderedChart[] = [];
+  const { files: _files, objectCount: _count, ...streamed } = streamApp(app, options, (chart) => charts.push(chart));
+  return { ...streamed, charts, objects: charts.flatMap((c) => c.objects) };
+}
+
+/** What {@link streamApp} returns once every chart has gone through: all but the charts' objects. */
+export interface StreamedApp {
+  /** The charts' files, in apply order. */
+  readonly files: readonly string[];
+  /** How many objects the charts hold. */
+  readonly objectCount: number;
+  /** SparkJob templates (see {@link RenderedApp.templates}). */
+  readonly templates: readonly RenderedJobTemplate[];
+  /** The Secrets the objects read by name without emitting them. */
+  readonly secretRefs: readonly SecretRef[];
+  /** The doctor's report: warnings and suppressed findings (an error fails the render). */
+  readonly doctor: DoctorReport;
+}
+
+/**
+ * The checks of {@link renderApp}, with the charts handed to `onChart` one at a time, in apply
+ * order, as each is rendered and schema-checked, and then forgotten: a writer that writes each
+ * chart's file and drops it never holds the whole app's objects or YAML. The doctor and the
+ * custom-kind check run before the first chart; the schema issues of every chart are collected
+ * and thrown together after the last one (a ManifestValidationError, as renderApp throws), so
+ * a caller writing files must discard them when this throws (see StagedTree).
+ */
+export function streamApp(app: App, options: RenderAppOptions, onChart: (chart: RenderedChart) => void): StreamedApp {
   const existing = Doctor.of(app);
   if (existing && options.doctor && !ATTACHED_HERE.has(app)) {
     throw new SparkPlatformError('doctor', 'the app has a doctor already (buildPlatform attaches one from the environment\'s `doctor`), so these options would be ignored', 'set the options in one place: the environment\'s `doctor`, or attachDoctor before building');
@@ -78,17 +107,32 @@ export function renderApp(app: App, options: RenderAppOptions = {}): RenderedApp
   // Run first on its own (for the timings): the validation during rendering reuses the report.
   const report = timed('doctorMs', () => doctor.report());
   const prefix = options.name ? `${options.name}/` : '';
-  const rendered = timed('renderMs', () => renderCharts(app, options.sourceAnnotation ?? true ? { source: (o) => `${prefix}${o.node.path}` } : {}));
-  const { charts, templates } = splitTemplates(rendered);
+  const prepared = timed('renderMs', () => prepareCharts(app, options.sourceAnnotation ?? true ? { source: (o) => `${prefix}${o.node.path}` } : {}));
   // manifest(): the wire form (cdk8s' props spell some fields differently, e.g. openApiv3Schema)
   const installed = (options.installedCrds ?? []).map((def) => k8s.KubeCustomResourceDefinition.manifest(def));
-  const objects = charts.flatMap((c) => c.objects);
-  timed('schemaMs', () => {
-    checkCustomKinds(rendered, installed);
-    // A template is checked as the orchestrator submits it: the file, rendered with its defaults.
-    assertValidManifests([...objects, ...templates.map((t) => t.withDefaults)], { crds: installed });
+  // Before any chart: every custom kind has its CRD, and the app's CRDs check the custom resources
+  // of every chart (as validateAll registers the CRDs of its set first).
+  const appCrds = timed('schemaMs', () => {
+    const plain = prepared.charts.map((c) => ({ chart: c.chart, wave: c.wave, objects: prepared.plain(c) }));
+    checkCustomKinds(plain, installed);
+    return plain.flatMap((c) => c.objects.filter((o) => crdInfo(o) !== undefined));
   });
-  return { charts, objects, templates, secretRefs: collectSecretRefs(app), doctor: report };
+  const validator = new ManifestValidator({ crds: [...installed, ...appCrds] });
+  const issues: ManifestIssue[] = [];
+  const templates = new TemplateFiles();
+  const files: string[] = [];
+  let objectCount = 0;
+  for (const planned of prepared.charts) {
+    const chart = templates.split(timed('renderMs', () => prepared.render(planned)));
+    timed('schemaMs', () => chart.objects.forEach((o) => issues.push(...validator.validate(o, objectCount++))));
+    onChart(chart);
+    prepared.release(planned);
+    files.push(chart.file);
+  }
+  // A template is checked as the orchestrator submits it: the file, rendered with its defaults.
+  timed('schemaMs', () => templates.list.forEach((t, i) => issues.push(...validator.validate(t.withDefaults, objectCount + i))));
+  if (issues.length > 0) throw new ManifestValidationError(issues);
+  return { files, objectCount, templates: templates.list, secretRefs: collectSecretRefs(app), doctor: report };
 }
 
 /**
@@ -96,24 +140,24 @@ export function renderApp(app: App, options: RenderAppOptions = {}): RenderedApp
  * renders each as its file (`templates/<namespace>-<name>.yaml`), without the sync wave: no one
  * applies it.
  */
-function splitTemplates(rendered: readonly RenderedChart[]): { charts: RenderedChart[]; templates: RenderedJobTemplate[] } {
-  const templates: RenderedJobTemplate[] = [];
-  const files = new Map<string, string>();
-  const charts = rendered.map((chart) => {
+class TemplateFiles {
+  public readonly list: RenderedJobTemplate[] = [];
+  private readonly files = new Map<string, string>();
+
+  public split(chart: RenderedChart): RenderedChart {
     if (!chart.objects.some(isJobTemplate)) return chart;
     for (const o of chart.objects.filter(isJobTemplate)) {
       const { [SYNC_WAVE_ANNOTATION]: _wave, ...annotations } = o.metadata.annotations ?? {};
       const t = renderJobTemplate({ ...o, metadata: { ...o.metadata, annotations } });
-      const clash = files.get(t.file);
+      const clash = this.files.get(t.file);
       if (clash !== undefined) {
         throw new SparkPlatformError('templates', `${t.namespace}/${t.name} and ${clash} both write ${t.file}`, 'rename one of the two template jobs');
       }
-      files.set(t.file, `${t.namespace}/${t.name}`);
-      templates.push(t);
+      this.files.set(t.file, `${t.namespace}/${t.name}`);
+      this.list.push(t);
     }
     return { ...chart, objects: chart.objects.filter((o) => !isJobTemplate(o)) };
-  });
-  return { charts, templates };
+  }
 }
 
 /** Apps whose doctor renderApp attached (rendering twice is not configuring twice). */
@@ -124,8 +168,8 @@ const ATTACHED_HERE = new WeakSet<App>();
  * (same chart: CRDs go first in the file), by `installedCrds`, or by the external projects the
  * platform knows (cert-manager, Sealed Secrets, External Secrets: installed with those projects).
  */
-function checkCustomKinds(charts: readonly RenderedChart[], installed: readonly unknown[]): void {
-  const definedIn = new Map<string, RenderedChart>();
+function checkCustomKinds(charts: ReadonlyArray<Pick<RenderedChart, 'chart' | 'wave' | 'objects'>>, installed: readonly unknown[]): void {
+  const definedIn = new Map<string, Pick<RenderedChart, 'chart' | 'wave'>>();
   for (const chart of charts) {
     for (const o of chart.objects) {
       const info = crdInfo(o);
@@ -200,30 +244,61 @@ export class SparkPlatformApp extends App {
    * Throws the first input error.
    */
   public check(): RenderedApp {
-    // Checked here rather than in the constructor, so a configuration's own check of the name
-    // (buildPlatform's, naming the environment file) comes first.
-    if (this.name !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.name)) {
-      throw new SparkPlatformError('SparkPlatformApp name', `${show(this.name)} is not a DNS label`, 'use lower-case letters, digits and "-": it names a directory and prefixes annotations');
-    }
+    this.checkName();
     return renderApp(this, this.options);
   }
 
   /** Renders and checks the app in memory (nothing is written); throws the first input error. */
   public render(): RenderedPlatformApp {
-    const rendered = this.check();
     const files = new Map<string, string>();
-    timed('yamlMs', () => {
-      for (const c of rendered.charts) files.set(c.file, toYaml(c.objects));
-    });
-    files.set('kustomization.yaml', kustomization(rendered.charts.map((c) => c.file)));
-    for (const t of rendered.templates) files.set(t.file, t.yaml);
-    return { ...rendered, name: this.name, files };
+    const charts: RenderedChart[] = [];
+    const { files: _files, objectCount: _count, ...streamed } = this.stream((file, content) => files.set(file, content), (chart) => charts.push(chart));
+    return { ...streamed, charts, objects: charts.flatMap((c) => c.objects), name: this.name, files };
   }
 
-  /** Renders, checks, and replaces `<outdir>/<name>/` with the result (see the class comment). */
+  /**
+   * Renders and checks the app one chart at a time ({@link streamApp}), handing each file to
+   * `write` as soon as it is made (the charts in apply order, then `kustomization.yaml` and the
+   * templates), so neither the objects nor the YAML of the whole app are held at once. Throws the
+   * first input error, possibly after some files were handed over: write them somewhere to be
+   * discarded on failure (synth() uses a StagedTree). `onChart` sees each chart's objects.
+   */
+  public stream(write: (file: string, content: string) => void, onChart?: (chart: RenderedChart) => void): StreamedApp {
+    this.checkName();
+    const streamed = streamApp(this, this.options, (chart) => {
+      onChart?.(chart);
+      const yaml = timed('yamlMs', () => toYaml(chart.objects));
+      timed('writeMs', () => write(chart.file, yaml));
+    });
+    timed('writeMs', () => {
+      write('kustomization.yaml', kustomization(streamed.files));
+      for (const t of streamed.templates) write(t.file, t.yaml);
+    });
+    return streamed;
+  }
+
+  /**
+   * Renders, checks, and replaces `<outdir>/<name>/` with the result (see the class comment),
+   * writing each chart's file as it is made into a staging directory that is swapped in whole
+   * after the last check, or removed when one fails.
+   */
   public override synth(): void {
-    const { files } = this.render();
-    writeTreeAtomically(files, this.name ? path.join(this.outdir, this.name) : this.outdir);
+    const tree = new StagedTree(this.name ? path.join(this.outdir, this.name) : this.outdir);
+    try {
+      this.stream((file, content) => tree.write(file, content));
+    } catch (e) {
+      tree.abort();
+      throw e;
+    }
+    tree.commit();
+  }
+
+  // Checked here rather than in the constructor, so a configuration's own check of the name
+  // (buildPlatform's, naming the environment file) comes first.
+  private checkName(): void {
+    if (this.name !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.name)) {
+      throw new SparkPlatformError('SparkPlatformApp name', `${show(this.name)} is not a DNS label`, 'use lower-case letters, digits and "-": it names a directory and prefixes annotations');
+    }
   }
 
   /** Every object as one multi-document YAML, in apply order, after the same checks as `synth()`. */

@@ -1,5 +1,4 @@
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
-import { IConstruct } from 'constructs';
 import * as YAML from 'yaml';
 import { Doctor } from '../../constructs/doctor';
 import { publishRenderedJson, treeState, withdrawRenderedJson } from '../../constructs/tree-version';
@@ -69,44 +68,11 @@ function kindRank(kind: string): number {
 /**
  * The app's charts as files, in dependency order (a chart comes after the charts it depends
  * on), each object annotated with its file's sync wave so Argo CD applies in the same order.
- *
- * cdk8s' `chart.toJson()` prepares the whole app on every call (infers cross-chart
- * dependencies and runs every construct validation, the doctor included) and `app.charts`
- * sorts the graph of every construct: per chart, that is the app's cost times the number of
- * charts. So the app is prepared once (the first chart's `toJson()`), the other charts are only
- * rendered, the same way cdk8s renders them, and the charts are ordered from their own
- * dependencies.
+ * All at once: {@link prepareCharts} renders them one at a time.
  */
 export function renderCharts(app: App, options: RenderChartsOptions = {}): RenderedChart[] {
-  const created = app.node.children.filter((c): c is Chart => Chart.isChart(c));
-  const json = new Map<Chart, Array<{ readonly construct: ApiObject; readonly o: KubeObject }>>();
-  // The doctor's validation (during that first toJson()) rendered every object already.
-  let rendered: ReadonlyMap<IConstruct, unknown> | undefined;
-  created.forEach((chart, i) => {
-    if (i === 0) {
-      // The doctor rendered every object just before: the validations of this render (e.g. the
-      // operator's webhook-field check) read that JSON instead of rendering again, for this call only.
-      const doctorJson = Doctor.of(app)?.renderedJson();
-      if (doctorJson) publishRenderedJson(app, treeState(app), () => doctorJson);
-      try {
-        chart.toJson(); // prepares the app: inferred dependencies, every validation
-      } finally {
-        withdrawRenderedJson(app);
-      }
-      rendered = Doctor.of(app)?.renderedJson();
-    }
-    json.set(chart, renderPrepared(chart, rendered));
-  });
-  const charts = chartOrder(created);
-  const width = Math.max(2, String(charts.length - 1).length);
-  return charts.map((chart, wave) => {
-    const objects = (json.get(chart) ?? [])
-      .map((entry, i) => ({ ...entry, i }))
-      .sort((a, b) => kindRank(a.o.kind) - kindRank(b.o.kind) || a.i - b.i) // stable: keeps cdk8s' dependency order within a kind
-      .map(({ construct, o }) => withAnnotations(o, options.source?.(construct), wave));
-    const dependsOn = chartDependencies(chart).filter((c) => json.has(c)).map((c) => c.node.id);
-    return { chart: chart.node.id, file: `${String(wave).padStart(width, '0')}-${chart.node.id}.yaml`, wave, dependsOn, objects };
-  });
+  const prepared = prepareCharts(app, options);
+  return prepared.charts.map((chart) => prepared.render(chart));
 }
 
 /** Options of renderCharts. */
@@ -115,11 +81,98 @@ export interface RenderChartsOptions {
   readonly source?: (object: ApiObject) => string | undefined;
 }
 
-/** A chart's objects in dependency order, as `chart.toJson()` renders them, once the app is prepared. */
-function renderPrepared(chart: Chart, rendered?: ReadonlyMap<IConstruct, unknown>): Array<{ construct: ApiObject; o: KubeObject }> {
-  return new DependencyGraph(chart.node).topology()
-    .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
-    .map((c) => ({ construct: c, o: (rendered?.get(c) ?? c.toJson()) as KubeObject }));
+/** A chart of a prepared app: where it goes, before its objects are rendered. */
+export interface PlannedChart {
+  /** The chart's construct id, e.g. `tenants`. */
+  readonly chart: string;
+  /** The file name inside `dist/<env>/`, e.g. `00-tenants.yaml`. */
+  readonly file: string;
+  /** The Argo CD sync wave of every object in the file. */
+  readonly wave: number;
+  /** The construct ids of the charts it is applied after ({@link chartDependencies}). */
+  readonly dependsOn: readonly string[];
+}
+
+/** An app prepared for rendering ({@link prepareCharts}): its charts in apply order, rendered on demand. */
+export interface PreparedCharts {
+  /** The charts, in apply order. */
+  readonly charts: readonly PlannedChart[];
+  /** A chart's objects as cdk8s renders them, in its dependency order, without the platform's annotations. */
+  plain(chart: PlannedChart): readonly KubeObject[];
+  /** A chart's objects as they go to its file: ordered by kind, with the source and sync-wave annotations. */
+  render(chart: PlannedChart): RenderedChart;
+  /** Forgets a chart's rendered objects (its JSON is not needed again): memory goes chart by chart. */
+  release(chart: PlannedChart): void;
+}
+
+/**
+ * Prepares the app once and plans its charts, so they can be rendered, checked and written one at
+ * a time. cdk8s' `chart.toJson()` prepares the whole app on every call (infers cross-chart
+ * dependencies and runs every construct validation, the doctor included) and `app.charts` sorts
+ * the graph of every construct: per chart, that is the app's cost times the number of charts.
+ * So the app is prepared once (the first chart's `toJson()`), the charts are then only rendered,
+ * the same way cdk8s renders them (reusing the JSON the doctor rendered when it is current), and
+ * ordered from their own dependencies.
+ */
+export function prepareCharts(app: App, options: RenderChartsOptions = {}): PreparedCharts {
+  const created = app.node.children.filter((c): c is Chart => Chart.isChart(c));
+  if (created.length > 0) {
+    // The doctor rendered every object just before: the validations of this render (e.g. the
+    // operator's webhook-field check) read that JSON instead of rendering again, for this call only.
+    const doctorJson = Doctor.of(app)?.renderedJson();
+    if (doctorJson) publishRenderedJson(app, treeState(app), () => doctorJson);
+    try {
+      created[0].toJson(); // prepares the app: inferred dependencies, every validation
+    } finally {
+      withdrawRenderedJson(app);
+    }
+  }
+  // Read after preparing: a validation that changed the tree makes the doctor's JSON stale.
+  const fromDoctor = Doctor.of(app)?.renderedJson();
+  const ordered = chartOrder(created);
+  const width = Math.max(2, String(ordered.length - 1).length);
+  const byPlan = new Map<PlannedChart, Chart>();
+  const charts = ordered.map((chart, wave): PlannedChart => {
+    const dependsOn = chartDependencies(chart).filter((c) => created.includes(c)).map((c) => c.node.id);
+    const planned = { chart: chart.node.id, file: `${String(wave).padStart(width, '0')}-${chart.node.id}.yaml`, wave, dependsOn };
+    byPlan.set(planned, chart);
+    return planned;
+  });
+  // Objects rendered here because the doctor's JSON was not current: kept until released.
+  const own = new Map<ApiObject, KubeObject>();
+  const topology = new Map<PlannedChart, ApiObject[]>();
+  const objectsOf = (planned: PlannedChart): ApiObject[] => {
+    let list = topology.get(planned);
+    if (!list) {
+      const chart = byPlan.get(planned)!;
+      list = new DependencyGraph(chart.node).topology().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
+      topology.set(planned, list);
+    }
+    return list;
+  };
+  const json = (c: ApiObject): KubeObject => {
+    const done = (fromDoctor?.get(c) ?? own.get(c)) as KubeObject | undefined;
+    if (done) return done;
+    const o = c.toJson() as KubeObject;
+    own.set(c, o);
+    return o;
+  };
+  return {
+    charts,
+    plain: (planned) => objectsOf(planned).map(json),
+    render: (planned) => {
+      const objects = objectsOf(planned)
+        .map((construct, i) => ({ construct, o: json(construct), i }))
+        .sort((a, b) => kindRank(a.o.kind) - kindRank(b.o.kind) || a.i - b.i) // stable: keeps cdk8s' dependency order within a kind
+        .map(({ construct, o }) => withAnnotations(o, options.source?.(construct), planned.wave));
+      return { ...planned, objects };
+    },
+    release: (planned) => {
+      const list = objectsOf(planned);
+      for (const c of list) own.delete(c);
+      topology.delete(planned);
+    },
+  };
 }
 
 /** Layer order kept on the project's side (see {@link deployAfter}). */

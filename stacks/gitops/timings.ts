@@ -1,7 +1,7 @@
 /**
  * Where a synth's time goes, for `npm run bench` (SPARK_PLATFORM_TIMINGS=1 npm run synth): phases
- * add their wall time to `globalThis.__sparkPlatformTimings` when scripts/synth.js has created it,
- * and cost nothing otherwise.
+ * add their wall time (ms, unrounded: a phase may run once per chart) to
+ * `globalThis.__sparkPlatformTimings` when scripts/synth.js has created it, and cost nothing otherwise.
  */
 import { performance } from 'perf_hooks';
 
@@ -19,6 +19,6 @@ export function timed<T>(phase: string, fn: () => T): T {
   try {
     return fn();
   } finally {
-    out[phase] = Math.round((out[phase] ?? 0) + performance.now() - t0);
+    out[phase] = (out[phase] ?? 0) + performance.now() - t0;
   }
 }

@@ -6,7 +6,8 @@ import * as YAML from 'yaml';
 import { SparkOperator, sparkApplicationCrd } from '../../constructs';
 import { Doctor, attachDoctor } from '../../constructs/doctor';
 import { LibraryCharts, buildLibraryExample } from '../helpers/library-app';
-import { SOURCE_ANNOTATION, SYNC_WAVE_ANNOTATION, SparkPlatformApp, SparkPlatformAppProps, deployAfter, renderApp } from '../../stacks/gitops';
+import { ManifestValidationError } from '../../constructs/validation';
+import { SOURCE_ANNOTATION, SYNC_WAVE_ANNOTATION, SparkPlatformApp, SparkPlatformAppProps, StagedTree, deployAfter, renderApp } from '../../stacks/gitops';
 
 /**
  * SparkPlatformApp, the library's safety net (issue 20): the doctor, the CRD check and the
@@ -136,6 +137,61 @@ describe('SparkPlatformApp.synth()', () => {
     const objects = YAML.parseAllDocuments(app.synthYaml()).map((d) => d.toJSON());
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(app.render().objects.map((o) => `${o.kind}/${o.metadata.name}`));
     expect(objects[0].kind).toBe('CustomResourceDefinition');
+  });
+});
+
+describe('SparkPlatformApp.stream(): one chart at a time', () => {
+  test('hands over exactly the files render() makes: the charts in apply order, then the kustomization', () => {
+    const written: Array<[string, string]> = [];
+    const seen: string[] = [];
+    const streamed = build({ name: 'dev' }).app.stream((file, content) => written.push([file, content]), (chart) => seen.push(chart.file));
+    const rendered = build({ name: 'dev' }).app.render();
+    expect(new Map(written)).toEqual(rendered.files);
+    expect(written.map(([file]) => file)).toEqual([...seen, 'kustomization.yaml']);
+    expect(streamed.files).toEqual(seen);
+    expect(streamed.objectCount).toBe(rendered.objects.length);
+    expect(streamed.doctor.warnings).toEqual(rendered.doctor.warnings);
+  });
+
+  test('schema issues of every chart are thrown together after the last chart; synth() then leaves the output and no staging directory', () => {
+    const outdir = tmp();
+    build({ name: 'dev', outdir }).app.synth();
+    const before = fs.readFileSync(path.join(outdir, 'dev', '01-tenants.yaml'), 'utf8');
+    const { app, charts } = build({ name: 'dev', outdir });
+    new ApiObject(charts.tenants, 'Bad1', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bad1', namespace: 'spark-analytics' }, data: { n: 1 as unknown as string } });
+    new ApiObject(charts.jobs, 'Bad2', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bad2', namespace: 'spark-analytics' }, data: { m: true as unknown as string } });
+    const handed: string[] = [];
+    let error: unknown;
+    try {
+      app.stream((file) => handed.push(file));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ManifestValidationError);
+    expect((error as ManifestValidationError).issues.map((i) => `${i.object} ${i.path}`)).toEqual(['v1 ConfigMap spark-analytics/bad1 /data/n', 'v1 ConfigMap spark-analytics/bad2 /data/m']);
+    expect(handed).toEqual(['00-crds.yaml', '01-tenants.yaml', '02-operator.yaml', '03-jobs.yaml']); // never the kustomization
+    expect(() => app.synth()).toThrow(/bad1 at \/data\/n.*\n.*bad2 at \/data\/m/);
+    expect(fs.readFileSync(path.join(outdir, 'dev', '01-tenants.yaml'), 'utf8')).toBe(before);
+    expect(fs.readdirSync(outdir)).toEqual(['dev']);
+  });
+});
+
+describe('StagedTree', () => {
+  test('swaps the tree in on commit, removes it on abort; refuses paths outside it and use after the end', () => {
+    const outdir = path.join(tmp(), 'out');
+    const first = new StagedTree(outdir);
+    first.write('a/b.yaml', 'b');
+    expect(fs.existsSync(outdir)).toBe(false);
+    first.commit();
+    expect(fs.readFileSync(path.join(outdir, 'a', 'b.yaml'), 'utf8')).toBe('b');
+    expect(() => first.write('c.yaml', 'c')).toThrow(/is committed/);
+    first.abort(); // nothing once committed
+    const second = new StagedTree(outdir);
+    expect(() => second.write('../escape.yaml', 'x')).toThrow(/outside the tree/);
+    second.write('c.yaml', 'c');
+    second.abort();
+    expect(fs.readdirSync(path.dirname(outdir))).toEqual(['out']);
+    expect(fs.readdirSync(outdir)).toEqual(['a']);
   });
 });
 
