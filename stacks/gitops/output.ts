@@ -2,6 +2,7 @@ import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import * as YAML from 'yaml';
 import { Doctor } from '../../constructs/doctor';
 import { publishRenderedJson, treeState, withdrawRenderedJson } from '../../constructs/tree-version';
+import { stringifyYaml } from './yaml-writer';
 
 /** A Kubernetes object as synthesized (plain JSON). */
 export interface KubeObject {
@@ -239,9 +240,15 @@ function withAnnotations(o: KubeObject, source: string | undefined, wave: number
   return { ...o, metadata: { ...o.metadata, annotations } };
 }
 
-/** Multi-document YAML for a file: one document per object, no line folding (stable diffs). */
+/**
+ * Multi-document YAML for a file: one document per object, no line folding (stable diffs). Each
+ * document is exactly `YAML.stringify(o, { lineWidth: 0, indent: 2, aliasDuplicateObjects: false })`,
+ * written by the direct writer of yaml-writer.ts (the library builds a node tree per object,
+ * which was most of this step's time and garbage); a value outside the writer's plain-JSON fast
+ * path goes to the library.
+ */
 export function toYaml(objects: readonly unknown[]): string {
-  return objects.map((o) => YAML.stringify(o, { lineWidth: 0, indent: 2, aliasDuplicateObjects: false })).join('---\n');
+  return objects.map((o) => stringifyYaml(o)).join('---\n');
 }
 
 /**
