@@ -117,6 +117,7 @@ export function apacheApp(construct: IConstruct, obj: Json): SparkAppView | unde
   if (conf['spark.dynamicAllocation.enabled']?.trim().toLowerCase() !== 'true' && restart === 'Never') {
     byDefault('spark.kubernetes.executor.deleteOnTermination', 'false');
   }
+  Object.freeze(conf); // complete: the prefix index (confKeysWithPrefix) may now cache it
   const confField = (k: string) => fields.get(k) ?? 'spec.sparkConf';
 
   const nonJvm = language !== 'java';

@@ -15,6 +15,12 @@ let suppressVersion = 0;
 const RULE_IDS: ReadonlySet<string> = new Set(DOCTOR_RULES.map((r) => r.id));
 
 /**
+ * The JSON each report of `run()` was computed from, until `report()` takes it for the renderer
+ * (weakly held: a report of a direct `run()` keeps it no longer than its caller keeps the report).
+ */
+const RUN_JSON = new WeakMap<DoctorReport, ReadonlyMap<IConstruct, unknown>>();
+
+/**
  * The platform doctor: rules that find at synth time what otherwise breaks Spark on Kubernetes
  * at run time (pods that fit no node or quota, images that cannot be pulled or do not match,
  * s3a without wiring, executors that cannot reach their driver, drivers without the rights
@@ -54,8 +60,12 @@ export class Doctor extends Construct {
   public readonly options: ResolvedDoctorOptions;
   /** The rules it runs. */
   public readonly rules: readonly DoctorRule[];
-  private cached?: { key: string; report: DoctorReport; view: DoctorView };
-  private lastView?: DoctorView;
+  /**
+   * The last report, the tree state it was computed for, and the JSON of every ApiObject it read
+   * (kept for the renderer until released). The view itself (indexes, application models,
+   * evaluators, memos) is dropped as soon as the report is made.
+   */
+  private cached?: { key: string; report: DoctorReport; json?: ReadonlyMap<IConstruct, unknown> };
 
   constructor(scope: Construct, id: string, options: DoctorOptions = {}) {
     super(scope, id);
@@ -80,8 +90,11 @@ export class Doctor extends Construct {
   public report(): DoctorReport {
     const key = this.cacheKey();
     if (this.cached?.key !== key) {
+      this.cached = undefined; // the old JSON may be garbage while the new run works
       const report = this.run();
-      this.cached = { key, report, view: this.lastView! };
+      const json = RUN_JSON.get(report);
+      RUN_JSON.delete(report);
+      this.cached = { key, report, json };
     }
     return this.cached.report;
   }
@@ -93,8 +106,17 @@ export class Doctor extends Construct {
    * Checked once per call: take it once per render, not per object.
    */
   public renderedJson(): ReadonlyMap<IConstruct, unknown> | undefined {
-    if (!this.cached || this.cached.key !== this.cacheKey()) return undefined;
-    return this.cached.view.jsonByConstruct();
+    if (!this.cached?.json || this.cached.key !== this.cacheKey()) return undefined;
+    return this.cached.json;
+  }
+
+  /**
+   * Drops the JSON kept for `renderedJson()` (the report stays): a renderer that has taken it,
+   * and releases objects as it writes them, calls this so the doctor does not keep every object
+   * alive until the end. `renderedJson()` is then undefined until the next run.
+   */
+  public releaseRenderedJson(): void {
+    if (this.cached) this.cached = { key: this.cached.key, report: this.cached.report };
   }
 
   private cacheKey(): string {
@@ -103,9 +125,18 @@ export class Doctor extends Construct {
 
   /** Runs every rule over the tree now. */
   public run(): DoctorReport {
+    const { report, json } = this.evaluate();
+    RUN_JSON.set(report, json);
+    return report;
+  }
+
+  /**
+   * Runs every rule over a view of the tree made for this run, and returns the report with the
+   * JSON the view rendered; the view and everything derived from it is garbage afterwards.
+   */
+  private evaluate(): { report: DoctorReport; json: ReadonlyMap<IConstruct, unknown> } {
     const scope = this.node.scope!;
     const view = new DoctorView(scope.node.findAll(), this.options);
-    this.lastView = view;
     const used = new Set<DoctorSuppression>();
     const findings: DoctorFinding[] = [];
     for (const rule of this.rules) {
@@ -130,13 +161,14 @@ export class Doctor extends Construct {
     }
     findings.sort(compareFindings);
     const active = findings.filter((f) => f.suppressed === undefined);
-    return {
+    const report: DoctorReport = {
       findings,
       errors: active.filter((f) => f.severity === Severity.ERROR),
       warnings: active.filter((f) => f.severity === Severity.WARNING),
       suppressed: findings.filter((f) => f.suppressed !== undefined),
       unusedSuppressions: this.options.suppressions.filter((s) => !used.has(s)).map((s) => ({ rule: s.rule, path: s.path, reason: s.reason })),
     };
+    return { report, json: view.jsonByConstruct() };
   }
 
   /** The reason a finding is suppressed: by Doctor.suppress on the construct or an ancestor, or by the options. */

@@ -82,11 +82,11 @@ export interface SparkAppView {
   readonly nonJvm: boolean;
   /** `spec.sparkVersion` of an operator application (`spec.runtimeVersions.sparkVersion` for Apache's). */
   readonly sparkVersion?: string;
-  /** The effective Spark conf (Hadoop conf as `spark.hadoop.*`). */
+  /** The effective Spark conf (Hadoop conf as `spark.hadoop.*`); frozen once the model is built (see confKeysWithPrefix). */
   readonly conf: Readonly<Record<string, string>>;
   /** Where each conf key was written, for messages. */
   readonly confField: (key: string) => string;
-  /** Every URI-ish value the application reads: main file, arguments, deps, conf values. */
+  /** Every URI-ish value the application reads: main file, arguments, deps, conf values holding a `scheme://` URI. */
   readonly uris: ReadonlyArray<{ readonly field: string; readonly value: string }>;
   /** Maven coordinates it resolves at start. */
   readonly packages: readonly string[];
@@ -152,19 +152,37 @@ export function int(value: unknown): number | undefined {
   return n !== undefined && Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
+/** The conf keys podView reads, per role (built once, not per application). */
+function roleKeys(role: 'driver' | 'executor') {
+  return {
+    cores: `spark.${role}.cores`,
+    requestCores: `spark.kubernetes.${role}.request.cores`,
+    memory: `spark.${role}.memory`,
+    memoryOverhead: `spark.${role}.memoryOverhead`,
+    memoryOverheadFactor: `spark.${role}.memoryOverheadFactor`,
+    minMemoryOverhead: `spark.${role}.minMemoryOverhead`,
+    gpuAmount: `spark.${role}.resource.gpu.amount`,
+    gpuVendor: `spark.${role}.resource.gpu.vendor`,
+    image: `spark.kubernetes.${role}.container.image`,
+    serviceAccount: `spark.kubernetes.authenticate.${role}.serviceAccountName`,
+  } as const;
+}
+const ROLE_KEYS = { driver: roleKeys('driver'), executor: roleKeys('executor') } as const;
+
 /** The pod view Spark derives from its conf (and typed fields, which take precedence). */
 export function podView(
   role: 'driver' | 'executor', conf: Readonly<Record<string, string>>, nonJvm: boolean,
   fields: { cores?: unknown; coreRequest?: unknown; memory?: unknown; memoryOverhead?: unknown; gpu?: unknown; image?: unknown; serviceAccount?: unknown },
   labels: Record<string, string>, nodeSelector: Record<string, string>, template: PodOf | undefined, templateField: string | undefined, env: { names: Set<string>; envFromSecret: boolean },
 ): SparkPodView {
-  const cores = int(fields.cores) ?? int(conf[`spark.${role}.cores`]) ?? 1;
-  const request = quantity(fields.coreRequest ?? conf[`spark.kubernetes.${role}.request.cores`], (v) => Cpu.parse(v));
-  const heap = sparkSize(typeof fields.memory === 'string' ? fields.memory : conf[`spark.${role}.memory`]) ?? Memory.gibibytes(1);
-  const explicitOverhead = sparkSize(typeof fields.memoryOverhead === 'string' ? fields.memoryOverhead : conf[`spark.${role}.memoryOverhead`]);
-  const factorText = conf[`spark.${role}.memoryOverheadFactor`] ?? conf['spark.kubernetes.memoryOverheadFactor'];
+  const keys = ROLE_KEYS[role];
+  const cores = int(fields.cores) ?? int(conf[keys.cores]) ?? 1;
+  const request = quantity(fields.coreRequest ?? conf[keys.requestCores], (v) => Cpu.parse(v));
+  const heap = sparkSize(typeof fields.memory === 'string' ? fields.memory : conf[keys.memory]) ?? Memory.gibibytes(1);
+  const explicitOverhead = sparkSize(typeof fields.memoryOverhead === 'string' ? fields.memoryOverhead : conf[keys.memoryOverhead]);
+  const factorText = conf[keys.memoryOverheadFactor] ?? conf['spark.kubernetes.memoryOverheadFactor'];
   const factor = factorText !== undefined && Number.isFinite(Number(factorText)) ? Number(factorText) : nonJvm ? 0.4 : SPARK_DEFAULT_OVERHEAD_FACTOR;
-  const minOverhead = sparkSize(conf[`spark.${role}.minMemoryOverhead`]) ?? SPARK_MIN_MEMORY_OVERHEAD;
+  const minOverhead = sparkSize(conf[keys.minMemoryOverhead]) ?? SPARK_MIN_MEMORY_OVERHEAD;
   const overhead = explicitOverhead ?? Memory.mebibytes(Math.floor(factor * Math.floor(heap.mebibytes))).max(minOverhead);
   const pyspark = role === 'executor' ? sparkSize(conf['spark.executor.pyspark.memory']) : undefined;
   const memory = heap.plus(overhead).plus(pyspark ?? Memory.ZERO);
@@ -172,13 +190,13 @@ export function podView(
   let gpus: SparkPodView['gpus'];
   if (isRecord(fields.gpu) && typeof fields.gpu.name === 'string' && int(fields.gpu.quantity)) {
     gpus = { resource: fields.gpu.name, amount: int(fields.gpu.quantity)! };
-  } else if (int(conf[`spark.${role}.resource.gpu.amount`])) {
-    gpus = { resource: `${conf[`spark.${role}.resource.gpu.vendor`] ?? 'nvidia.com'}/gpu`, amount: int(conf[`spark.${role}.resource.gpu.amount`])! };
+  } else if (int(conf[keys.gpuAmount])) {
+    gpus = { resource: `${conf[keys.gpuVendor] ?? 'nvidia.com'}/gpu`, amount: int(conf[keys.gpuAmount])! };
   }
   const image = (typeof fields.image === 'string' ? fields.image : undefined)
-    ?? conf[`spark.kubernetes.${role}.container.image`] ?? conf['spark.kubernetes.container.image'];
+    ?? conf[keys.image] ?? conf['spark.kubernetes.container.image'];
   const serviceAccount = (typeof fields.serviceAccount === 'string' ? fields.serviceAccount : undefined)
-    ?? conf[`spark.kubernetes.authenticate.${role}.serviceAccountName`]
+    ?? conf[keys.serviceAccount]
     ?? (role === 'executor' ? conf['spark.kubernetes.authenticate.driver.serviceAccountName'] : undefined)
     ?? 'default';
   return {
@@ -198,10 +216,38 @@ export function podView(
   };
 }
 
-/** Conf entries with a prefix, prefix removed. */
+/** Sorted keys of frozen confs (the keys with a prefix are one range): a frozen object cannot change, so they cannot go stale. */
+const sortedKeys = new WeakMap<object, readonly string[]>();
+
+/**
+ * The keys of `conf` that start with `prefix`, in the conf's own order. The rules ask each
+ * application's conf for a dozen prefixes (labels, node selectors, env, volumes, annotations):
+ * for a frozen conf (the model freezes every application's) the keys are sorted once and each
+ * prefix is a binary search; any other object is scanned.
+ */
+export function confKeysWithPrefix(conf: Readonly<Record<string, string>>, prefix: string): string[] {
+  if (!Object.isFrozen(conf)) return Object.keys(conf).filter((k) => k.startsWith(prefix));
+  let sorted = sortedKeys.get(conf);
+  if (!sorted) sortedKeys.set(conf, sorted = Object.keys(conf).sort());
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  while (end < sorted.length && sorted[end].startsWith(prefix)) end++;
+  if (end - lo <= 1) return sorted.slice(lo, end);
+  // Several: back to the conf's order.
+  const found = new Set(sorted.slice(lo, end));
+  return Object.keys(conf).filter((k) => found.has(k));
+}
+
+/** Conf entries with a prefix, prefix removed (in the conf's order). */
 export function withPrefix(conf: Readonly<Record<string, string>>, prefix: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(conf)) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = v;
+  for (const k of confKeysWithPrefix(conf, prefix)) out[k.slice(prefix.length)] = conf[k];
   return out;
 }
 
@@ -229,9 +275,18 @@ export function envOf(role: 'driver' | 'executor', conf: Readonly<Record<string,
   return { names, envFromSecret };
 }
 
-/** Values in conf that may hold URIs (paths, directories). */
+/**
+ * Conf values that hold a URI (`scheme://`, anywhere in the value: lists and `k=v` pairs
+ * included), the s3a connection's own settings left out. Only those: the model is kept for
+ * every application during a run, and the rest of a conf (sizes, flags, names) is no URI.
+ */
 export function confUris(conf: Readonly<Record<string, string>>, field: (k: string) => string): Array<{ field: string; value: string }> {
-  return Object.entries(conf).filter(([k]) => !k.startsWith('spark.hadoop.fs.s3a.')).map(([k, v]) => ({ field: field(k), value: v }));
+  const out: Array<{ field: string; value: string }> = [];
+  for (const k of Object.keys(conf)) {
+    const v = conf[k];
+    if (v.includes('://') && !k.startsWith('spark.hadoop.fs.s3a.')) out.push({ field: field(k), value: v });
+  }
+  return out;
 }
 
 /** The entries of a comma-separated list, trimmed, empty ones dropped. */
@@ -268,16 +323,17 @@ export function operatorApp(construct: IConstruct, obj: Json): SparkAppView | un
   const spec = scheduled ? (isRecord(outer.template) ? outer.template : {}) : outer;
   const base = scheduled ? 'spec.template' : 'spec';
   const conf: Record<string, string> = {};
-  const fields = new Map<string, string>();
-  for (const [k, v] of Object.entries(stringMap(spec.sparkConf))) {
-    conf[k] = v;
-    fields.set(k, `${base}.sparkConf[${show(k)}]`);
-  }
-  for (const [k, v] of Object.entries(stringMap(spec.hadoopConf))) {
-    conf[`spark.hadoop.${k}`] = v;
-    fields.set(`spark.hadoop.${k}`, `${base}.hadoopConf[${show(k)}]`);
-  }
-  const confField = (k: string) => fields.get(k) ?? `${base}.sparkConf`;
+  for (const [k, v] of Object.entries(stringMap(spec.sparkConf))) conf[k] = v;
+  for (const [k, v] of Object.entries(stringMap(spec.hadoopConf))) conf[`spark.hadoop.${k}`] = v;
+  Object.freeze(conf); // complete: the prefix index (confKeysWithPrefix) may now cache it
+  // Where a key was written, read back from the spec when a message asks (hadoopConf wins, as
+  // above): a field text per key, kept for every application, would weigh as much as its JSON.
+  const confField = (k: string): string => {
+    const hadoop = k.startsWith('spark.hadoop.') && isRecord(spec.hadoopConf) ? k.slice('spark.hadoop.'.length) : undefined;
+    if (hadoop !== undefined && typeof (spec.hadoopConf as Json)[hadoop] === 'string') return `${base}.hadoopConf[${show(hadoop)}]`;
+    if (isRecord(spec.sparkConf) && typeof spec.sparkConf[k] === 'string') return `${base}.sparkConf[${show(k)}]`;
+    return `${base}.sparkConf`;
+  };
   const type = typeof spec.type === 'string' ? spec.type : 'Scala';
   const nonJvm = type === 'Python' || type === 'R';
   const appLabels = stringMap(meta.labels);
@@ -377,7 +433,9 @@ export function parseSparkSubmit(container: Json, field: string): SparkSubmitCom
       if (eq > 0) conf[kv.slice(0, eq)] = kv.slice(eq + 1);
       continue;
     }
-    const [opt, inline] = t.startsWith('--') && t.includes('=') ? [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1)] : [t, undefined];
+    const eq = t.startsWith('--') ? t.indexOf('=') : -1;
+    const opt = eq >= 0 ? t.slice(0, eq) : t;
+    const inline = eq >= 0 ? t.slice(eq + 1) : undefined;
     if (opt in SUBMIT_OPTIONS) {
       const value = inline ?? tokens[++i] ?? '';
       const key = SUBMIT_OPTIONS[opt];
@@ -449,7 +507,7 @@ export function submitApp(construct: IConstruct, obj: Json, files: FileLookup): 
   const meta = isRecord(obj.metadata) ? obj.metadata : {};
   const jobName = typeof meta.name === 'string' ? meta.name : '';
   const jobNamespace = typeof meta.namespace === 'string' && meta.namespace ? meta.namespace : 'default';
-  const conf = cmd.conf;
+  const conf = Object.freeze(cmd.conf);
   const namespace = conf['spark.kubernetes.namespace'] ?? 'default';
   const main = cmd.primary ?? '';
   const nonJvm = /\.(py|r)$/i.test(main);
@@ -500,7 +558,7 @@ export function submitApp(construct: IConstruct, obj: Json, files: FileLookup): 
 
 /** A client-mode driver construct: its executors, from the conf it declares. */
 export function clientApp(construct: IConstruct, driver: IClientModeDriver): SparkAppView {
-  const conf = { ...driver.sparkConf() };
+  const conf = Object.freeze({ ...driver.sparkConf() });
   const namespace = conf['spark.kubernetes.namespace'] ?? driver.namespace;
   const labels = { ...withPrefix(conf, 'spark.kubernetes.executor.label.'), ...driver.executorPodLabels };
   const selector = { ...withPrefix(conf, 'spark.kubernetes.node.selector.'), ...withPrefix(conf, 'spark.kubernetes.executor.node.selector.') };

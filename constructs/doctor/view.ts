@@ -52,6 +52,7 @@ export class DoctorView {
   private readonly jobsByResource = new Map<IConstruct, SparkJob>();
   private readonly declaredImages = new Map<string, ImageFacts>();
   private readonly cache = new Map<string, unknown>();
+  private readonly perObject = new Map<string, WeakMap<object, unknown>>();
 
   constructor(constructs: readonly IConstruct[], options: ResolvedDoctorOptions) {
     this.options = options;
@@ -270,6 +271,20 @@ export class DoctorView {
   /** A value derived from the view, computed once per run and shared by the rules that need it. */
   public derived<T>(key: string, build: () => T): T {
     return this.memo(`derived:${key}`, build);
+  }
+
+  /**
+   * A value derived from one object of this run (an application, a pod, a quota of the view),
+   * computed once per run and shared by the rules that need it. `key` names what is derived,
+   * parameters included (`appTotals:4`); the value must depend on the object and the view only.
+   */
+  public derivedFor<K extends object, T>(key: string, of: K, build: (of: K) => T): T {
+    let values = this.perObject.get(key);
+    if (!values) this.perObject.set(key, values = new WeakMap());
+    if (values.has(of)) return values.get(of) as T;
+    const value = build(of);
+    values.set(of, value);
+    return value;
   }
 
   /** The JSON this view indexed, by ApiObject. */

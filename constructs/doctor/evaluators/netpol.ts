@@ -156,6 +156,15 @@ export class NetworkPolicyEvaluator {
   /** Policies by namespace: a pod is only ever selected by the policies of its own namespace. */
   private readonly policies = new Map<string, Policy[]>();
   private readonly namespaces = new Map<string, Readonly<Record<string, string>>>();
+  /**
+   * The pod label keys any pod selector of the policies reads (a policy's own podSelector, its
+   * peers'), sorted: a verdict depends on a pod's labels only through these, so `allows`
+   * remembers verdicts by them (pods of one shape that differ in other labels, e.g. their
+   * application's name, share one).
+   */
+  private readonly selectorKeys: readonly string[];
+  /** Verdicts of `allows`, by {@link connectionKey}: the policies never change once parsed. */
+  private readonly verdicts = new Map<string, boolean>();
 
   /** objects: the manifests; namespaceLabels: labels of namespaces NOT among the objects (e.g. kube-system), keyed by name */
   constructor(objects: readonly unknown[], options: NetworkPolicyEvaluatorOptions = {}) {
@@ -176,12 +185,46 @@ export class NetworkPolicyEvaluator {
       if (!isRecord(labels)) throw new Error(`NetworkPolicyEvaluator: options.namespaceLabels.${name} must be an object`);
       this.namespaces.set(name, withNameLabel(name, labels));
     }
+    const keys = new Set<string>();
+    const read = (selector: LabelSelector | undefined) => {
+      if (!selector) return;
+      for (const k of Object.keys(selector.matchLabels)) keys.add(k);
+      for (const e of selector.matchExpressions) keys.add(e.key);
+    };
+    for (const list of this.policies.values()) {
+      for (const policy of list) {
+        read(policy.podSelector);
+        for (const rules of Object.values(policy.rules)) for (const rule of rules ?? []) for (const peer of rule.peers) if (peer.kind === 'selector') read(peer.podSelector);
+      }
+    }
+    this.selectorKeys = [...keys].sort();
   }
 
   /** true when the connection is allowed by BOTH the egress policies of the source pod's namespace and the ingress policies of the destination pod's namespace (a side with no policy selecting the pod for that direction allows all) */
   allows(c: Connection): boolean {
     const conn = normalizeConnection(c);
-    return this.side(conn, 'Egress').allowed && this.side(conn, 'Ingress').allowed;
+    const key = this.connectionKey(conn);
+    let allowed = this.verdicts.get(key);
+    if (allowed === undefined) {
+      allowed = this.side(conn, 'Egress').allowed && this.side(conn, 'Ingress').allowed;
+      this.verdicts.set(key, allowed);
+    }
+    return allowed;
+  }
+
+  /**
+   * What decides a connection's verdict: each end's namespace, IP and the labels the policies'
+   * pod selectors read, the destination's named ports, the port and the protocol.
+   */
+  private connectionKey(conn: NormalizedConnection): string {
+    const end = (e: Endpoint): unknown[] => {
+      if (e.kind === 'external') return ['external', e.text];
+      const labels: unknown[] = [];
+      for (const k of this.selectorKeys) if (Object.prototype.hasOwnProperty.call(e.pod.labels, k)) labels.push(k, e.pod.labels[k]);
+      return ['pod', e.pod.namespace, e.pod.ip ?? null, labels];
+    };
+    const ports = conn.to.kind === 'pod' ? conn.to.pod.ports ?? null : null;
+    return JSON.stringify([end(conn.from), end(conn.to), ports, conn.port, conn.protocol]);
   }
 
   /** explanation for failing assertions: which policies selected the source (egress) and destination (ingress), and whether each direction allowed it */

@@ -124,6 +124,12 @@ export class RbacEvaluator {
    */
   private readonly bindingIndex = new Map<string, Binding[]>();
   private readonly serviceAccountList: Array<{ namespace: string; name: string }> = [];
+  /**
+   * The rules reaching an identity through the bindings that apply in a namespace, by identity
+   * and namespace: the evaluator never changes once built, and the doctor asks about the same
+   * account a dozen times (one question per verb and resource).
+   */
+  private readonly rulesByAsker = new Map<string, readonly ScopedRule[]>();
 
   /** Indexes the RBAC objects among `objects` (a `kind: List` is flattened; other kinds are ignored). */
   constructor(objects: readonly unknown[], options: RbacEvaluatorOptions = {}) {
@@ -136,15 +142,39 @@ export class RbacEvaluator {
   /** Whether `subject` may perform `request` (an RBAC allow; RBAC has no deny rules). */
   can(subject: Subject, request: ResourceRequest): boolean {
     const req = normalizeRequest(request);
-    const user = toUserInfo(subject);
-    const identities = [...(user.name !== undefined ? [`user:${user.name}`] : []), ...user.groups.map((g) => `group:${g}`)];
-    const relevant = new Set<Binding>();
-    for (const scope of req.namespace ? ['', req.namespace] : ['']) {
-      for (const id of identities) for (const b of this.bindingIndex.get(`${scope}\u0000${id}`) ?? []) relevant.add(b);
-    }
-    return this.scopedRules(user, [...relevant]).some(
+    return this.rulesFor(toUserInfo(subject), req.namespace).some(
       ({ scope, rule }) => scopeCovers(scope, req.namespace) && ruleAllows(rule, req),
     );
+  }
+
+  /**
+   * Many questions by one subject in one namespace: `can` with the bindings looked up once.
+   * Returns whether the subject may perform a request in `namespace` (undefined or '' =
+   * cluster-scoped requests).
+   */
+  canIn(subject: Subject, namespace?: string): (request: Omit<ResourceRequest, 'namespace'>) => boolean {
+    const rules = this.rulesFor(toUserInfo(subject), namespace ?? '');
+    return (request) => {
+      const req = normalizeRequest(request, namespace ?? '');
+      return rules.some(({ scope, rule }) => scopeCovers(scope, req.namespace) && ruleAllows(rule, req));
+    };
+  }
+
+  /** The rules reaching `user` through bindings that name it, cluster-wide or in `namespace` ('' = cluster-scoped request). */
+  private rulesFor(user: UserInfo, namespace: string): readonly ScopedRule[] {
+    // NUL never occurs in names, so the key is unambiguous.
+    const key = `${user.name ?? ''}\u0000${user.name === undefined ? 'g' : 'u'}\u0000${namespace}\u0000${user.groups.join('\u0000')}`;
+    let rules = this.rulesByAsker.get(key);
+    if (!rules) {
+      const identities = [...(user.name !== undefined ? [`user:${user.name}`] : []), ...user.groups.map((g) => `group:${g}`)];
+      const relevant = new Set<Binding>();
+      for (const scope of namespace ? ['', namespace] : ['']) {
+        for (const id of identities) for (const b of this.bindingIndex.get(`${scope}\u0000${id}`) ?? []) relevant.add(b);
+      }
+      rules = this.scopedRules(user, [...relevant]);
+      this.rulesByAsker.set(key, rules);
+    }
+    return rules;
   }
 
   /** The verbs among `candidates` (default {@link DEFAULT_VERBS}) the subject has on a resource, in candidate order. */
@@ -232,7 +262,8 @@ interface NormalizedRequest {
   name: string;
 }
 
-function normalizeRequest(request: ResourceRequest): NormalizedRequest {
+/** `request` as the authorizer compares it; `namespace` (when given) in place of the request's own. */
+function normalizeRequest(request: Omit<ResourceRequest, 'namespace'> & { namespace?: string }, namespace = request.namespace): NormalizedRequest {
   if (!request.verb) throw new Error('RbacEvaluator: request.verb is required');
   let { resource, subresource } = request;
   const slash = resource.indexOf('/');
@@ -248,7 +279,7 @@ function normalizeRequest(request: ResourceRequest): NormalizedRequest {
     group: request.group ?? '',
     resource,
     subresource: subresource ?? '',
-    namespace: request.namespace ?? '',
+    namespace: namespace ?? '',
     name: request.name ?? '',
   };
 }

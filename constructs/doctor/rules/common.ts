@@ -31,6 +31,10 @@ export function s3aUses(app: SparkAppView): ReadonlyArray<{ field: string; value
  * what an official tag says.
  */
 export function appImageFacts(view: DoctorView, app: SparkAppView): { driver?: ImageFacts; executor?: ImageFacts } {
+  return view.derivedFor('appImageFacts', app, () => readAppImageFacts(view, app));
+}
+
+function readAppImageFacts(view: DoctorView, app: SparkAppView): { driver?: ImageFacts; executor?: ImageFacts } {
   if (app.clientDriver) return { driver: factsOf(app.clientDriver.driverImage), executor: factsOf(app.clientDriver.executorImage) };
   const job = view.sparkJobOf(app.construct);
   if (job) return { driver: factsOf(job.spec.driver.image), executor: factsOf(job.spec.executor.image) };

@@ -24,8 +24,15 @@ export interface AppTotals {
   readonly text: string;
 }
 
-/** The requests of an application's pods in its namespace with `executors` executors. */
+/**
+ * The requests of an application's pods in its namespace with `executors` executors. Computed
+ * once per application and count in a run (the quota rules and Kueue's share it).
+ */
 export function appTotals(view: DoctorView, app: SparkAppView, executors: number): AppTotals {
+  return view.derivedFor(`appTotals:${executors}`, app, () => computeTotals(view, app, executors));
+}
+
+function computeTotals(view: DoctorView, app: SparkAppView, executors: number): AppTotals {
   let cpu = app.executor.cpu.times(executors);
   let memory = app.executor.memory.times(executors);
   const executorLimit = podMemoryLimit(view, app, app.executor);
@@ -58,7 +65,7 @@ export function appTotals(view: DoctorView, app: SparkAppView, executors: number
   }
   const limitEach = executorLimit.raised ? `, limit ${executorLimit.value}` : '';
   const text = `${parts.length > 0 ? `${parts.join(', ')} and ` : ''}${executors} executor${executors === 1 ? '' : 's'} (${app.executor.cpu} CPU, ${app.executor.memory}${limitEach} each)`;
-  return { cpu, memory, limitsMemory, limitsText: [...limitTexts].join('; '), pods, extended, text, scratch: appScratchStorage(app, executors) };
+  return { cpu, memory, limitsMemory, limitsText: [...limitTexts].join('; '), pods, extended, text, scratch: appScratchStorage(app, executors, view) };
 }
 
 /** Which hard limits of `q` the totals exceed, as text; empty when they fit. */

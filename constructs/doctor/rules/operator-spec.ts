@@ -12,7 +12,11 @@ import { DoctorView } from '../view';
  */
 export function operatorSpec(view: DoctorView, app: SparkAppView): { spec: Json; base: string } | undefined {
   if (app.mode !== 'operator' || !app.object) return undefined;
-  const [kind, ns, name] = app.object.split('/');
+  return view.derivedFor('operatorSpec', app, () => readOperatorSpec(view, app.object!));
+}
+
+function readOperatorSpec(view: DoctorView, object: string): { spec: Json; base: string } {
+  const [kind, ns, name] = object.split('/');
   const json = view.find(kind, ns, name)?.json;
   const outer = json && isRecord(json.spec) ? json.spec : {};
   const scheduled = kind === 'ScheduledSparkApplication';
@@ -23,5 +27,5 @@ export function operatorSpec(view: DoctorView, app: SparkAppView): { spec: Json;
 export function operatorRole(view: DoctorView, app: SparkAppView, role: 'driver' | 'executor'): { json: Json; field: string } | undefined {
   const s = operatorSpec(view, app);
   if (!s) return undefined;
-  return { json: isRecord(s.spec[role]) ? s.spec[role] as Json : {}, field: `${s.base}.${role}` };
+  return view.derivedFor(`operatorRole:${role}`, s, () => ({ json: isRecord(s.spec[role]) ? s.spec[role] as Json : {}, field: `${s.base}.${role}` }));
 }

@@ -45,11 +45,20 @@ export const podExceedsNode: DoctorRule = {
   check(view, report) {
     const nodes = view.options.nodes;
     if (nodes.length === 0) return;
+    // The verdict depends on the ask alone (the nodes are the run's): pods of one shape are judged once.
+    const verdicts = new Map<string, string | undefined>();
+    const judge = (ask: Ask): string | undefined => {
+      const key = `${ask.cpu.millicores}\u0000${ask.memory.bytes}\u0000${JSON.stringify(ask.extended)}\u0000${JSON.stringify(ask.nodeSelector)}`;
+      if (verdicts.has(key)) return verdicts.get(key);
+      const why = unschedulable(nodes, ask);
+      verdicts.set(key, why);
+      return why;
+    };
     for (const app of view.apps) {
       for (const pod of [app.driver, app.executor]) {
         if (!pod) continue;
         const extended = pod.gpus ? { [pod.gpus.resource]: pod.gpus.amount } : {};
-        const why = unschedulable(nodes, { cpu: pod.cpu, memory: pod.memory, extended, nodeSelector: pod.nodeSelector });
+        const why = judge({ cpu: pod.cpu, memory: pod.memory, extended, nodeSelector: pod.nodeSelector });
         if (!why) continue;
         report(appTarget(app), `the ${pod.role} pod asks for ${pod.cpu} CPU and ${pod.memory} memory (${pod.memoryText})${pod.gpus ? ` and ${pod.gpus.amount} ${pod.gpus.resource}` : ''}, but ${why}: it would stay Pending forever. Fix: lower the ${pod.role}'s cores/memory (or memoryOverhead), or declare the node shape that runs it in the doctor options (nodes)`);
       }
@@ -59,7 +68,7 @@ export const podExceedsNode: DoctorRule = {
       const selector: Record<string, string> = {};
       const ns = w.pod.spec.nodeSelector;
       if (ns && typeof ns === 'object') for (const [k, v] of Object.entries(ns)) if (typeof v === 'string') selector[k] = v;
-      const why = unschedulable(nodes, { cpu: r.cpu, memory: r.memory, extended: r.extended, nodeSelector: selector });
+      const why = judge({ cpu: r.cpu, memory: r.memory, extended: r.extended, nodeSelector: selector });
       if (!why) continue;
       report(objectTarget(w.object), `its pod requests ${r.cpu} CPU and ${r.memory} memory${Object.keys(r.extended).length ? ` and ${JSON.stringify(r.extended)}` : ''}, but ${why}: it would stay Pending forever. Fix: lower the containers' requests, or declare the node shape that runs it in the doctor options (nodes)`);
     }

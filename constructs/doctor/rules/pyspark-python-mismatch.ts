@@ -1,7 +1,7 @@
 import { show } from '../../errors';
 import { Json, isRecord } from '../evaluators/k8s-json';
 import { containersOf, stringMap } from '../pods';
-import { SparkAppView, SparkPodView } from '../spark-apps';
+import { SparkAppView, SparkPodView, confKeysWithPrefix } from '../spark-apps';
 import { DoctorRule, Severity } from '../types';
 import { DoctorView } from '../view';
 import { appTarget } from './common';
@@ -52,9 +52,7 @@ function sparkPodEnv(view: DoctorView, app: SparkAppView, pod: SparkPodView | un
     for (const [k, v] of Object.entries(stringMap(typed.json.envVars))) env.set(k, { value: v, field: `${typed.field}.envVars[${show(k)}]` });
   }
   const prefix = role === 'driver' ? 'spark.kubernetes.driverEnv.' : 'spark.executorEnv.';
-  for (const [k, v] of Object.entries(app.conf)) {
-    if (k.startsWith(prefix)) env.set(k.slice(prefix.length), { value: v, field: app.confField(k) });
-  }
+  for (const k of confKeysWithPrefix(app.conf, prefix)) env.set(k.slice(prefix.length), { value: app.conf[k], field: app.confField(k) });
   return env;
 }
 

@@ -1,6 +1,7 @@
 import { show } from '../../errors';
 import { SUBMITTER_RULES } from '../../jobs/submit-mode';
-import { Subject } from '../evaluators/rbac';
+import { RbacEvaluator, Subject } from '../evaluators/rbac';
+import { confKeysWithPrefix } from '../spark-apps';
 import { DoctorRule, Severity } from '../types';
 import { appTarget } from './common';
 
@@ -17,6 +18,10 @@ export const SPARK_DRIVER_NEEDS: ReadonlyArray<{ readonly resources: readonly st
   { resources: ['configmaps'], verbs: ['create', 'get', 'delete'] },
 ];
 const PVC_NEEDS = { resources: ['persistentvolumeclaims'], verbs: ['create', 'get', 'list', 'delete'] };
+/** A driver whose executors use on-demand claims. */
+const SPARK_DRIVER_NEEDS_WITH_CLAIMS = [...SPARK_DRIVER_NEEDS, PVC_NEEDS];
+/** Where executors' claim volumes are configured (`...persistentVolumeClaim.<name>.options.claimName`). */
+const EXECUTOR_CLAIMS = 'spark.kubernetes.executor.volumes.persistentVolumeClaim.';
 
 /** What an API need names: resources of a group ('' = core) and verbs. */
 type Need = { readonly group?: string; readonly resources: readonly string[]; readonly verbs: readonly string[] };
@@ -43,6 +48,31 @@ export const APACHE_OPERATOR_NEEDS: readonly Need[] = [
 ];
 
 /**
+ * What an account may not do of `needs` in `namespace`, as `verbs resource` texts (empty when it
+ * may do all). The answer depends on these alone, and a tenant's applications share its
+ * drivers' account: `memo` (one per run, over one evaluator) keeps it per account, namespace and
+ * needs.
+ */
+function missingVerbs(rbac: RbacEvaluator, subject: Subject & { kind: 'ServiceAccount' }, needs: readonly Need[], namespace: string, memo: Map<readonly Need[], Map<string, readonly string[]>>): readonly string[] {
+  let byAccount = memo.get(needs);
+  if (!byAccount) memo.set(needs, byAccount = new Map());
+  const key = `${subject.namespace}\u0000${subject.name}\u0000${namespace}`;
+  let missing = byAccount.get(key);
+  if (!missing) {
+    const out: string[] = [];
+    const can = rbac.canIn(subject, namespace);
+    for (const need of needs) {
+      for (const resource of need.resources) {
+        const verbs = need.verbs.filter((verb) => !can({ verb, group: need.group ?? '', resource }));
+        if (verbs.length > 0) out.push(`${verbs.join(' ')} ${qualified(need, resource)}`);
+      }
+    }
+    byAccount.set(key, missing = out);
+  }
+  return missing;
+}
+
+/**
  * `spark-rbac-missing`: the driver's ServiceAccount (and, in submit mode, the submitter's) must
  * hold the verbs Spark uses in the namespace its executors run in, or the API answers 403
  * Forbidden and no executor starts. For an Apache SparkApplication the driver's account is
@@ -56,6 +86,7 @@ export const sparkRbacMissing: DoctorRule = {
   severity: Severity.ERROR,
   summary: 'The driver cannot create executors (403 Forbidden): its ServiceAccount lacks a verb Spark needs in the namespace',
   check(view, report) {
+    const memo = new Map<readonly Need[], Map<string, readonly string[]>>();
     for (const app of view.apps) {
       if (!view.declaresNamespace(app.namespace)) continue;
       const rbac = view.rbac;
@@ -63,7 +94,7 @@ export const sparkRbacMissing: DoctorRule = {
         report(appTarget(app), `the RBAC objects cannot be evaluated: ${rbac.message}. Fix: correct them (the API server would reject them too)`);
         continue;
       }
-      const onDemand = Object.entries(app.conf).some(([k, v]) => /^spark\.kubernetes\.executor\.volumes\.persistentVolumeClaim\.[^.]+\.options\.claimName$/.test(k) && v === 'OnDemand');
+      const onDemand = confKeysWithPrefix(app.conf, EXECUTOR_CLAIMS).some((k) => /^spark\.kubernetes\.executor\.volumes\.persistentVolumeClaim\.[^.]+\.options\.claimName$/.test(k) && app.conf[k] === 'OnDemand');
       /** One account to judge: who runs as it, what it needs, what breaks, and the first fix. */
       const accounts: Array<{ who: string; subject: Subject; needs: readonly Need[]; breaks: string; fix: string }> = [];
       const driverAccount = app.clientDriver?.serviceAccountName ?? app.driver?.serviceAccount;
@@ -73,7 +104,7 @@ export const sparkRbacMissing: DoctorRule = {
       // standalone cluster) needs no rights; the operator's own account is still checked below.
       if (driverAccount && app.executorPods !== false) {
         accounts.push({
-          who: 'the driver', subject: { kind: 'ServiceAccount', namespace: driverNamespace, name: driverAccount }, needs: onDemand ? [...SPARK_DRIVER_NEEDS, PVC_NEEDS] : SPARK_DRIVER_NEEDS,
+          who: 'the driver', subject: { kind: 'ServiceAccount', namespace: driverNamespace, name: driverAccount }, needs: onDemand ? SPARK_DRIVER_NEEDS_WITH_CLAIMS : SPARK_DRIVER_NEEDS,
           breaks: 'no executor starts',
           fix: apache
             ? `set spec.sparkConf[${show(DRIVER_ACCOUNT_KEY)}] to the drivers' account the ApacheSparkOperator creates in each job namespace (workloadServiceAccountName, "spark")`
@@ -98,13 +129,7 @@ export const sparkRbacMissing: DoctorRule = {
       }
       for (const { who, subject, needs, breaks, fix } of accounts) {
         if (subject.kind !== 'ServiceAccount') continue;
-        const missing: string[] = [];
-        for (const need of needs) {
-          for (const resource of need.resources) {
-            const verbs = need.verbs.filter((verb) => !rbac.can(subject, { verb, group: need.group ?? '', resource, namespace: app.namespace }));
-            if (verbs.length > 0) missing.push(`${verbs.join(' ')} ${qualified(need, resource)}`);
-          }
-        }
+        const missing = missingVerbs(rbac, subject, needs, app.namespace, memo);
         const exists = subject.name === 'default' || view.find('ServiceAccount', subject.namespace, subject.name) !== undefined;
         if (missing.length === 0 && exists) continue;
         const account = `ServiceAccount ${subject.namespace}/${subject.name}`;

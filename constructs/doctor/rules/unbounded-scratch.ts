@@ -3,7 +3,7 @@ import { Memory } from '../../units';
 import { SPARK_LOCAL_DIR_VOLUME_PREFIX } from '../../writable-paths';
 import { Json, isRecord } from '../evaluators/k8s-json';
 import { quantity } from '../pods';
-import { SparkAppView, SparkPodView, bool } from '../spark-apps';
+import { SparkAppView, SparkPodView, bool, confKeysWithPrefix } from '../spark-apps';
 import { DoctorRule, Severity } from '../types';
 import { DoctorView, QuotaView } from '../view';
 import { appTarget } from './common';
@@ -73,8 +73,8 @@ export function podScratch(app: SparkAppView, pod: SparkPodView): PodScratchView
   // spark.kubernetes.<role>.volumes.<type>.spark-local-dir-*.* (MountVolumesFeatureStep).
   const prefix = `spark.kubernetes.${role}.volumes.`;
   const byVolume = new Map<string, Record<string, string>>();
-  for (const [key, value] of Object.entries(app.conf)) {
-    if (!key.startsWith(prefix)) continue;
+  for (const key of confKeysWithPrefix(app.conf, prefix)) {
+    const value = app.conf[key];
     const [type, name, ...rest] = key.slice(prefix.length).split('.');
     if (!name?.startsWith(SPARK_LOCAL_DIR_VOLUME_PREFIX) || rest.length === 0) continue;
     const id = `${type}.${name}`;
@@ -102,11 +102,19 @@ export function podScratch(app: SparkAppView, pod: SparkPodView): PodScratchView
   return { bounded: dirs.every((d) => d.bounded), text: dirs.map((d) => d.text).join(', '), storage };
 }
 
-/** What an application's scratch charges with `executors` executors (the driver once, in cluster mode). */
-export function appScratchStorage(app: SparkAppView, executors: number): SparkScratchStorage {
-  const e = podScratch(app, app.executor).storage;
+/** The local dirs of one of an application's pods, read once per run (`podScratch`). */
+function scratchOf(view: DoctorView | undefined, app: SparkAppView, pod: SparkPodView): PodScratchView {
+  return view ? view.derivedFor('podScratch', pod, () => podScratch(app, pod)) : podScratch(app, pod);
+}
+
+/**
+ * What an application's scratch charges with `executors` executors (the driver once, in cluster
+ * mode). With `view`, each pod's local dirs are read once per run.
+ */
+export function appScratchStorage(app: SparkAppView, executors: number, view?: DoctorView): SparkScratchStorage {
+  const e = scratchOf(view, app, app.executor).storage;
   const perExecutor = [...Array(executors)].map(() => e);
-  return plusScratch(...(app.driver ? [podScratch(app, app.driver).storage] : []), ...perExecutor);
+  return plusScratch(...(app.driver ? [scratchOf(view, app, app.driver).storage] : []), ...perExecutor);
 }
 
 /** A ResourceQuota's hard limits on storage, read from the object. */
@@ -117,7 +125,16 @@ interface StorageQuota {
   readonly byClass: Readonly<Record<string, { readonly claims?: number; readonly storage?: Memory }>>;
 }
 
+/** Storage limits by quota: a QuotaView is one object of one run and never changes. */
+const storageQuotas = new WeakMap<QuotaView, StorageQuota>();
+
 function storageQuota(q: QuotaView): StorageQuota {
+  let known = storageQuotas.get(q);
+  if (!known) storageQuotas.set(q, known = readStorageQuota(q));
+  return known;
+}
+
+function readStorageQuota(q: QuotaView): StorageQuota {
   const spec = isRecord(q.object.json.spec) ? q.object.json.spec : {};
   const hard = isRecord(spec.hard) ? spec.hard : {};
   const byClass: Record<string, { claims?: number; storage?: Memory }> = {};
@@ -152,13 +169,20 @@ export function scratchExcess(s: SparkScratchStorage, q: QuotaView): string[] {
   return out;
 }
 
-/** Whether a namespace meters node disk: ephemeral-storage in one of its ResourceQuotas or LimitRanges. */
+/**
+ * Whether a namespace meters node disk: ephemeral-storage in one of its ResourceQuotas or
+ * LimitRanges (the first, as `Kind name`). Read once per run for every namespace.
+ */
 function metersEphemeralStorage(view: DoctorView, namespace: string): string | undefined {
-  for (const o of [...view.ofKind('ResourceQuota'), ...view.ofKind('LimitRange')]) {
-    if ((o.namespace ?? 'default') !== namespace) continue;
-    if (JSON.stringify(o.json.spec ?? {}).includes('ephemeral-storage')) return `${o.kind} ${o.name}`;
-  }
-  return undefined;
+  return view.derived('metersEphemeralStorage', () => {
+    const out = new Map<string, string>();
+    for (const o of [...view.ofKind('ResourceQuota'), ...view.ofKind('LimitRange')]) {
+      const ns = o.namespace ?? 'default';
+      if (out.has(ns)) continue;
+      if (JSON.stringify(o.json.spec ?? {}).includes('ephemeral-storage')) out.set(ns, `${o.kind} ${o.name}`);
+    }
+    return out;
+  }).get(namespace);
 }
 
 /**
@@ -179,7 +203,7 @@ export const unboundedScratch: DoctorRule = {
       const meter = metersEphemeralStorage(view, app.namespace);
       if (!meter) continue;
       const pods = [...(app.driver ? [app.driver] : []), app.executor];
-      const open = pods.map((p) => ({ role: p.role, scratch: podScratch(app, p) })).filter((p) => !p.scratch.bounded);
+      const open = pods.map((p) => ({ role: p.role, scratch: scratchOf(view, app, p) })).filter((p) => !p.scratch.bounded);
       if (open.length === 0) continue;
       const roles = open.map((p) => `the ${p.role === 'driver' ? 'driver\'s' : 'executors\''} (${p.scratch.text})`).join(' and ');
       report(appTarget(app), `Spark's local dirs (shuffle files, spills) are unbounded: ${roles}. Namespace ${app.namespace} meters node disk (${meter}), but these neither request nor respect it: a large shuffle fills the node and the kubelet evicts pods. Fix: give the job bounded scratch (SparkJob: ${open.map((p) => `${p.role}.scratch`).join(' and ')} with a sized emptyDir, an ephemeral volume, or for executors an on-demand claim; otherwise a volume named spark-local-dir-1 with a sizeLimit or a claim, in the pod template or spark.kubernetes.<role>.volumes.*)`);

@@ -1,7 +1,7 @@
 import { show } from '../../errors';
 import { Json, isRecord } from '../evaluators/k8s-json';
 import { containersOf, stringMap } from '../pods';
-import { SparkAppView } from '../spark-apps';
+import { SparkAppView, confKeysWithPrefix } from '../spark-apps';
 import { DoctorRule, Reporter, RuleTarget, Severity } from '../types';
 import { DoctorView } from '../view';
 import { appTarget, objectTarget } from './common';
@@ -35,9 +35,7 @@ function unconfinedAnnotations(annotations: Readonly<Record<string, string>>, wh
 function sparkPodAnnotations(view: DoctorView, app: SparkAppView, role: 'driver' | 'executor'): Array<{ annotations: Record<string, string>; where: string }> {
   const out: Array<{ annotations: Record<string, string>; where: string }> = [];
   const prefix = `spark.kubernetes.${role}.annotation.`;
-  for (const [k, v] of Object.entries(app.conf)) {
-    if (k.startsWith(prefix)) out.push({ annotations: { [k.slice(prefix.length)]: v }, where: `${app.confField(k)} ` });
-  }
+  for (const k of confKeysWithPrefix(app.conf, prefix)) out.push({ annotations: { [k.slice(prefix.length)]: app.conf[k] }, where: `${app.confField(k)} ` });
   // Apache's podTemplateSpec metadata (Kubeflow's typed fields are read below).
   const pod = role === 'driver' ? app.driver : app.executor;
   if (pod?.templateAnnotations) out.push({ annotations: { ...pod.templateAnnotations }, where: `${pod.templateField ?? `${role} template`}.metadata.annotations ` });
