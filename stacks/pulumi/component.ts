@@ -9,6 +9,7 @@ import { KubeObject, RenderedChart, SYNC_WAVE_ANNOTATION } from '../gitops/outpu
 import { ChartManifests, PlannedResource, planResources } from './plan';
 import { createResource, resourceFactory } from './resources';
 import { resolveSecretData } from './secrets';
+import { keepsStackCapture, withoutStackCapture } from './stack-traces';
 
 /** The Pulumi type of the component every platform resource is a child of. */
 export const PLATFORM_COMPONENT_TYPE = 'spark-platform:index:SparkPlatform';
@@ -48,6 +49,8 @@ interface Prepared {
   readonly rendered: RenderedApp;
   readonly plan: readonly PlannedResource[];
   readonly secretData: ReadonlyMap<string, pulumi.Input<Record<string, string>>>;
+  /** Keep V8's stack capture on while registering (SPARK_PLATFORM_PULUMI_STACKS=1). */
+  readonly keepStacks: boolean;
 }
 
 /**
@@ -83,7 +86,16 @@ export class SparkPlatform<O extends object = object> extends pulumi.ComponentRe
     this.plan = prepared.plan;
     this.rendered = prepared.rendered;
     this.outputs = args.outputs ?? ({} as O);
-    this.provider = args.provider ?? new k8s.Provider('kubernetes', {
+    // Registration only: the SDK's per-promise stacks are not captured (see withoutStackCapture).
+    const registered = withoutStackCapture(() => this.register(args, prepared), prepared.keepStacks);
+    this.provider = registered.provider;
+    this.resources = registered.resources;
+    this.registerOutputs({ ...this.outputs });
+  }
+
+  /** Creates the provider (unless one is given) and one resource per planned object, in plan order. */
+  private register(args: SparkPlatformArgs<O>, prepared: Prepared): { provider: k8s.Provider; resources: Map<string, pulumi.CustomResource> } {
+    const provider = args.provider ?? new k8s.Provider('kubernetes', {
       kubeconfig: args.kubeconfig,
       context: args.context,
       // Server-side apply (the default in v4, stated): fields other managers own, such as the
@@ -94,14 +106,13 @@ export class SparkPlatform<O extends object = object> extends pulumi.ComponentRe
       enableSecretMutable: true,
     }, { parent: this });
     const resources = new Map<string, pulumi.CustomResource>();
-    for (const planned of this.plan) {
+    for (const planned of prepared.plan) {
       const ref = planned.secretRef;
       const object = ref ? { ...planned.object, data: prepared.secretData.get(`${ref.namespace}/${ref.name}`) } : planned.object;
       const dependsOn = planned.dependsOn.map((d) => resources.get(d)!);
-      resources.set(planned.name, createResource(planned.name, object, { parent: this, provider: this.provider, dependsOn }));
+      resources.set(planned.name, createResource(planned.name, object, { parent: this, provider, dependsOn }));
     }
-    this.resources = resources;
-    this.registerOutputs({ ...this.outputs });
+    return { provider, resources };
   }
 }
 
@@ -129,7 +140,7 @@ function prepare<O extends object>(name: string, args: SparkPlatformArgs<O>): Pr
   const plan = planResources(environment, charts, secretRefs);
   for (const p of plan) resourceFactory(p.name, p.object); // a kind without a resource class fails before any registration
   const secretData = resolveSecretData(args.config ?? new pulumi.Config(), secretRefs);
-  return { environment, rendered, plan, secretData };
+  return { environment, rendered, plan, secretData, keepStacks: keepsStackCapture() };
 }
 
 function appOf(args: SparkPlatformArgs<object>): App {
