@@ -47,7 +47,8 @@ export interface FloorMeasurement {
 
 /**
  * The full pipeline for `jobs` jobs, as `npm run synth` runs it (SparkPlatformApp.synth: each
- * chart rendered, checked and written to a staging directory as it is made, then swapped in),
+ * object rendered, checked and appended to its chart's file in a staging directory as it is made,
+ * then the directory swapped in),
  * kept apart to count the tree's dependency edges. With `keep`, the output is written there and
  * kept for the floor's own process; otherwise to a temporary directory, removed after.
  */
@@ -64,9 +65,9 @@ function synth(jobs: number, keep?: string): SynthMeasurement {
     let objects = 0;
     const tree = new StagedTree(path.join(out, config.name));
     try {
-      objects = app.stream((file, content) => {
-        bytes += Buffer.byteLength(content);
-        tree.write(file, content);
+      objects = app.stream((file, chunk) => {
+        bytes += Buffer.byteLength(chunk);
+        tree.append(file, chunk);
       }).objectCount;
     } catch (e) {
       tree.abort();

@@ -135,10 +135,10 @@ export function synthesize(options: SynthesizeOptions): SynthesizedEnvironment[]
       const streamed = asSynthError(env, () => {
         const app = new SparkPlatformApp({ name: env.name });
         timed('buildMs', () => buildPlatform(app, env, environmentSource(env)));
-        return app.stream((file, content) => {
+        return app.stream((file, chunk) => {
           const where = `${env.name}/${file}`;
-          files.push(where);
-          for (const tree of trees) tree.write(where, content);
+          if (files[files.length - 1] !== where) files.push(where);
+          for (const tree of trees) tree.append(where, chunk);
         });
       });
       const synthesized = { name: env.name, files, objectCount: streamed.objectCount, doctor: streamed.doctor };

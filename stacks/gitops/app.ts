@@ -8,7 +8,7 @@ import { SecretRef, collectSecretRefs } from '../../constructs/secret-refs';
 import { EXTERNAL_CRDS, ManifestIssue, ManifestValidationError, ManifestValidator } from '../../constructs/validation';
 import { crdInfo } from '../../constructs/validation/crd-schemas';
 import { isBuiltinKind } from '../../constructs/validation/known-fields';
-import { KubeObject, RenderedChart, SOURCE_ANNOTATION, SYNC_WAVE_ANNOTATION, kustomization, prepareCharts, toYaml } from './output';
+import { KubeObject, PlannedChart, RenderedChart, SOURCE_ANNOTATION, SYNC_WAVE_ANNOTATION, kustomization, prepareCharts, toYaml } from './output';
 import { timed } from './timings';
 import { StagedTree } from './write';
 
@@ -67,15 +67,23 @@ export interface RenderedApp {
  * applied no later than itself (or installed, `installedCrds`), and the Kubernetes and CRD schema
  * check of every object. Charts come in apply order ({@link renderCharts}). Throws the first
  * input error: a `SparkPlatformError`, a `ManifestValidationError`, or cdk8s' validation error.
- * {@link streamApp} runs the same checks one chart at a time.
+ * {@link streamApp} runs the same checks one object at a time.
  */
 export function renderApp(app: App, options: RenderAppOptions = {}): RenderedApp {
-  const charts: RenderedChart[] = [];
-  const { files: _files, objectCount: _count, ...streamed } = streamApp(app, options, (chart) => charts.push(chart));
-  return { ...streamed, charts, objects: charts.flatMap((c) => c.objects) };
+  const collected = new ChartCollector();
+  const { files: _files, objectCount: _count, ...streamed } = streamApp(app, options, collected);
+  return { ...streamed, charts: collected.charts, objects: collected.charts.flatMap((c) => c.objects) };
 }
 
-/** What {@link streamApp} returns once every chart has gone through: all but the charts' objects. */
+/** Where {@link streamApp} hands the app over: each chart as it begins, then its objects in file order. */
+export interface AppSink {
+  /** A chart begins (its file, wave and dependencies); its objects follow. */
+  chart?(chart: PlannedChart): void;
+  /** One object of the chart that began last, rendered, annotated and schema-checked (issues are thrown after the last chart). */
+  object(chart: PlannedChart, object: KubeObject): void;
+}
+
+/** What {@link streamApp} returns once every chart has gone through: all but the objects. */
 export interface StreamedApp {
   /** The charts' files, in apply order. */
   readonly files: readonly string[];
@@ -90,14 +98,14 @@ export interface StreamedApp {
 }
 
 /**
- * The checks of {@link renderApp}, with the charts handed to `onChart` one at a time, in apply
- * order, as each is rendered and schema-checked, and then forgotten: a writer that writes each
- * chart's file and drops it never holds the whole app's objects or YAML. The doctor and the
- * custom-kind check run before the first chart; the schema issues of every chart are collected
- * and thrown together after the last one (a ManifestValidationError, as renderApp throws), so
- * a caller writing files must discard them when this throws (see StagedTree).
+ * The checks of {@link renderApp}, with the objects handed to `sink` one at a time, chart by
+ * chart in apply order, each as soon as it is rendered and schema-checked, and then forgotten: a
+ * writer that appends each object to its chart's file never holds the app's objects or YAML. The
+ * doctor and the custom-kind check run before the first object; the schema issues of every object
+ * are collected and thrown together after the last one (a ManifestValidationError, as renderApp
+ * throws), so a caller writing files must discard them when this throws (see StagedTree).
  */
-export function streamApp(app: App, options: RenderAppOptions, onChart: (chart: RenderedChart) => void): StreamedApp {
+export function streamApp(app: App, options: RenderAppOptions, sink: AppSink): StreamedApp {
   const existing = Doctor.of(app);
   if (existing && options.doctor && !ATTACHED_HERE.has(app)) {
     throw new SparkPlatformError('doctor', 'the app has a doctor already (buildPlatform attaches one from the environment\'s `doctor`), so these options would be ignored', 'set the options in one place: the environment\'s `doctor`, or attachDoctor before building');
@@ -110,8 +118,8 @@ export function streamApp(app: App, options: RenderAppOptions, onChart: (chart: 
   const prepared = timed('renderMs', () => prepareCharts(app, options.sourceAnnotation ?? true ? { source: (o) => `${prefix}${o.node.path}` } : {}));
   // manifest(): the wire form (cdk8s' props spell some fields differently, e.g. openApiv3Schema)
   const installed = (options.installedCrds ?? []).map((def) => k8s.KubeCustomResourceDefinition.manifest(def));
-  // Before any chart: every custom kind has its CRD, and the app's CRDs check the custom resources
-  // of every chart (as validateAll registers the CRDs of its set first).
+  // Before any object: every custom kind has its CRD, and the app's CRDs check the custom
+  // resources of every chart (as validateAll registers the CRDs of its set first).
   const appCrds = timed('schemaMs', () => {
     const plain = prepared.charts.map((c) => ({ chart: c.chart, wave: c.wave, objects: prepared.plain(c) }));
     checkCustomKinds(plain, installed);
@@ -120,43 +128,57 @@ export function streamApp(app: App, options: RenderAppOptions, onChart: (chart: 
   const validator = new ManifestValidator({ crds: [...installed, ...appCrds] });
   const issues: ManifestIssue[] = [];
   const templates = new TemplateFiles();
-  const files: string[] = [];
   let objectCount = 0;
   for (const planned of prepared.charts) {
-    const chart = templates.split(timed('renderMs', () => prepared.render(planned)));
-    timed('schemaMs', () => chart.objects.forEach((o) => issues.push(...validator.validate(o, objectCount++))));
-    onChart(chart);
-    prepared.release(planned);
-    files.push(chart.file);
+    sink.chart?.(planned);
+    prepared.each(planned, (o) => {
+      if (isJobTemplate(o)) {
+        templates.add(o);
+        return;
+      }
+      timed('schemaMs', () => issues.push(...validator.validate(o, objectCount++)));
+      sink.object(planned, o);
+    });
   }
   // A template is checked as the orchestrator submits it: the file, rendered with its defaults.
   timed('schemaMs', () => templates.list.forEach((t, i) => issues.push(...validator.validate(t.withDefaults, objectCount + i))));
   if (issues.length > 0) throw new ManifestValidationError(issues);
-  return { files, objectCount, templates: templates.list, secretRefs: collectSecretRefs(app), doctor: report };
+  return { files: prepared.charts.map((c) => c.file), objectCount, templates: templates.list, secretRefs: collectSecretRefs(app), doctor: report };
+}
+
+/** An AppSink that keeps every chart with its objects (renderApp, render()). */
+class ChartCollector implements AppSink {
+  public readonly charts: RenderedChart[] = [];
+  private objects: KubeObject[] = [];
+
+  public chart(chart: PlannedChart): void {
+    this.objects = [];
+    this.charts.push({ ...chart, objects: this.objects });
+  }
+
+  public object(_chart: PlannedChart, object: KubeObject): void {
+    this.objects.push(object);
+  }
 }
 
 /**
- * Takes SparkJob templates (objects marked by `SparkJobProps.template`) out of the charts and
- * renders each as its file (`templates/<namespace>-<name>.yaml`), without the sync wave: no one
- * applies it.
+ * SparkJob templates (objects marked by `SparkJobProps.template`), taken out of the charts: each
+ * is rendered as its file (`templates/<namespace>-<name>.yaml`), without the sync wave (no one
+ * applies it).
  */
 class TemplateFiles {
   public readonly list: RenderedJobTemplate[] = [];
   private readonly files = new Map<string, string>();
 
-  public split(chart: RenderedChart): RenderedChart {
-    if (!chart.objects.some(isJobTemplate)) return chart;
-    for (const o of chart.objects.filter(isJobTemplate)) {
-      const { [SYNC_WAVE_ANNOTATION]: _wave, ...annotations } = o.metadata.annotations ?? {};
-      const t = renderJobTemplate({ ...o, metadata: { ...o.metadata, annotations } });
-      const clash = this.files.get(t.file);
-      if (clash !== undefined) {
-        throw new SparkPlatformError('templates', `${t.namespace}/${t.name} and ${clash} both write ${t.file}`, 'rename one of the two template jobs');
-      }
-      this.files.set(t.file, `${t.namespace}/${t.name}`);
-      this.list.push(t);
+  public add(o: KubeObject): void {
+    const { [SYNC_WAVE_ANNOTATION]: _wave, ...annotations } = o.metadata.annotations ?? {};
+    const t = renderJobTemplate({ ...o, metadata: { ...o.metadata, annotations } });
+    const clash = this.files.get(t.file);
+    if (clash !== undefined) {
+      throw new SparkPlatformError('templates', `${t.namespace}/${t.name} and ${clash} both write ${t.file}`, 'rename one of the two template jobs');
     }
-    return { ...chart, objects: chart.objects.filter((o) => !isJobTemplate(o)) };
+    this.files.set(t.file, `${t.namespace}/${t.name}`);
+    this.list.push(t);
   }
 }
 
@@ -251,24 +273,35 @@ export class SparkPlatformApp extends App {
   /** Renders and checks the app in memory (nothing is written); throws the first input error. */
   public render(): RenderedPlatformApp {
     const files = new Map<string, string>();
-    const charts: RenderedChart[] = [];
-    const { files: _files, objectCount: _count, ...streamed } = this.stream((file, content) => files.set(file, content), (chart) => charts.push(chart));
-    return { ...streamed, charts, objects: charts.flatMap((c) => c.objects), name: this.name, files };
+    const collected = new ChartCollector();
+    const { files: _files, objectCount: _count, ...streamed } = this.stream((file, chunk) => files.set(file, (files.get(file) ?? '') + chunk), collected);
+    return { ...streamed, charts: collected.charts, objects: collected.charts.flatMap((c) => c.objects), name: this.name, files };
   }
 
   /**
-   * Renders and checks the app one chart at a time ({@link streamApp}), handing each file to
-   * `write` as soon as it is made (the charts in apply order, then `kustomization.yaml` and the
-   * templates), so neither the objects nor the YAML of the whole app are held at once. Throws the
-   * first input error, possibly after some files were handed over: write them somewhere to be
-   * discarded on failure (synth() uses a StagedTree). `onChart` sees each chart's objects.
+   * Renders and checks the app one object at a time ({@link streamApp}), handing the files over
+   * as they are made: `write(file, chunk)` is called once with an empty chunk when a file begins,
+   * then with each further piece of it (one YAML document per object), the files one after the
+   * other (the charts in apply order, then `kustomization.yaml` and the templates). Neither the
+   * objects nor the YAML of the whole app are held at once. Throws the first input error,
+   * possibly after some files were handed over: write them somewhere to be discarded on failure
+   * (synth() uses a StagedTree). `observe` sees each chart and object too.
    */
-  public stream(write: (file: string, content: string) => void, onChart?: (chart: RenderedChart) => void): StreamedApp {
+  public stream(write: (file: string, chunk: string) => void, observe?: AppSink): StreamedApp {
     this.checkName();
-    const streamed = streamApp(this, this.options, (chart) => {
-      onChart?.(chart);
-      const yaml = timed('yamlMs', () => toYaml(chart.objects));
-      timed('writeMs', () => write(chart.file, yaml));
+    let first = false;
+    const streamed = streamApp(this, this.options, {
+      chart: (chart) => {
+        observe?.chart?.(chart);
+        first = true;
+        timed('writeMs', () => write(chart.file, ''));
+      },
+      object: (chart, o) => {
+        observe?.object(chart, o);
+        const yaml = timed('yamlMs', () => toYaml([o]));
+        timed('writeMs', () => write(chart.file, first ? yaml : `---\n${yaml}`));
+        first = false;
+      },
     });
     timed('writeMs', () => {
       write('kustomization.yaml', kustomization(streamed.files));
@@ -285,7 +318,7 @@ export class SparkPlatformApp extends App {
   public override synth(): void {
     const tree = new StagedTree(this.name ? path.join(this.outdir, this.name) : this.outdir);
     try {
-      this.stream((file, content) => tree.write(file, content));
+      this.stream((file, chunk) => tree.append(file, chunk));
     } catch (e) {
       tree.abort();
       throw e;

@@ -1,4 +1,5 @@
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import * as YAML from 'yaml';
 import { Doctor } from '../../constructs/doctor';
 import { publishRenderedJson, treeState, withdrawRenderedJson } from '../../constructs/tree-version';
@@ -100,10 +101,14 @@ export interface PreparedCharts {
   readonly charts: readonly PlannedChart[];
   /** A chart's objects as cdk8s renders them, in its dependency order, without the platform's annotations. */
   plain(chart: PlannedChart): readonly KubeObject[];
-  /** A chart's objects as they go to its file: ordered by kind, with the source and sync-wave annotations. */
+  /**
+   * Hands over a chart's objects one at a time, as they go to its file: ordered by kind, with
+   * the source and sync-wave annotations. Each object's JSON is forgotten once handed over (the
+   * doctor's copy too), so memory goes object by object; rendering a chart again renders anew.
+   */
+  each(chart: PlannedChart, fn: (object: KubeObject) => void): void;
+  /** A chart's objects as they go to its file, all at once (see `each`). */
   render(chart: PlannedChart): RenderedChart;
-  /** Forgets a chart's rendered objects (its JSON is not needed again): memory goes chart by chart. */
-  release(chart: PlannedChart): void;
 }
 
 /**
@@ -128,8 +133,12 @@ export function prepareCharts(app: App, options: RenderChartsOptions = {}): Prep
       withdrawRenderedJson(app);
     }
   }
-  // Read after preparing: a validation that changed the tree makes the doctor's JSON stale.
-  const fromDoctor = Doctor.of(app)?.renderedJson();
+  // Read after preparing: a validation that changed the tree makes the doctor's JSON stale. Taken
+  // over from the doctor (which then keeps only its report), so each object's JSON is garbage as
+  // soon as it is handed over.
+  const doctor = Doctor.of(app);
+  const pending = new Map<IConstruct, unknown>(doctor?.renderedJson() ?? []);
+  doctor?.releaseRenderedJson();
   const ordered = chartOrder(created);
   const width = Math.max(2, String(ordered.length - 1).length);
   const byPlan = new Map<PlannedChart, Chart>();
@@ -139,39 +148,41 @@ export function prepareCharts(app: App, options: RenderChartsOptions = {}): Prep
     byPlan.set(planned, chart);
     return planned;
   });
-  // Objects rendered here because the doctor's JSON was not current: kept until released.
-  const own = new Map<ApiObject, KubeObject>();
-  const topology = new Map<PlannedChart, ApiObject[]>();
   const objectsOf = (planned: PlannedChart): ApiObject[] => {
-    let list = topology.get(planned);
-    if (!list) {
-      const chart = byPlan.get(planned)!;
-      list = new DependencyGraph(chart.node).topology().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
-      topology.set(planned, list);
-    }
-    return list;
+    const chart = byPlan.get(planned)!;
+    return new DependencyGraph(chart.node).topology().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
   };
+  // (an object the doctor did not render is rendered here, and kept until handed over)
   const json = (c: ApiObject): KubeObject => {
-    const done = (fromDoctor?.get(c) ?? own.get(c)) as KubeObject | undefined;
+    const done = pending.get(c) as KubeObject | undefined;
     if (done) return done;
     const o = c.toJson() as KubeObject;
-    own.set(c, o);
+    pending.set(c, o);
     return o;
+  };
+  const each = (planned: PlannedChart, fn: (object: KubeObject) => void): void => {
+    // Ordered by the constructs' kinds, so no object is rendered before its turn. Stable: keeps
+    // cdk8s' dependency order within a kind.
+    const ordered = objectsOf(planned)
+      .map((construct, i) => ({ construct, i }))
+      .sort((a, b) => kindRank(a.construct.kind) - kindRank(b.construct.kind) || a.i - b.i);
+    for (const { construct } of ordered) {
+      const o = json(construct);
+      if (o.kind !== construct.kind) {
+        throw new Error(`${construct.node.path}: rendered as kind ${o.kind} although the construct's kind is ${construct.kind}; change the kind with the construct's props, not a JSON patch`);
+      }
+      fn(withAnnotations(o, options.source?.(construct), planned.wave));
+      pending.delete(construct);
+    }
   };
   return {
     charts,
     plain: (planned) => objectsOf(planned).map(json),
+    each,
     render: (planned) => {
-      const objects = objectsOf(planned)
-        .map((construct, i) => ({ construct, o: json(construct), i }))
-        .sort((a, b) => kindRank(a.o.kind) - kindRank(b.o.kind) || a.i - b.i) // stable: keeps cdk8s' dependency order within a kind
-        .map(({ construct, o }) => withAnnotations(o, options.source?.(construct), planned.wave));
+      const objects: KubeObject[] = [];
+      each(planned, (o) => objects.push(o));
       return { ...planned, objects };
-    },
-    release: (planned) => {
-      const list = objectsOf(planned);
-      for (const c of list) own.delete(c);
-      topology.delete(planned);
     },
   };
 }

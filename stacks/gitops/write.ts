@@ -12,6 +12,10 @@ export class StagedTree {
   public readonly target: string;
   private readonly next: string;
   private state: 'open' | 'committed' | 'aborted' = 'open';
+  /** The file `append` writes to, open. */
+  private current?: { readonly file: string; readonly fd: number };
+  /** Files written so far: appending to one of them again continues it. */
+  private readonly seen = new Set<string>();
 
   constructor(outdir: string) {
     this.target = path.resolve(outdir);
@@ -22,18 +26,45 @@ export class StagedTree {
     fs.chmodSync(this.next, 0o755);
   }
 
-  /** Writes `file` (a relative path; directories are created 0755, files 0644). */
+  /** Writes `file` whole (a relative path; directories are created 0755, files 0644). */
   public write(file: string, content: string): void {
+    this.closeCurrent();
+    fs.writeFileSync(this.destination(file), content, { mode: 0o644 });
+    this.seen.add(file);
+  }
+
+  /**
+   * Appends `chunk` to `file`, creating it on its first chunk (an empty chunk creates it empty).
+   * The file stays open while the chunks go to it, so writing a file object by object costs one
+   * open, not one per chunk.
+   */
+  public append(file: string, chunk: string): void {
+    if (this.current?.file !== file) {
+      this.closeCurrent();
+      const fd = fs.openSync(this.destination(file), this.seen.has(file) ? 'a' : 'w', 0o644);
+      this.current = { file, fd };
+      this.seen.add(file);
+    }
+    if (chunk !== '') fs.writeSync(this.current.fd, chunk);
+  }
+
+  private destination(file: string): string {
     if (this.state !== 'open') throw new Error(`the staged tree for ${this.target} is ${this.state}`);
     const dest = path.join(this.next, file);
     if (path.relative(this.next, dest).startsWith('..') || path.isAbsolute(file)) throw new Error(`${JSON.stringify(file)} is outside the tree`);
     fs.mkdirSync(path.dirname(dest), { recursive: true, mode: 0o755 });
-    fs.writeFileSync(dest, content, { mode: 0o644 });
+    return dest;
+  }
+
+  private closeCurrent(): void {
+    if (this.current) fs.closeSync(this.current.fd);
+    this.current = undefined;
   }
 
   /** Replaces `outdir` with what was written; the previous tree is removed only after the swap. */
   public commit(): void {
     if (this.state !== 'open') throw new Error(`the staged tree for ${this.target} is ${this.state}`);
+    this.closeCurrent();
     const parent = path.dirname(this.target);
     const previous = fs.existsSync(this.target) ? path.join(parent, path.basename(this.next).replace('.next-', '.previous-')) : undefined;
     if (previous) fs.renameSync(this.target, previous);
@@ -45,6 +76,7 @@ export class StagedTree {
   /** Removes what was written; `outdir` stays as it was. Does nothing once committed or aborted. */
   public abort(): void {
     if (this.state !== 'open') return;
+    this.closeCurrent();
     this.state = 'aborted';
     fs.rmSync(this.next, { recursive: true, force: true });
   }

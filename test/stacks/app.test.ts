@@ -140,17 +140,43 @@ describe('SparkPlatformApp.synth()', () => {
   });
 });
 
-describe('SparkPlatformApp.stream(): one chart at a time', () => {
-  test('hands over exactly the files render() makes: the charts in apply order, then the kustomization', () => {
-    const written: Array<[string, string]> = [];
+describe('SparkPlatformApp.stream(): one object at a time', () => {
+  test('hands over exactly the files render() makes, file after file, one chunk per object', () => {
+    const chunks: Array<[string, string]> = [];
     const seen: string[] = [];
-    const streamed = build({ name: 'dev' }).app.stream((file, content) => written.push([file, content]), (chart) => seen.push(chart.file));
+    let objects = 0;
+    const streamed = build({ name: 'dev' }).app.stream((file, chunk) => chunks.push([file, chunk]), { chart: (c) => seen.push(c.file), object: () => objects++ });
     const rendered = build({ name: 'dev' }).app.render();
-    expect(new Map(written)).toEqual(rendered.files);
-    expect(written.map(([file]) => file)).toEqual([...seen, 'kustomization.yaml']);
+    const files = new Map<string, string>();
+    for (const [file, chunk] of chunks) files.set(file, (files.get(file) ?? '') + chunk);
+    expect(files).toEqual(rendered.files);
+    // each file's chunks come together: the charts in apply order, then the kustomization
+    expect(chunks.map(([file]) => file).filter((f, i, all) => f !== all[i - 1])).toEqual([...seen, 'kustomization.yaml']);
+    // a chart's file begins with an empty chunk, then one document per object
+    const chartChunks = chunks.filter(([file]) => seen.includes(file));
+    expect(chartChunks.filter(([, chunk]) => chunk === '')).toHaveLength(seen.length);
+    expect(chartChunks.filter(([, chunk]) => chunk !== '')).toHaveLength(rendered.objects.length);
+    expect(objects).toBe(rendered.objects.length);
     expect(streamed.files).toEqual(seen);
     expect(streamed.objectCount).toBe(rendered.objects.length);
     expect(streamed.doctor.warnings).toEqual(rendered.doctor.warnings);
+  });
+
+  test('the JSON the doctor rendered is taken over and let go object by object: nothing keeps it after the stream', () => {
+    // GIVEN an app and a spy on one object's rendering
+    const { app, charts } = build({ name: 'dev' });
+    const cm = new ApiObject(charts.jobs, 'Cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'spark-analytics' } });
+    const toJson = jest.spyOn(cm, 'toJson');
+    // WHEN it streams: the doctor renders every object once, the stream reuses that JSON
+    let during: unknown = 'not called';
+    app.stream(() => undefined, { object: () => { during = Doctor.of(app)!.renderedJson(); } });
+    expect(toJson).toHaveBeenCalledTimes(1);
+    // THEN the doctor holds no JSON once the stream has taken it over (its report stays)
+    expect(during).toBeUndefined();
+    expect(Doctor.of(app)!.renderedJson()).toBeUndefined();
+    // AND a second stream of the unchanged tree renders the object again: no one kept its JSON
+    app.stream(() => undefined);
+    expect(toJson).toHaveBeenCalledTimes(2);
   });
 
   test('schema issues of every chart are thrown together after the last chart; synth() then leaves the output and no staging directory', () => {
@@ -163,7 +189,7 @@ describe('SparkPlatformApp.stream(): one chart at a time', () => {
     const handed: string[] = [];
     let error: unknown;
     try {
-      app.stream((file) => handed.push(file));
+      app.stream((file) => (handed[handed.length - 1] === file ? undefined : handed.push(file)));
     } catch (e) {
       error = e;
     }
@@ -190,8 +216,19 @@ describe('StagedTree', () => {
     expect(() => second.write('../escape.yaml', 'x')).toThrow(/outside the tree/);
     second.write('c.yaml', 'c');
     second.abort();
-    expect(fs.readdirSync(path.dirname(outdir))).toEqual(['out']);
     expect(fs.readdirSync(outdir)).toEqual(['a']);
+    // append: chunks of a file go to it in order; coming back to a file continues it
+    const third = new StagedTree(outdir);
+    third.append('x.yaml', '');
+    third.append('x.yaml', 'one\n');
+    third.append('y/z.yaml', 'z');
+    third.append('x.yaml', 'two\n');
+    third.append('empty.yaml', '');
+    third.commit();
+    expect(fs.readFileSync(path.join(outdir, 'x.yaml'), 'utf8')).toBe('one\ntwo\n');
+    expect(fs.readFileSync(path.join(outdir, 'y', 'z.yaml'), 'utf8')).toBe('z');
+    expect(fs.readFileSync(path.join(outdir, 'empty.yaml'), 'utf8')).toBe('');
+    expect(fs.readdirSync(path.dirname(outdir))).toEqual(['out']);
   });
 });
 
