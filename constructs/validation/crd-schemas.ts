@@ -14,7 +14,7 @@
  */
 import { createHash } from 'crypto';
 import Ajv, { _, AnySchema, ErrorObject, KeywordCxt, SchemaValidateFunction, ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import { CRD_FORMATS, KNOWN_CRD_FORMATS, PassFail, addListTypeCodeKeyword, cachedValidator, listTypeDuplicates, standaloneOptions } from './compiled-validators';
 import { EmbeddedTypes, embeddedTypesOf } from './embedded-types';
 import { FieldProblem, isRecord, problemsFromAjv } from './problems';
 
@@ -100,13 +100,23 @@ let sharedAjv: Ajv | undefined;
 
 function compile(schema: unknown): SchemaCheck {
   compileCount++;
-  let validate: ValidateFunction;
+  const rewritten = toAjvSchema(schema, 'structural', true) as AnySchema;
+  let passes: PassFail;
   try {
-    validate = schemaCompiler().compile(toAjvSchema(schema, 'structural', true) as AnySchema);
+    // (bump the version when schemaCompiler or addKubernetesKeywords changes: cached code is keyed by it)
+    passes = cachedValidator('crd-pass-fail/1', () => schemaCompiler(true), rewritten);
   } catch (err) {
     return { error: err instanceof Error ? err.message : String(err) };
   }
-  return { check: (obj) => (validate(obj) ? [] : problemsFromAjv(validate.errors ?? [])) };
+  // Messages need every error: that validator is compiled only for an object that fails.
+  let detailed: ValidateFunction | undefined;
+  return {
+    check: (obj) => {
+      if (passes(obj)) return [];
+      detailed ??= schemaCompiler(false).compile(rewritten);
+      return detailed(obj) ? [] : problemsFromAjv(detailed.errors ?? []);
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -185,7 +195,7 @@ function fixExclusiveBounds(schema: Record<string, unknown>): void {
 
 /** The API server ignores formats it does not know; strict ajv would refuse to compile them. */
 function dropUnknownFormat(schema: Record<string, unknown>): void {
-  if (typeof schema.format === 'string' && !KNOWN_FORMATS.has(schema.format)) delete schema.format;
+  if (typeof schema.format === 'string' && !KNOWN_CRD_FORMATS.has(schema.format)) delete schema.format;
 }
 
 /**
@@ -211,25 +221,13 @@ function rewriteNullable(schema: Record<string, unknown>): Record<string, unknow
 // The ajv instance: strict, with Kubernetes' keywords and formats
 // ---------------------------------------------------------------------------------------------
 
-const INT32 = 2 ** 31;
-const INT64 = 2n ** 63n;
-
 /**
- * String formats the API server validates (k8s.io/apiextensions-apiserver, "supported formats") but
- * whose exact Go rules we do not reproduce offline: accepted as they are. `quantity` and
- * `int-or-string` are not validated by Kubernetes either but appear in generated CRDs.
+ * The ajv for CRD schemas: strict, with Kubernetes' keywords and formats. `passFail`: the validator
+ * whose code is kept on disk (compiled-validators.ts), stopping at the first error; otherwise the
+ * one listing every error for messages. Both judge with the same keyword functions and formats.
  */
-const UNCHECKED_FORMATS = [
-  'bsonobjectid', 'uri', 'email', 'hostname', 'cidr', 'mac', 'uuid3', 'uuid4', 'uuid5', 'isbn', 'isbn10', 'isbn13',
-  'creditcard', 'ssn', 'hexcolor', 'rgbcolor', 'password', 'duration', 'datetime', 'quantity', 'int-or-string',
-];
-/** Formats whose ajv-formats rules match the API server's: RFC 3339 dates, base64, UUIDs, IP addresses. */
-const CHECKED_FORMATS = ['date', 'date-time', 'byte', 'uuid', 'ipv4', 'ipv6'] as const;
-const NUMBER_FORMATS = ['int32', 'int64', 'float', 'double'];
-const KNOWN_FORMATS: ReadonlySet<string> = new Set([...UNCHECKED_FORMATS, ...CHECKED_FORMATS, ...NUMBER_FORMATS]);
-
-function schemaCompiler(): Ajv {
-  if (sharedAjv) return sharedAjv;
+function schemaCompiler(passFail: boolean): Ajv {
+  if (!passFail && sharedAjv) return sharedAjv;
   const ajv = new Ajv({
     strict: true,
     // Kubernetes' structural schemas put `pattern` on int-or-string nodes, which have no `type`
@@ -240,20 +238,15 @@ function schemaCompiler(): Ajv {
     allErrors: true,
     // Patterns are Go RE2 expressions; JavaScript's unicode mode rejects some escapes RE2 accepts (e.g. `\-`).
     unicodeRegExp: false,
+    ...(passFail ? standaloneOptions('CRD_FORMATS') : {}),
   });
-  addFormats(ajv, [...CHECKED_FORMATS]);
-  for (const name of UNCHECKED_FORMATS) ajv.addFormat(name, true);
-  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -INT32 && n < INT32 });
-  // Beyond 2^53 a JavaScript number is already rounded; compare as BigInt so the bound itself is exact.
-  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) && BigInt(n) >= -INT64 && BigInt(n) < INT64 });
-  ajv.addFormat('float', { type: 'number', validate: () => true });
-  ajv.addFormat('double', { type: 'number', validate: () => true });
-  addKubernetesKeywords(ajv);
-  sharedAjv = ajv;
+  for (const [name, format] of Object.entries(CRD_FORMATS)) ajv.addFormat(name, format);
+  addKubernetesKeywords(ajv, passFail);
+  if (!passFail) sharedAjv = ajv;
   return ajv;
 }
 
-function addKubernetesKeywords(ajv: Ajv): void {
+function addKubernetesKeywords(ajv: Ajv, passFail: boolean): void {
   // Annotations: they steer pruning, merging and server-side apply, not validity.
   ajv.addKeyword({ keyword: 'x-kubernetes-preserve-unknown-fields', schemaType: 'boolean', metaSchema: { type: 'boolean' } });
   ajv.addKeyword({ keyword: 'x-kubernetes-embedded-resource', schemaType: 'boolean', metaSchema: { type: 'boolean' } });
@@ -276,24 +269,16 @@ function addKubernetesKeywords(ajv: Ajv): void {
       cxt.fail(_`!(typeof ${data} == "string" || (typeof ${data} == "number" && Number.isInteger(${data})))`);
     },
   });
-  ajv.addKeyword({ keyword: 'x-kubernetes-list-type', type: 'array', metaSchema: { enum: ['atomic', 'set', 'map'] }, validate: validateListType });
+  const listTypes = { enum: ['atomic', 'set', 'map'] };
+  if (passFail) addListTypeCodeKeyword(ajv, listTypes);
+  else ajv.addKeyword({ keyword: 'x-kubernetes-list-type', type: 'array', metaSchema: listTypes, validate: validateListType });
 }
 
-/** `set`: no two equal items; `map`: no two items with the same values for `x-kubernetes-list-map-keys`. */
+/** `set`: no two equal items; `map`: no two items with the same values for `x-kubernetes-list-map-keys` (every duplicate, for messages). */
 const validateListType: SchemaValidateFunction = (listType: unknown, data: unknown, parentSchema, dataCxt) => {
-  if (!Array.isArray(data) || (listType !== 'set' && listType !== 'map')) return true;
-  const mapKeys = parentSchema?.['x-kubernetes-list-map-keys'];
-  const keyOf = listType === 'map' && Array.isArray(mapKeys)
-    ? (item: unknown) => JSON.stringify(mapKeys.map((k: string) => (isRecord(item) ? item[k] : undefined)))
-    : (item: unknown) => JSON.stringify(item);
-  const seen = new Map<string, number>();
-  const errors: Partial<ErrorObject>[] = [];
-  data.forEach((item, i) => {
-    const key = keyOf(item);
-    const first = seen.get(key);
-    if (first === undefined) seen.set(key, i);
-    else errors.push({ instancePath: `${dataCxt?.instancePath ?? ''}/${i}`, keyword: 'x-kubernetes-list-type', params: { duplicateOf: first }, message: `duplicate of item ${first} (x-kubernetes-list-type: ${listType})` });
-  });
+  const errors: Partial<ErrorObject>[] = listTypeDuplicates(listType, parentSchema?.['x-kubernetes-list-map-keys'], data).map(({ index, duplicateOf }) => (
+    { instancePath: `${dataCxt?.instancePath ?? ''}/${index}`, keyword: 'x-kubernetes-list-type', params: { duplicateOf }, message: `duplicate of item ${duplicateOf} (x-kubernetes-list-type: ${listType})` }
+  ));
   validateListType.errors = errors;
   return errors.length === 0;
 };

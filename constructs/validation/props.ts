@@ -9,91 +9,84 @@
  * enum values, the factories for class-typed values (`Memory.gibibytes`, `SparkImage.official`).
  */
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { SparkPlatformError, show } from '../errors';
 import { closest } from '../suggest';
 import propsSchema from './data/props.schema.json';
 import { FORMATS } from './formats';
+import { PassFail, PROPS_FORMATS, addPropsCodeKeywords, cachedValidator, hasMembers, isInstanceNamed, isObjectValue, standaloneOptions } from './compiled-validators';
 
 /** A props type the library checks (a definition of the generated props schema). */
 export type PropsType = keyof typeof propsSchema.definitions;
 
 type Schema = Record<string, unknown>;
 
-/** True when `value` is an instance of a class named `className` (or of a subclass). */
-function isInstanceNamed(value: unknown, className: string): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  for (let proto = Object.getPrototypeOf(value); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-    if (Object.prototype.hasOwnProperty.call(proto, 'constructor') && proto.constructor?.name === className) return true;
-  }
-  return false;
-}
-
 /**
- * `detailed`: every error with its data and schema, for messages (compiled only once a value fails);
- * otherwise the pass/fail validator, cheaper to compile (at synth start) and to run.
+ * The detailed validator's ajv: every error with its data and schema, for messages (compiled only
+ * once a value fails). The pass/fail validator is compiled once and kept on disk
+ * (compiled-validators.ts); both judge with the same keyword functions and formats.
  */
-function newAjv(detailed: boolean): Ajv {
-  const ajv = new Ajv({ allErrors: detailed, verbose: detailed, strict: false, allowUnionTypes: true, code: { optimize: detailed } });
-  ajv.addKeyword({
-    keyword: 'instanceOf',
-    schemaType: 'string',
-    validate: (className: string, data: unknown) => isInstanceNamed(data, className),
-    errors: false,
-  });
+function detailedAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
+  ajv.addKeyword({ keyword: 'instanceOf', schemaType: 'string', validate: (className: string, data: unknown) => isInstanceNamed(data, className), errors: false });
   // The factories listed beside instanceOf are for messages only.
   ajv.addKeyword({ keyword: 'factories', schemaType: 'array' });
-  ajv.addKeyword({
-    keyword: 'implements',
-    schemaType: 'string',
-    validate: (_name: string, data: unknown) => typeof data === 'object' && data !== null && !Array.isArray(data),
-    errors: false,
-  });
-  ajv.addKeyword({
-    keyword: 'members',
-    schemaType: 'array',
-    validate: (members: string[], data: unknown) => typeof data !== 'object' || data === null || members.every((m) => m in (data as object)),
-    errors: false,
-  });
+  ajv.addKeyword({ keyword: 'implements', schemaType: 'string', validate: isObjectValue, errors: false });
+  ajv.addKeyword({ keyword: 'members', schemaType: 'array', validate: hasMembers, errors: false });
   ajv.addKeyword({ keyword: 'markdownDescription' });
-  // Formats of embedded Kubernetes types (ObjectMeta timestamps, ...).
-  addFormats(ajv, ['date-time', 'date', 'uri', 'email', 'int64', 'int32', 'byte']);
-  for (const [name, rule] of Object.entries(FORMATS)) ajv.addFormat(name, { type: 'string', validate: (v: string) => rule(v) === undefined });
+  // Formats of embedded Kubernetes types (ObjectMeta timestamps, ...) and the platform's own.
+  for (const [name, format] of Object.entries(PROPS_FORMATS)) ajv.addFormat(name, format);
+  return ajv;
+}
+
+/** The pass/fail validator's ajv: options whose code can be written out, keywords as code. */
+function passFailAjv(): Ajv {
+  const ajv = new Ajv({ strict: false, allowUnionTypes: true, ...standaloneOptions('PROPS_FORMATS') });
+  addPropsCodeKeywords(ajv);
+  for (const [name, format] of Object.entries(PROPS_FORMATS)) ajv.addFormat(name, format);
   return ajv;
 }
 
 /** Validators compiled on first use, per schema and definition: a fast one, and a detailed one for failures. */
 class SchemaChecker {
-  private readonly fast = new Map<string, ValidateFunction>();
+  private readonly fast = new Map<string, PassFail>();
   private readonly detailed = new Map<string, ValidateFunction>();
-  private fastAjv?: Ajv;
   private detailedAjv?: Ajv;
   constructor(private readonly id: string, private readonly schema: Schema) {}
 
   /** Throws a SparkPlatformError for the first problem of `value` against `definition` (or the root). */
   check(value: unknown, definition: string | undefined, where: string | undefined, prefix: string, root = 'props'): void {
     const ref = definition ? `${this.id}#/definitions/${definition}` : this.id;
-    if (this.validator(false, ref)(value)) return;
-    const validate = this.validator(true, ref);
+    if (this.passFail(ref)(value)) return;
+    const validate = this.details(ref);
     validate(value);
     throw toError(pickError(validate.errors ?? []), prefix, where, root);
   }
 
-  private validator(detailed: boolean, ref: string): ValidateFunction {
-    const cache = detailed ? this.detailed : this.fast;
-    let validate = cache.get(ref);
+  private passFail(ref: string): PassFail {
+    let validate = this.fast.get(ref);
     if (!validate) {
-      const ajv = detailed ? (this.detailedAjv ??= this.newAjv(true)) : (this.fastAjv ??= this.newAjv(false));
-      validate = ajv.compile({ $ref: ref });
-      cache.set(ref, validate);
+      // (bump the version when passFailAjv changes: cached code is keyed by it)
+      validate = cachedValidator(`props-pass-fail/1/${this.id}`, () => {
+        const ajv = passFailAjv();
+        ajv.addSchema(this.schema, this.id);
+        return ajv;
+      }, this.schema, ref);
+      this.fast.set(ref, validate);
     }
     return validate;
   }
 
-  private newAjv(detailed: boolean): Ajv {
-    const ajv = newAjv(detailed);
-    ajv.addSchema(this.schema, this.id);
-    return ajv;
+  private details(ref: string): ValidateFunction {
+    let validate = this.detailed.get(ref);
+    if (!validate) {
+      if (!this.detailedAjv) {
+        this.detailedAjv = detailedAjv();
+        this.detailedAjv.addSchema(this.schema, this.id);
+      }
+      validate = this.detailedAjv.compile({ $ref: ref });
+      this.detailed.set(ref, validate);
+    }
+    return validate;
   }
 }
 
