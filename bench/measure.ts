@@ -1,7 +1,8 @@
 /**
  * One benchmark measurement in a fresh process (so peak RSS belongs to one platform size):
  *   node -r ./scripts/ts-cache.js bench/measure.ts synth <jobs> [keep-dir]
- *   node -r ./scripts/ts-cache.js bench/measure.ts floor <jobs> <keep-dir>
+ *   node -r ./scripts/ts-cache.js bench/measure.ts dump <keep-dir> <dump.json>
+ *   node -r ./scripts/ts-cache.js bench/measure.ts floor <jobs> <dump.json>
  *   node -r ./scripts/ts-cache.js bench/measure.ts pulumi <jobs>
  * prints one JSON line. See bench/run.ts.
  */
@@ -85,23 +86,32 @@ function synth(jobs: number, keep?: string): SynthMeasurement {
 }
 
 /**
- * The floor, in a process of its own: the same objects, read back from the files the synth wrote
- * (untimed), serialized by the yaml library as plain YAML and written, one file per chart (the
- * naive way: every object and all of its YAML held at once).
+ * The synth's files read back as JSON (`dump <keep-dir> <dump.json>`, a process of its own, untimed):
+ * the floor's input, so the floor's process holds no YAML parser garbage.
  */
-function floor(jobs: number, dir: string): FloorMeasurement {
+function dump(dir: string, to: string): void {
   const name = fs.readdirSync(dir)[0];
   const kustomization = YAML.parse(fs.readFileSync(path.join(dir, name, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
   const charts = kustomization.resources.map((file) => ({
     file,
     objects: YAML.parseAllDocuments(fs.readFileSync(path.join(dir, name, file), 'utf8')).map((d) => d.toJS() as unknown),
   }));
+  fs.writeFileSync(to, JSON.stringify({ name, charts }));
+}
+
+/**
+ * The floor, in a process of its own: the same objects, from plain JSON (the dump), serialized by
+ * the yaml library as plain YAML and written, one file per chart (the naive way: every object and
+ * all of its YAML held at once).
+ */
+function floor(jobs: number, dumped: string): FloorMeasurement {
+  const plain = JSON.parse(fs.readFileSync(dumped, 'utf8')) as { name: string; charts: Array<{ file: string; objects: unknown[] }> };
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-bench-floor-'));
   try {
     const t1 = performance.now();
     const files = new Map<string, string>();
-    for (const c of charts) {
-      files.set(`${name}/${c.file}`, c.objects.map((o) => YAML.stringify(o, { lineWidth: 0, indent: 2, aliasDuplicateObjects: false })).join('---\n'));
+    for (const c of plain.charts) {
+      files.set(`${plain.name}/${c.file}`, c.objects.map((o) => YAML.stringify(o, { lineWidth: 0, indent: 2, aliasDuplicateObjects: false })).join('---\n'));
     }
     writeTreeAtomically(files, out);
     const floorMs = performance.now() - t1;
@@ -154,16 +164,19 @@ async function pulumiProgram(jobs: number): Promise<PulumiMeasurement> {
 }
 
 async function main(): Promise<void> {
-  const [kind, size, dump] = process.argv.slice(2);
+  const [kind, size, file] = process.argv.slice(2);
   if (kind === 'synth') {
-    process.stdout.write(`${JSON.stringify(synth(Number(size), dump))}\n`);
+    process.stdout.write(`${JSON.stringify(synth(Number(size), file))}\n`);
+  } else if (kind === 'dump') {
+    dump(size, file);
+    process.stdout.write('{}\n');
   } else if (kind === 'floor') {
-    process.stdout.write(`${JSON.stringify(floor(Number(size), dump))}\n`);
+    process.stdout.write(`${JSON.stringify(floor(Number(size), file))}\n`);
   } else if (kind === 'pulumi') {
     process.stdout.write(`${JSON.stringify(await pulumiProgram(Number(size)))}\n`);
     process.exit(0);
   } else {
-    process.stderr.write('usage: measure.ts synth <jobs> [keep-dir] | floor <jobs> <keep-dir> | pulumi <jobs>\n');
+    process.stderr.write('usage: measure.ts synth <jobs> [keep-dir] | dump <keep-dir> <dump.json> | floor <jobs> <dump.json> | pulumi <jobs>\n');
     process.exitCode = 2;
   }
 }
