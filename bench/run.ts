@@ -6,7 +6,8 @@
  * the floor, in a fresh process of its own (the same objects, read back from the synth's files
  * into a JSON dump by another process, then serialized by the yaml library and written), so that
  * neither the pipeline's memory nor the YAML parser's garbage slows it. Memory per job is the marginal peak RSS between consecutive sizes.
- * Then the Pulumi program's registration time under mocks for 1,000 jobs.
+ * Then the Pulumi program's registration time under mocks for 1,000 jobs, and the real engine's
+ * time per resource from the e2e suite's last `pulumi up` on this machine (e2e/measurements.ts).
  *
  * Writes bench/results/latest.json and bench/results/latest.md. No assertions: numbers for
  * people, not a test (the tests stay fast and deterministic).
@@ -17,6 +18,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { latestPulumiUp } from '../e2e/measurements';
 import type { FloorMeasurement, PulumiMeasurement, SynthMeasurement } from './measure';
 
 function option(name: string, fallback: string): string {
@@ -92,6 +94,7 @@ function main(): void {
   const at = (n: number) => synth.find((m) => m.jobs === n);
   const growth = at(10000) && at(1000) ? at(10000)!.synthMs / at(1000)!.synthMs : undefined;
   // memory per job: the marginal peak RSS from the previous size
+  const realEngine = latestPulumiUp();
   const perJob = synth.map((m, i) => (i === 0 ? undefined : ((m.peakRssMiB - synth[i - 1].peakRssMiB) * 2 ** 20) / (m.jobs - synth[i - 1].jobs)));
   const results = {
     date: new Date().toISOString(),
@@ -99,6 +102,7 @@ function main(): void {
     synth: synth.map((m, i) => ({ ...m, ratioToFloor: m.synthMs / m.floorMs, marginalBytesPerJob: perJob[i] })),
     growth10kOver1k: growth,
     pulumi,
+    pulumiUpRealEngine: realEngine,
     npmRunSynth: breakdown,
   };
   const kb = (b: number | undefined) => (b === undefined ? '' : `${Math.round(b / 1024)} KB`);
@@ -115,6 +119,9 @@ function main(): void {
     `\`npm run synth\` (dev and prod, transpile cache warm): ${fmt(breakdown.totalMs)} in all; ${Object.entries(breakdown).filter(([k]) => k !== 'totalMs').map(([k, v]) => `${k.replace(/Ms$/, '')} ${fmt(v)}`).join(', ')}.`,
     '',
     pulumi ? `Pulumi program under mocks, ${pulumi.jobs.toLocaleString('en-US')} jobs: ${pulumi.resources.toLocaleString('en-US')} resources registered in ${fmt(pulumi.registrationMs)}.` : '',
+    realEngine
+      ? `Real engine (the e2e suite's \`pulumi up\` of ${realEngine.environment}, Pulumi ${realEngine.cli}, provider ${realEngine.provider}, local API server ${realEngine.kubernetes}, ${realEngine.date.slice(0, 10)}): ${realEngine.resources} resources in ${fmt(realEngine.upMs)}, ${Math.round(realEngine.upMs / realEngine.resources)} ms per resource.`
+      : 'Real engine: not measured on this machine (`npm run e2e` records its `pulumi up`).',
   ];
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });

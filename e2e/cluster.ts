@@ -39,14 +39,14 @@ interface VersionsFile {
   pyspark: string;
 }
 
+import { cacheDir } from './measurements';
+
 export const E2E_DIR = __dirname;
 export const VERSIONS: VersionsFile = JSON.parse(fs.readFileSync(path.join(E2E_DIR, 'versions.json'), 'utf8'));
 /** The Kubernetes versions setup.sh builds, newest first. */
 export const KUBERNETES_VERSIONS: readonly string[] = VERSIONS.kubernetes;
 
-export function cacheDir(): string {
-  return process.env.SPARK_E2E_CACHE || path.join(os.homedir(), '.cache', 'spark-platform-e2e');
-}
+export { cacheDir } from './measurements';
 
 export interface Binaries {
   etcd: string;
