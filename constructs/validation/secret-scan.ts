@@ -151,9 +151,27 @@ export function scanForSecrets(obj: unknown, options: SecretScanOptions = {}): S
   return scan.findings;
 }
 
+/**
+ * A field's path as findings name it (`spec.driver.env[0].value`), written out only when asked:
+ * most fields have no finding, and building every path was a third of the scan.
+ */
+type FieldPath = string | ChildPath;
+
+class ChildPath {
+  private text?: string;
+  constructor(private readonly parent: FieldPath, private readonly step: string | number) {}
+
+  public toString(): string {
+    this.text ??= typeof this.step === 'number' ? `${String(this.parent)}[${this.step}]` : join(String(this.parent), this.step);
+    return this.text;
+  }
+}
+
 class Scan {
   public readonly findings: SecretFinding[] = [];
   private readonly seen = new Set<string>();
+  /** AWS access key ids found so far: only then are siblings looked at for their secret keys. */
+  private keyIds = 0;
 
   constructor(
     private readonly kind: string,
@@ -161,20 +179,20 @@ class Scan {
     private readonly yaml: (text: string) => readonly unknown[] | undefined,
   ) {}
 
-  public walk(node: unknown, path: string): void {
+  public walk(node: unknown, path: FieldPath): void {
     if (typeof node === 'string') {
       this.string(node, path, undefined);
     } else if (Array.isArray(node)) {
-      node.forEach((item, i) => this.walk(item, `${path}[${i}]`));
-      this.awsSecretSiblings(node.map((v, i) => [`${path}[${i}]`, v] as const));
+      node.forEach((item, i) => this.walk(item, new ChildPath(path, i)));
+      if (this.keyIds > 0) this.awsSecretSiblings(node.map((v, i) => [new ChildPath(path, i), v] as const));
     } else if (isRecord(node)) {
-      if (this.kind === 'SealedSecret' && path === 'spec.encryptedData') {
-        this.sealed(node, path);
+      if (this.kind === 'SealedSecret' && String(path) === 'spec.encryptedData') {
+        this.sealed(node, String(path));
         return;
       }
       const entries = Object.entries(node);
       for (const [k, v] of entries) {
-        const at = join(path, k);
+        const at = new ChildPath(path, k);
         if (typeof v !== 'string') {
           this.walk(v, at);
           continue;
@@ -182,12 +200,12 @@ class Scan {
         // Files are parsed only where a field could pair a secret name with a literal: parsing is
         // the cost of the scan (a pod template per submit-mode job), and the raw text is scanned
         // for formats, URLs, assignments and base64 either way.
-        if (this.kind === 'ConfigMap' && /^(data|binaryData)$/.test(path) && /\.(ya?ml|json)$/i.test(k) && (/\.json$/i.test(k) || yamlMayPairNames(v)) && this.file(v, at)) continue;
+        if (this.kind === 'ConfigMap' && /^(data|binaryData)$/.test(String(path)) && /\.(ya?ml|json)$/i.test(k) && (/\.json$/i.test(k) || yamlMayPairNames(v)) && this.file(v, String(at))) continue;
         this.string(v, at, k);
-        if (k === 'value' && typeof node.name === 'string') this.pair(node.name, v, at, `${/\.env\[\d+\]$/.test(path) ? 'env' : 'name'} ${node.name}`);
-        else if (!(this.kind === 'ExternalSecret' && k === 'secretKey')) this.pair(k, v, at, show(k));
+        if (k === 'value' && typeof node.name === 'string') this.pair(node.name, v, at, () => `${/\.env\[\d+\]$/.test(String(path)) ? 'env' : 'name'} ${node.name}`);
+        else if (!(this.kind === 'ExternalSecret' && k === 'secretKey')) this.pair(k, v, at, () => show(k));
       }
-      this.awsSecretSiblings(entries.map(([k, v]) => [join(path, k), v] as const));
+      if (this.keyIds > 0) this.awsSecretSiblings(entries.map(([k, v]) => [new ChildPath(path, k), v] as const));
     }
   }
 
@@ -200,14 +218,14 @@ class Scan {
   }
 
   /** Formats, URL credentials, assignments and base64 in one string. */
-  private string(value: string, path: string, name: string | undefined): void {
-    for (const f of stringFindings(value)) this.add(path, f.kind, f.what, f.name ?? name);
+  private string(value: string, path: FieldPath, name: string | undefined): void {
+    for (const f of stringFindings(value)) this.add(String(path), f.kind, f.what, f.name ?? name);
   }
 
   /** An explicit name/value pair: a literal under a secret-sounding name. */
-  private pair(name: string, value: string, path: string, label: string): void {
-    if (!isSecretName(name) || !isLiteral(value) || this.seen.has(path)) return;
-    this.add(path, 'named-literal', `${label} holds a literal value`, name);
+  private pair(name: string, value: string, path: FieldPath, label: () => string): void {
+    if (!isSecretName(name) || !isLiteral(value) || this.seen.has(String(path))) return;
+    this.add(String(path), 'named-literal', `${label()} holds a literal value`, name);
   }
 
   private sealed(data: Record<string, unknown>, path: string): void {
@@ -227,11 +245,11 @@ class Scan {
   }
 
   /** 40-character secret-key-shaped strings beside an AWS access key id (in the same object or list). */
-  private awsSecretSiblings(children: ReadonlyArray<readonly [string, unknown]>): void {
-    const keyIds = children.filter(([p, v]) => typeof v === 'string' && this.findings.some((f) => f.path === p && f.kind === 'aws-access-key-id'));
+  private awsSecretSiblings(children: ReadonlyArray<readonly [FieldPath, unknown]>): void {
+    const keyIds = children.filter(([p, v]) => typeof v === 'string' && this.findings.some((f) => f.path === String(p) && f.kind === 'aws-access-key-id'));
     if (keyIds.length === 0) return;
     for (const [p, v] of children) {
-      if (typeof v === 'string' && AWS_SECRET_VALUE.test(v)) this.add(p, 'aws-secret-access-key', 'an AWS secret access key (next to an access key id)', undefined);
+      if (typeof v === 'string' && AWS_SECRET_VALUE.test(v)) this.add(String(p), 'aws-secret-access-key', 'an AWS secret access key (next to an access key id)', undefined);
     }
   }
 
@@ -240,6 +258,7 @@ class Scan {
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.seen.add(path);
+    if (kind === 'aws-access-key-id') this.keyIds++;
     const fix = fixFor(this.kind, path, name, kind);
     this.findings.push({ path, kind, what, fix: fix === SECRET_FIXES.sealed ? fix.replace('<namespace>', this.names.namespace).replace('<name>', this.names.name) : fix });
   }
