@@ -163,10 +163,10 @@ export function prepareCharts(app: App, options: RenderChartsOptions = {}): Prep
   const each = (planned: PlannedChart, fn: (object: KubeObject) => void): void => {
     // Ordered by the constructs' kinds, so no object is rendered before its turn. Stable: keeps
     // cdk8s' dependency order within a kind.
-    const ordered = objectsOf(planned)
+    const byKind = objectsOf(planned)
       .map((construct, i) => ({ construct, i }))
       .sort((a, b) => kindRank(a.construct.kind) - kindRank(b.construct.kind) || a.i - b.i);
-    for (const { construct } of ordered) {
+    for (const { construct } of byKind) {
       const o = json(construct);
       if (o.kind !== construct.kind) {
         throw new Error(`${construct.node.path}: rendered as kind ${o.kind} although the construct's kind is ${construct.kind}; change the kind with the construct's props, not a JSON patch`);
