@@ -135,14 +135,19 @@ describe('NetworkPolicy verdicts kept by the labels policies read', () => {
   });
 });
 
+/** The same job in team-a and team-b, each namespace with its own quota: the findings of `rule`. */
+function sameJobInTwoNamespaces(a: Record<string, string>, b: Record<string, string>, rule: string): ReturnType<typeof of> {
+  return of(doctor((c) => {
+    quota(c, 'team-a', a);
+    quota(c, 'team-b', b);
+    sparkApp(c, 'A', { namespace: 'team-a', name: 'job' });
+    sparkApp(c, 'B', { namespace: 'team-b', name: 'job' });
+  }), rule);
+}
+
 describe('quota totals kept per application and executor count', () => {
   test('same shape in two namespaces, a small quota in one: only that one is reported', () => {
-    const f = of(doctor((c) => {
-      quota(c, 'team-a', { 'requests.cpu': '2' });
-      quota(c, 'team-b', { 'requests.cpu': '64' });
-      sparkApp(c, 'A', { namespace: 'team-a', name: 'job' });
-      sparkApp(c, 'B', { namespace: 'team-b', name: 'job' });
-    }), 'job-exceeds-quota');
+    const f = sameJobInTwoNamespaces({ 'requests.cpu': '2' }, { 'requests.cpu': '64' }, 'job-exceeds-quota');
     expect(f.map((x) => x.object)).toEqual(['SparkApplication/team-a/job']);
   });
 
@@ -158,12 +163,7 @@ describe('quota totals kept per application and executor count', () => {
   });
 
   test('unbounded-scratch: only the namespace that meters ephemeral storage is judged', () => {
-    const f = of(doctor((c) => {
-      quota(c, 'team-a', { 'requests.ephemeral-storage': '100Gi' });
-      quota(c, 'team-b', { 'requests.cpu': '64' });
-      sparkApp(c, 'A', { namespace: 'team-a', name: 'job' });
-      sparkApp(c, 'B', { namespace: 'team-b', name: 'job' });
-    }), 'unbounded-scratch');
+    const f = sameJobInTwoNamespaces({ 'requests.ephemeral-storage': '100Gi' }, { 'requests.cpu': '64' }, 'unbounded-scratch');
     expect(f.map((x) => x.object)).toEqual(['SparkApplication/team-a/job']);
     expect(f[0].message).toMatch(/Namespace team-a meters node disk \(ResourceQuota q\)/);
   });
