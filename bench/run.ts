@@ -120,7 +120,7 @@ function main(): void {
     '',
     pulumi ? `Pulumi program under mocks, ${pulumi.jobs.toLocaleString('en-US')} jobs: ${pulumi.resources.toLocaleString('en-US')} resources registered in ${fmt(pulumi.registrationMs)}.` : '',
     realEngine
-      ? `Real engine (the e2e suite's \`pulumi up\` of ${realEngine.environment}, Pulumi ${realEngine.cli}, provider ${realEngine.provider}, local API server ${realEngine.kubernetes}, ${realEngine.date.slice(0, 10)}): ${realEngine.resources} resources in ${fmt(realEngine.upMs)}, ${Math.round(realEngine.upMs / realEngine.resources)} ms per resource.`
+      ? `Real engine (the e2e suite's \`pulumi up\` of ${realEngine.environment}, Pulumi ${realEngine.cli}, provider ${realEngine.provider}, local API server ${realEngine.kubernetes}, ${realEngine.date.slice(0, 10)}): ${realEngine.resources} resources in ${fmt(realEngine.upMs)}, ${Math.round(realEngine.upMs / realEngine.resources)} ms per resource (the whole up: program, engine, provider and its waits for workloads to be ready).`
       : 'Real engine: not measured on this machine (`npm run e2e` records its `pulumi up`).',
   ];
   const dir = path.join(__dirname, 'results');
