@@ -29,6 +29,7 @@ import {
 import { scheduledSparkApplicationCrd, sparkApplicationCrd } from '../../constructs/operator/crds';
 import { Json } from '../helpers/k8s-json';
 import { Obj, findObject, synth, testChart } from '../helpers/manifests';
+import { operatorPrometheusDifferences } from '../helpers/jobs';
 import { describeWithShared } from '../helpers/shared';
 import {
   EffectiveApp, SCHEDULED_RUN_SUFFIX, containmentProblems, effectiveFromApacheSparkApplication, effectiveFromSparkApplication, effectiveFromSubmitJob,
@@ -152,15 +153,7 @@ const APPS: Readonly<Record<string, ProductionApp>> = {
       'spark.kubernetes.executor.volumes.emptyDir.spark-local-dir-1.mount.path': 'the same local dir (spark-local-dir-1 at /var/data/spark-scratch): SparkJob puts it in the executor template instead of conf; compared through sparkLocalDirs below',
       'spark.kubernetes.executor.volumes.emptyDir.spark-local-dir-1.options.sizeLimit': 'likewise: the template\'s emptyDir has sizeLimit 50Gi',
     },
-    differs: {
-      'spark.metrics.conf': 'metrics.properties of SparkJob\'s own ConfigMap <name>-jmx-exporter (mounted at /etc/spark-platform/metrics) instead of the operator\'s <app>-prom-conf (/etc/metrics/conf): the same sinks and sources, JmxSink and JvmSource',
-      'spark.driver.extraJavaOptions': 'the same agent and port after -XX:+UseG1GC; its rules file is the platform\'s (constructs/monitoring/jmx-rules.ts, which the platform dashboard reads) in SparkJob\'s ConfigMap, not the operator\'s default prometheus.yaml',
-      'spark.executor.extraJavaOptions': 'likewise',
-    },
-    theirPodParts: [
-      [/^\.(driver|executor)Pod\.spec\.volumes\[name=orders-etl-prom-conf-vol\]: missing/, 'the operator\'s exporter ConfigMap; SparkJob mounts its own (spark-platform-metrics)'],
-      [/^\.(driver|executor)Pod\.spec\.containers\[name=spark-kubernetes-(driver|executor)\]\.volumeMounts\[name=orders-etl-prom-conf-vol\]: missing/, 'likewise, at /etc/spark-platform/metrics'],
-    ],
+    ...operatorPrometheusDifferences('orders-etl'),
     refusals: [
       {
         mode: SparkJobMode.SUBMIT,

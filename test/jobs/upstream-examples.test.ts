@@ -16,6 +16,7 @@ import {
 import { scheduledSparkApplicationCrd, sparkApplicationCrd } from '../../constructs/operator/crds';
 import { Json } from '../helpers/k8s-json';
 import { Obj, findObject, synth, testChart } from '../helpers/manifests';
+import { operatorPrometheusDifferences } from '../helpers/jobs';
 import { describeWithShared } from '../helpers/shared';
 import {
   EffectiveApp, containmentProblems, effectiveFromSparkApplication, expectContains, sampleJobs, withEffectiveSecurityContexts,
@@ -107,15 +108,7 @@ const EXAMPLES: Readonly<Record<string, Example>> = {
       executor: { ...SMALL.executor, labels: { version: '4.0.0' } },
       monitoring: { jmxExporter: { jar: 'local:///prometheus/jmx_prometheus_javaagent-0.11.0.jar', port: 8090 } },
     },
-    differs: {
-      'spark.metrics.conf': 'metrics.properties of SparkJob\'s ConfigMap <name>-jmx-exporter (mounted by the template at /etc/spark-platform/metrics) instead of the operator\'s <app>-prom-conf at /etc/metrics/conf: the same JmxSink and JvmSource',
-      'spark.driver.extraJavaOptions': 'the same agent jar and port; the rules file is the platform\'s (constructs/monitoring/jmx-rules.ts, read by the platform dashboard) in SparkJob\'s ConfigMap',
-      'spark.executor.extraJavaOptions': 'likewise',
-    },
-    theirPodParts: [
-      [/^\.(driver|executor)Pod\.spec\.volumes\[name=spark-pi-prom-conf-vol\]: missing/, 'the operator\'s ConfigMap, mounted by its webhook; SparkJob\'s own (spark-platform-metrics) is in the template'],
-      [/^\.(driver|executor)Pod\.spec\.containers\[name=spark-kubernetes-(driver|executor)\]\.volumeMounts\[name=spark-pi-prom-conf-vol\]: missing/, 'likewise, mounted at /etc/spark-platform/metrics'],
-    ],
+    ...operatorPrometheusDifferences('spark-pi'),
   },
 };
 /** Upstream examples SparkJob cannot re-express, each with the reason: none since monitoring.jmxExporter. */
