@@ -37,8 +37,9 @@ export function treeState(root: IConstruct): string {
  * Publishes the JSON of every ApiObject under `root` as rendered at `state`, for checks that
  * would otherwise render the objects again: the renderer publishes the doctor's JSON for the
  * validations of one render, and withdraws it after. It holds while the tree has the same
- * constructs and no recorded change, the rule the renderer's own reuse of that JSON follows
- * (a JSON patch added to an object after a render is not a recorded change).
+ * constructs and no recorded change, the rule the renderer's own reuse of that JSON follows.
+ * Changes no construct records (a JSON patch added after a render) cannot be missed: the JSON
+ * comes from a doctor run made for the same synth (Doctor.invalidate).
  */
 export function publishRenderedJson(root: IConstruct, state: string, json: () => ReadonlyMap<IConstruct, unknown>): void {
   snapshots.set(root, { state, json });

@@ -119,6 +119,18 @@ export class Doctor extends Construct {
     if (this.cached) this.cached = { key: this.cached.key, report: this.cached.report };
   }
 
+  /**
+   * Forgets the cached report and JSON: the next `report()` runs the rules anew. The cache key
+   * sees only changes constructs record, and cdk8s allows others after a render (a JSON patch,
+   * a label added to an object's metadata), so whatever starts a synth calls this once first
+   * (`streamApp`, hence renderApp, `SparkPlatformApp.synth`/`check` and the Pulumi program): one
+   * run per synth, reused by the validations cdk8s makes per chart, and never JSON rendered
+   * before the synth began.
+   */
+  public invalidate(): void {
+    this.cached = undefined;
+  }
+
   private cacheKey(): string {
     return `${this.node.scope!.node.findAll().length}/${suppressVersion}/${treeVersion()}`;
   }

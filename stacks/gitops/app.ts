@@ -113,6 +113,8 @@ export function streamApp(app: App, options: RenderAppOptions, sink: AppSink): S
   const doctor = existing ?? attachDoctor(app, options.doctor ?? {});
   ATTACHED_HERE.add(app);
   // Run first on its own (for the timings): the validation during rendering reuses the report.
+  // Anew for each synth: a report cached before it may miss changes no construct records.
+  doctor.invalidate();
   const report = timed('doctorMs', () => doctor.report());
   const prefix = options.name ? `${options.name}/` : '';
   const prepared = timed('renderMs', () => prepareCharts(app, options.sourceAnnotation ?? true ? { source: (o) => `${prefix}${o.node.path}` } : {}));

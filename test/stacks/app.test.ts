@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import * as YAML from 'yaml';
 import { SparkOperator, sparkApplicationCrd } from '../../constructs';
 import { Doctor, attachDoctor } from '../../constructs/doctor';
@@ -177,6 +177,28 @@ describe('SparkPlatformApp.stream(): one object at a time', () => {
     // AND a second stream of the unchanged tree renders the object again: no one kept its JSON
     app.stream(() => undefined);
     expect(toJson).toHaveBeenCalledTimes(2);
+  });
+
+  test('a change no construct records (a JSON patch, a label added) after a report is in the next synth: each synth runs the doctor anew', () => {
+    // GIVEN an app whose doctor has reported, keeping the JSON it rendered
+    const { app, charts } = build({ name: 'dev' });
+    const cm = new ApiObject(charts.jobs, 'Cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'spark-analytics' }, data: { a: '1' } });
+    const report = Doctor.of(app)?.report() ?? attachDoctor(app).report();
+    expect(Doctor.of(app)!.renderedJson()).toBeDefined();
+    // WHEN the object changes in ways cdk8s allows after construction, none of them recorded
+    cm.addJsonPatch(JsonPatch.add('/data/b', '2'));
+    cm.metadata.addLabel('changed', 'after-report');
+    const rendered = app.check();
+    // THEN the render has both changes: the doctor's earlier JSON was not reused
+    const out = rendered.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'cm')!;
+    expect(out.data).toEqual({ a: '1', b: '2' });
+    expect(out.metadata.labels).toEqual(expect.objectContaining({ changed: 'after-report' }));
+    // AND the report is a new run's, not the cached one
+    expect(rendered.doctor).not.toBe(report);
+    // AND within one synth the doctor still runs once (cdk8s validates per chart, the run is reused)
+    const run = jest.spyOn(Doctor.of(app)!, 'run');
+    app.check();
+    expect(run).toHaveBeenCalledTimes(1);
   });
 
   test('schema issues of every chart are thrown together after the last chart; synth() then leaves the output and no staging directory', () => {
