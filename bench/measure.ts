@@ -4,12 +4,14 @@
  *   node -r ./scripts/ts-cache.js bench/measure.ts dump <keep-dir> <dump.json>
  *   node -r ./scripts/ts-cache.js bench/measure.ts floor <jobs> <dump.json>
  *   node -r ./scripts/ts-cache.js bench/measure.ts pulumi <jobs>
+ *   node --expose-gc -r ./scripts/ts-cache.js bench/measure.ts census <jobs>
  * prints one JSON line. See bench/run.ts.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
+import * as v8 from 'v8';
 import { App } from 'cdk8s';
 import { collectSecretRefs } from '../constructs/secret-refs';
 import * as YAML from 'yaml';
@@ -121,6 +123,46 @@ function floor(jobs: number, dumped: string): FloorMeasurement {
   }
 }
 
+/**
+ * What the heap holds at the synth's turning points, each after a full garbage collection (a
+ * process of its own: forced collections would change the timed run's peak). The difference
+ * between this and peak RSS is V8's pacing: after a major collection it lets the heap grow to a
+ * multiple of what survived (up to 4x when the heap limit is 2 GiB or more, as on this machine)
+ * before it collects again.
+ */
+export interface HeapCensus {
+  readonly jobs: number;
+  /** V8's heap limit in this process, MiB (it sets how far the heap grows between collections). */
+  readonly heapLimitMiB: number;
+  /** Modules loaded, nothing built, MiB. */
+  readonly baselineMiB: number;
+  /** The construct tree built, MiB. */
+  readonly treeMiB: number;
+  /** At the first object streamed: the tree, the doctor's report and every object's JSON (taken over from the doctor), MiB. */
+  readonly renderingMiB: number;
+  /** After the last object: the tree and the report, MiB. */
+  readonly streamedMiB: number;
+}
+
+function census(jobs: number): HeapCensus {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('census needs node --expose-gc');
+  const live = (): number => {
+    gc();
+    gc();
+    return process.memoryUsage().heapUsed / 2 ** 20;
+  };
+  const baselineMiB = live();
+  const config = benchPlatform(jobs);
+  const app = new SparkPlatformApp({ name: config.name });
+  buildPlatform(app, config);
+  const treeMiB = live();
+  let renderingMiB = 0;
+  app.stream(() => undefined, { object: () => { if (renderingMiB === 0) renderingMiB = live(); } });
+  const streamedMiB = live();
+  return { jobs, heapLimitMiB: v8.getHeapStatistics().heap_size_limit / 2 ** 20, baselineMiB, treeMiB, renderingMiB, streamedMiB };
+}
+
 /** What the Pulumi measurement reports. */
 export interface PulumiMeasurement {
   readonly jobs: number;
@@ -172,11 +214,13 @@ async function main(): Promise<void> {
     process.stdout.write('{}\n');
   } else if (kind === 'floor') {
     process.stdout.write(`${JSON.stringify(floor(Number(size), file))}\n`);
+  } else if (kind === 'census') {
+    process.stdout.write(`${JSON.stringify(census(Number(size)))}\n`);
   } else if (kind === 'pulumi') {
     process.stdout.write(`${JSON.stringify(await pulumiProgram(Number(size)))}\n`);
     process.exit(0);
   } else {
-    process.stderr.write('usage: measure.ts synth <jobs> [keep-dir] | dump <keep-dir> <dump.json> | floor <jobs> <dump.json> | pulumi <jobs>\n');
+    process.stderr.write('usage: measure.ts synth <jobs> [keep-dir] | dump <keep-dir> <dump.json> | floor <jobs> <dump.json> | pulumi <jobs> | census <jobs>\n');
     process.exitCode = 2;
   }
 }

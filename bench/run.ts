@@ -6,6 +6,9 @@
  * the floor, in a fresh process of its own (the same objects, read back from the synth's files
  * into a JSON dump by another process, then serialized by the yaml library and written), so that
  * neither the pipeline's memory nor the YAML parser's garbage slows it. Memory per job is the marginal peak RSS between consecutive sizes.
+ * At the largest size, a heap census in another process (node --expose-gc, full collections at
+ * the synth's turning points: modules loaded, tree built, first object written, last object
+ * written) separates what the pipeline holds from how far V8 lets the heap grow past it.
  * Then the Pulumi program's registration time under mocks for 1,000 jobs, and the real engine's
  * time per resource from the e2e suite's last `pulumi up` on this machine (e2e/measurements.ts).
  *
@@ -19,7 +22,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { latestPulumiUp } from '../e2e/measurements';
-import type { FloorMeasurement, PulumiMeasurement, SynthMeasurement } from './measure';
+import type { FloorMeasurement, HeapCensus, PulumiMeasurement, SynthMeasurement } from './measure';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,12 +30,16 @@ function option(name: string, fallback: string): string {
 }
 
 function measure<T>(...args: string[]): T {
+  return measureWith<T>([], ...args);
+}
+
+function measureWith<T>(nodeFlags: readonly string[], ...args: string[]): T {
   // the Pulumi program runs as stacks/pulumi/run.js loads it: source maps off
   const env = args[0] === 'pulumi' && process.env.SPARK_PLATFORM_TS_SOURCE_MAPS === undefined ? { SPARK_PLATFORM_TS_SOURCE_MAPS: '0' } : {};
   // through the transpile cache, as `npm run synth` runs: ts-node would load the TypeScript
   // compiler into every measured process (about 100 MiB of peak RSS and a second of start-up)
   const hook = path.join(__dirname, '..', 'scripts', 'ts-cache.js');
-  const out = execFileSync(process.execPath, ['-r', hook, path.join(__dirname, 'measure.ts'), ...args], {
+  const out = execFileSync(process.execPath, [...nodeFlags, '-r', hook, path.join(__dirname, 'measure.ts'), ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -84,6 +91,10 @@ function main(): void {
   } finally {
     fs.rmSync(dumpDir, { recursive: true, force: true });
   }
+  // What the heap holds, apart from V8's pacing, at the largest size (forced collections: a process of its own)
+  const largest = Math.max(...sizes);
+  process.stderr.write(`heap census ${largest} jobs...\n`);
+  const census = measureWith<HeapCensus>(['--expose-gc'], 'census', String(largest));
   let pulumi: PulumiMeasurement | undefined;
   if (pulumiJobs > 0) {
     process.stderr.write(`pulumi registration ${pulumiJobs} jobs...\n`);
@@ -101,10 +112,12 @@ function main(): void {
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
     synth: synth.map((m, i) => ({ ...m, ratioToFloor: m.synthMs / m.floorMs, marginalBytesPerJob: perJob[i] })),
     growth10kOver1k: growth,
+    heapCensus: census,
     pulumi,
     pulumiUpRealEngine: realEngine,
     npmRunSynth: breakdown,
   };
+  const mib = (m: number) => `${Math.round(m)} MiB`;
   const kb = (b: number | undefined) => (b === undefined ? '' : `${Math.round(b / 1024)} KB`);
   const lines = [
     `Measured ${results.date.slice(0, 10)} on ${results.machine.cpus} × ${results.machine.cpu ?? 'cpu'}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}.`,
@@ -114,6 +127,10 @@ function main(): void {
     ...results.synth.map((m) => `| ${m.jobs.toLocaleString('en-US')} | ${m.tenants} | ${m.objects.toLocaleString('en-US')} | ${(m.bytes / 2 ** 20).toFixed(1)} MiB | ${fmt(m.synthMs)} | ${Math.round(m.peakRssMiB)} MiB | ${kb(m.marginalBytesPerJob)} | ${m.dependencyEdges.toLocaleString('en-US')} | ${fmt(m.floorMs)} | ${Math.round(m.floorPeakRssMiB)} MiB | ${m.ratioToFloor.toFixed(1)} |`),
     '',
     'Synth phases (ms): ' + results.synth.map((m) => `${m.jobs.toLocaleString('en-US')}: ${Object.entries(m.phases).map(([k, v]) => `${k.replace(/Ms$/, '')} ${v}`).join(', ')}`).join('; ') + '.',
+    '',
+    `Heap census at ${census.jobs.toLocaleString('en-US')} jobs (own process, each after full collections): modules loaded ${mib(census.baselineMiB)}; tree built ${mib(census.treeMiB)}; `
+      + `at the first object written, with every object's JSON taken over from the doctor, ${mib(census.renderingMiB)}; after the last ${mib(census.streamedMiB)}. `
+      + `V8's heap limit ${mib(census.heapLimitMiB)}: with a limit of 2 GiB or more V8 lets the heap grow to up to 4× what survived a major collection before it collects again, so peak RSS can be several times these figures (docs/benchmark.md).`,
     '',
     growth !== undefined ? `Growth: time(10,000) / time(1,000) = ${growth.toFixed(1)} (linear is 10).` : 'Growth: not measured (needs 1,000 and 10,000).',
     `\`npm run synth\` (dev and prod, transpile cache warm): ${fmt(breakdown.totalMs)} in all; ${Object.entries(breakdown).filter(([k]) => k !== 'totalMs').map(([k, v]) => `${k.replace(/Ms$/, '')} ${fmt(v)}`).join(', ')}.`,
