@@ -148,9 +148,17 @@ export function prepareCharts(app: App, options: RenderChartsOptions = {}): Prep
     byPlan.set(planned, chart);
     return planned;
   });
+  // A chart's objects in cdk8s' dependency order, sorted once per chart (the custom-kind pass
+  // and the writing both need them; the tree does not change in between).
+  const sorted = new Map<PlannedChart, ApiObject[]>();
   const objectsOf = (planned: PlannedChart): ApiObject[] => {
-    const chart = byPlan.get(planned)!;
-    return new DependencyGraph(chart.node).topology().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
+    let objects = sorted.get(planned);
+    if (!objects) {
+      const chart = byPlan.get(planned)!;
+      objects = new DependencyGraph(chart.node).topology().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
+      sorted.set(planned, objects);
+    }
+    return objects;
   };
   // (an object the doctor did not render is rendered here, and kept until handed over)
   const json = (c: ApiObject): KubeObject => {
