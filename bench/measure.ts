@@ -4,6 +4,8 @@
  *   node -r ./scripts/ts-cache.js bench/measure.ts dump <keep-dir> <dump.json>
  *   node -r ./scripts/ts-cache.js bench/measure.ts floor <jobs> <dump.json>
  *   node -r ./scripts/ts-cache.js bench/measure.ts pulumi <jobs>
+ *   node -r ./scripts/ts-cache.js bench/measure.ts pulumi-plan <jobs> <plan.json>
+ *   node -r ./scripts/ts-cache.js bench/measure.ts pulumi-floor <plan.json>
  *   node --expose-gc -r ./scripts/ts-cache.js bench/measure.ts census <jobs>
  * prints one JSON line. See bench/run.ts.
  */
@@ -15,7 +17,7 @@ import * as v8 from 'v8';
 import { App } from 'cdk8s';
 import { collectSecretRefs } from '../constructs/secret-refs';
 import * as YAML from 'yaml';
-import { SparkPlatformApp, StagedTree, writeTreeAtomically } from '../stacks/gitops';
+import { type KubeObject, SparkPlatformApp, StagedTree, writeTreeAtomically } from '../stacks/gitops';
 import { timed } from '../stacks/gitops/timings';
 import { buildPlatform } from '../stacks/platform';
 import { benchPlatform } from './platform';
@@ -205,6 +207,72 @@ async function pulumiProgram(jobs: number): Promise<PulumiMeasurement> {
   return { jobs, resources: registered, registrationMs: performance.now() - t0 };
 }
 
+/** The Pulumi program's registrations, saved: each resource's name, object and dependencies. */
+interface SavedPlan {
+  readonly jobs: number;
+  readonly resources: ReadonlyArray<{ readonly name: string; readonly object: KubeObject; readonly dependsOn: readonly string[] }>;
+}
+
+/**
+ * What the program registers for `jobs` jobs (`pulumi-plan`, a process of its own, untimed): the
+ * planned resources in order, a Secret the target creates with the dummy values the program is
+ * given. The input of the Pulumi floor.
+ */
+async function pulumiPlan(jobs: number, to: string): Promise<void> {
+  const { chartManifests, planResources } = await import('../stacks/pulumi');
+  const config = benchPlatform(jobs);
+  const app = new SparkPlatformApp({ name: config.name });
+  buildPlatform(app, config);
+  const rendered = app.check();
+  const plan = planResources(config.name, chartManifests(rendered.charts), rendered.secretRefs);
+  const resources = plan.map((p) => {
+    const ref = p.secretRef;
+    const object = ref ? { ...p.object, data: Object.fromEntries(ref.keys.map((k) => [k, Buffer.from(`bench-${ref.name}-${k}`).toString('base64')])) } : p.object;
+    return { name: p.name, object, dependsOn: p.dependsOn };
+  });
+  fs.writeFileSync(to, JSON.stringify({ jobs, resources } satisfies SavedPlan));
+}
+
+/** What the Pulumi floor reports. */
+export interface PulumiFloorMeasurement {
+  /** Resources the (mock) engine received: the saved plan's, a provider and a component. */
+  readonly floorResources: number;
+  /** From the first registration to the last reaching the mock engine. */
+  readonly floorRegistrationMs: number;
+}
+
+/**
+ * The Pulumi floor, in a process of its own: the same registrations as the program (the saved
+ * plan's objects, through the same @pulumi/kubernetes classes, one provider, one parent
+ * component, the same dependencies) under the same mocks, with no platform code in between: no
+ * build, no doctor, no schema check, no planning. What the SDK and its mock engine cost for these
+ * objects, whatever the program does.
+ */
+async function pulumiFloor(planFile: string): Promise<PulumiFloorMeasurement> {
+  const pulumi = await import('@pulumi/pulumi');
+  const k8s = await import('@pulumi/kubernetes');
+  const saved = JSON.parse(fs.readFileSync(planFile, 'utf8')) as SavedPlan;
+  let registered = 0;
+  await pulumi.runtime.setMocks({
+    newResource: (args) => {
+      registered++;
+      return { id: `${args.name}-id`, state: args.inputs };
+    },
+    call: (args) => args.inputs,
+  }, 'spark-platform', 'bench', false);
+  const { createResource } = await import('../stacks/pulumi/resources');
+  const t0 = performance.now();
+  const parent = new pulumi.ComponentResource('spark-platform:bench:Floor', 'floor', {});
+  const provider = new k8s.Provider('kubernetes', { enableServerSideApply: true }, { parent });
+  const made = new Map<string, import('@pulumi/pulumi').CustomResource>();
+  for (const r of saved.resources) {
+    made.set(r.name, createResource(r.name, r.object, { parent, provider, dependsOn: r.dependsOn.map((d) => made.get(d)!) }));
+  }
+  const expected = saved.resources.length + 2;
+  while (registered < expected) await new Promise((resolve) => setTimeout(resolve, 5));
+  return { floorResources: registered, floorRegistrationMs: performance.now() - t0 };
+}
+
 async function main(): Promise<void> {
   const [kind, size, file] = process.argv.slice(2);
   if (kind === 'synth') {
@@ -216,11 +284,17 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(floor(Number(size), file))}\n`);
   } else if (kind === 'census') {
     process.stdout.write(`${JSON.stringify(census(Number(size)))}\n`);
+  } else if (kind === 'pulumi-plan') {
+    await pulumiPlan(Number(size), file);
+    process.stdout.write('{}\n');
+  } else if (kind === 'pulumi-floor') {
+    process.stdout.write(`${JSON.stringify(await pulumiFloor(size))}\n`);
+    process.exit(0);
   } else if (kind === 'pulumi') {
     process.stdout.write(`${JSON.stringify(await pulumiProgram(Number(size)))}\n`);
     process.exit(0);
   } else {
-    process.stderr.write('usage: measure.ts synth <jobs> [keep-dir] | dump <keep-dir> <dump.json> | floor <jobs> <dump.json> | pulumi <jobs> | census <jobs>\n');
+    process.stderr.write('usage: measure.ts synth <jobs> [keep-dir] | dump <keep-dir> <dump.json> | floor <jobs> <dump.json> | pulumi <jobs> | pulumi-plan <jobs> <plan.json> | pulumi-floor <plan.json> | census <jobs>\n');
     process.exitCode = 2;
   }
 }

@@ -9,7 +9,9 @@
  * At the largest size, a heap census in another process (node --expose-gc, full collections at
  * the synth's turning points: modules loaded, tree built, first object written, last object
  * written) separates what the pipeline holds from how far V8 lets the heap grow past it.
- * Then the Pulumi program's registration time under mocks for 1,000 jobs, and the real engine's
+ * Then the Pulumi program's registration time under mocks for 1,000 jobs, next to its floor (the
+ * same registrations replayed from a saved plan with no platform code: what the SDK and its mock
+ * engine cost for these objects), and the real engine's
  * time per resource from the e2e suite's last `pulumi up` on this machine (e2e/measurements.ts).
  *
  * Writes bench/results/latest.json and bench/results/latest.md. No assertions: numbers for
@@ -22,7 +24,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { latestPulumiUp } from '../e2e/measurements';
-import type { FloorMeasurement, HeapCensus, PulumiMeasurement, SynthMeasurement } from './measure';
+import type { FloorMeasurement, HeapCensus, PulumiFloorMeasurement, PulumiMeasurement, SynthMeasurement } from './measure';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,7 +37,7 @@ function measure<T>(...args: string[]): T {
 
 function measureWith<T>(nodeFlags: readonly string[], ...args: string[]): T {
   // the Pulumi program runs as stacks/pulumi/run.js loads it: source maps off
-  const env = args[0] === 'pulumi' && process.env.SPARK_PLATFORM_TS_SOURCE_MAPS === undefined ? { SPARK_PLATFORM_TS_SOURCE_MAPS: '0' } : {};
+  const env = args[0].startsWith('pulumi') && process.env.SPARK_PLATFORM_TS_SOURCE_MAPS === undefined ? { SPARK_PLATFORM_TS_SOURCE_MAPS: '0' } : {};
   // through the transpile cache, as `npm run synth` runs: ts-node would load the TypeScript
   // compiler into every measured process (about 100 MiB of peak RSS and a second of start-up)
   const hook = path.join(__dirname, '..', 'scripts', 'ts-cache.js');
@@ -95,10 +97,19 @@ function main(): void {
   const largest = Math.max(...sizes);
   process.stderr.write(`heap census ${largest} jobs...\n`);
   const census = measureWith<HeapCensus>(['--expose-gc'], 'census', String(largest));
-  let pulumi: PulumiMeasurement | undefined;
+  let pulumi: (PulumiMeasurement & PulumiFloorMeasurement) | undefined;
   if (pulumiJobs > 0) {
     process.stderr.write(`pulumi registration ${pulumiJobs} jobs...\n`);
-    pulumi = measure<PulumiMeasurement>('pulumi', String(pulumiJobs));
+    const program = measure<PulumiMeasurement>('pulumi', String(pulumiJobs));
+    // the SDK's floor: the program's registrations, saved by one process and replayed by another
+    const planDir = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-bench-plan-'));
+    try {
+      const plan = path.join(planDir, 'plan.json');
+      measure<unknown>('pulumi-plan', String(pulumiJobs), plan);
+      pulumi = { ...program, ...measure<PulumiFloorMeasurement>('pulumi-floor', plan) };
+    } finally {
+      fs.rmSync(planDir, { recursive: true, force: true });
+    }
   }
   process.stderr.write('npm run synth (the repository\'s environments)...\n');
   const breakdown = synthBreakdown();
@@ -135,7 +146,10 @@ function main(): void {
     growth !== undefined ? `Growth: time(10,000) / time(1,000) = ${growth.toFixed(1)} (linear is 10).` : 'Growth: not measured (needs 1,000 and 10,000).',
     `\`npm run synth\` (dev and prod, transpile cache warm): ${fmt(breakdown.totalMs)} in all; ${Object.entries(breakdown).filter(([k]) => k !== 'totalMs').map(([k, v]) => `${k.replace(/Ms$/, '')} ${fmt(v)}`).join(', ')}.`,
     '',
-    pulumi ? `Pulumi program under mocks, ${pulumi.jobs.toLocaleString('en-US')} jobs: ${pulumi.resources.toLocaleString('en-US')} resources registered in ${fmt(pulumi.registrationMs)}.` : '',
+    pulumi
+      ? `Pulumi program under mocks, ${pulumi.jobs.toLocaleString('en-US')} jobs: ${pulumi.resources.toLocaleString('en-US')} resources registered in ${fmt(pulumi.registrationMs)}. `
+        + `SDK floor (the same ${pulumi.floorResources.toLocaleString('en-US')} registrations replayed from a saved plan through the same classes and mocks, no platform code, own process): ${fmt(pulumi.floorRegistrationMs)}; program / floor ${(pulumi.registrationMs / pulumi.floorRegistrationMs).toFixed(2)}.`
+      : '',
     realEngine
       ? `Real engine (the e2e suite's \`pulumi up\` of ${realEngine.environment}, Pulumi ${realEngine.cli}, provider ${realEngine.provider}, local API server ${realEngine.kubernetes}, ${realEngine.date.slice(0, 10)}): ${realEngine.resources} resources in ${fmt(realEngine.upMs)}, ${Math.round(realEngine.upMs / realEngine.resources)} ms per resource (the whole up: program, engine, provider and its waits for workloads to be ready).`
       : 'Real engine: not measured on this machine (`npm run e2e` records its `pulumi up`).',
