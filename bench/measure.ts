@@ -174,6 +174,28 @@ export interface PulumiMeasurement {
   readonly registrationMs: number;
 }
 
+/**
+ * The mock engine both Pulumi measurements run under (the floor is only a floor with the same
+ * one): each resource's state is its inputs, as an engine returns the object it created. Returns
+ * how many registrations it has received so far.
+ */
+async function countingMocks(pulumi: typeof import('@pulumi/pulumi')): Promise<() => number> {
+  let registered = 0;
+  await pulumi.runtime.setMocks({
+    newResource: (args) => {
+      registered++;
+      return { id: `${args.name}-id`, state: args.inputs };
+    },
+    call: (args) => args.inputs,
+  }, 'spark-platform', 'bench', false);
+  return () => registered;
+}
+
+/** Resolves once the mock engine has received `expected` registrations. */
+async function received(registered: () => number, expected: number): Promise<void> {
+  while (registered() < expected) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 /** The Pulumi program for `jobs` jobs under Pulumi's mocks: no CLI, no cluster. */
 async function pulumiProgram(jobs: number): Promise<PulumiMeasurement> {
   // loaded here only: the synth and floor processes' memory must not include the Pulumi SDK
@@ -186,14 +208,7 @@ async function pulumiProgram(jobs: number): Promise<PulumiMeasurement> {
   for (const ref of collectSecretRefs(app)) {
     secrets[ref.name] = Object.fromEntries(ref.keys.map((k) => [k, `bench-${ref.name}-${k}`]));
   }
-  let registered = 0;
-  await pulumi.runtime.setMocks({
-    newResource: (args) => {
-      registered++;
-      return { id: `${args.name}-id`, state: args.inputs };
-    },
-    call: (args) => args.inputs,
-  }, 'spark-platform', 'bench', false);
+  const registered = await countingMocks(pulumi);
   pulumi.runtime.setAllConfig({
     'spark-platform:environment': config.name,
     'spark-platform:secrets': JSON.stringify(secrets),
@@ -202,9 +217,8 @@ async function pulumiProgram(jobs: number): Promise<PulumiMeasurement> {
   const { deployPlatform } = await import('../stacks/pulumi/program');
   const t0 = performance.now();
   const platform = deployPlatform({ config: new pulumi.Config('spark-platform'), environments: [config] });
-  const expected = platform.resources.size + 2; // + the provider and the component
-  while (registered < expected) await new Promise((resolve) => setTimeout(resolve, 5));
-  return { jobs, resources: registered, registrationMs: performance.now() - t0 };
+  await received(registered, platform.resources.size + 2); // + the provider and the component
+  return { jobs, resources: registered(), registrationMs: performance.now() - t0 };
 }
 
 /** The Pulumi program's registrations, saved: each resource's name, object and dependencies. */
@@ -252,14 +266,7 @@ async function pulumiFloor(planFile: string): Promise<PulumiFloorMeasurement> {
   const pulumi = await import('@pulumi/pulumi');
   const k8s = await import('@pulumi/kubernetes');
   const saved = JSON.parse(fs.readFileSync(planFile, 'utf8')) as SavedPlan;
-  let registered = 0;
-  await pulumi.runtime.setMocks({
-    newResource: (args) => {
-      registered++;
-      return { id: `${args.name}-id`, state: args.inputs };
-    },
-    call: (args) => args.inputs,
-  }, 'spark-platform', 'bench', false);
+  const registered = await countingMocks(pulumi);
   const { createResource } = await import('../stacks/pulumi/resources');
   const t0 = performance.now();
   const parent = new pulumi.ComponentResource('spark-platform:bench:Floor', 'floor', {});
@@ -268,9 +275,8 @@ async function pulumiFloor(planFile: string): Promise<PulumiFloorMeasurement> {
   for (const r of saved.resources) {
     made.set(r.name, createResource(r.name, r.object, { parent, provider, dependsOn: r.dependsOn.map((d) => made.get(d)!) }));
   }
-  const expected = saved.resources.length + 2;
-  while (registered < expected) await new Promise((resolve) => setTimeout(resolve, 5));
-  return { floorResources: registered, floorRegistrationMs: performance.now() - t0 };
+  await received(registered, saved.resources.length + 2); // + the provider and the parent
+  return { floorResources: registered(), floorRegistrationMs: performance.now() - t0 };
 }
 
 async function main(): Promise<void> {
