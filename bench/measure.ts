@@ -16,6 +16,8 @@ import { performance } from 'perf_hooks';
 import * as v8 from 'v8';
 import { App } from 'cdk8s';
 import { collectSecretRefs } from '../constructs/secret-refs';
+import { Doctor } from '../constructs/doctor';
+import { DoctorView } from '../constructs/doctor/view';
 import * as YAML from 'yaml';
 import { type KubeObject, SparkPlatformApp, StagedTree, writeTreeAtomically } from '../stacks/gitops';
 import { timed } from '../stacks/gitops/timings';
@@ -140,6 +142,12 @@ export interface HeapCensus {
   readonly baselineMiB: number;
   /** The construct tree built, MiB. */
   readonly treeMiB: number;
+  /**
+   * The doctor's view of the tree at its fullest (every object's JSON, the application models,
+   * the workloads and the RBAC and NetworkPolicy indexes), as the doctor holds it while its rules
+   * run: the pipeline's live peak, MiB.
+   */
+  readonly doctorViewMiB: number;
   /** At the first object streamed: the tree, the doctor's report and every object's JSON (taken over from the doctor), MiB. */
   readonly renderingMiB: number;
   /** After the last object: the tree and the report, MiB. */
@@ -159,10 +167,15 @@ function census(jobs: number): HeapCensus {
   const app = new SparkPlatformApp({ name: config.name });
   buildPlatform(app, config);
   const treeMiB = live();
+  // A view made as the doctor makes its own, its memos filled, measured, then let go.
+  let view: DoctorView | undefined = new DoctorView(app.node.findAll(), Doctor.of(app)!.options);
+  void [view.apps, view.workloads, view.rbac, view.networkPolicies, view.operatorWatches];
+  const doctorViewMiB = live();
+  view = undefined;
   let renderingMiB = 0;
   app.stream(() => undefined, { object: () => { if (renderingMiB === 0) renderingMiB = live(); } });
   const streamedMiB = live();
-  return { jobs, heapLimitMiB: v8.getHeapStatistics().heap_size_limit / 2 ** 20, baselineMiB, treeMiB, renderingMiB, streamedMiB };
+  return { jobs, heapLimitMiB: v8.getHeapStatistics().heap_size_limit / 2 ** 20, baselineMiB, treeMiB, doctorViewMiB, renderingMiB, streamedMiB };
 }
 
 /** What the Pulumi measurement reports. */

@@ -7,8 +7,8 @@
  * into a JSON dump by another process, then serialized by the yaml library and written), so that
  * neither the pipeline's memory nor the YAML parser's garbage slows it. Memory per job is the marginal peak RSS between consecutive sizes.
  * At the largest size, a heap census in another process (node --expose-gc, full collections at
- * the synth's turning points: modules loaded, tree built, first object written, last object
- * written) separates what the pipeline holds from how far V8 lets the heap grow past it.
+ * the synth's turning points: modules loaded, tree built, the doctor's view at its fullest, first
+ * object written, last object written) separates what the pipeline holds from how far V8 lets the heap grow past it.
  * Then the Pulumi program's registration time under mocks for 1,000 jobs, next to its floor (the
  * same registrations replayed from a saved plan with no platform code: what the SDK and its mock
  * engine cost for these objects), and the real engine's
@@ -140,6 +140,7 @@ function main(): void {
     'Synth phases (ms): ' + results.synth.map((m) => `${m.jobs.toLocaleString('en-US')}: ${Object.entries(m.phases).map(([k, v]) => `${k.replace(/Ms$/, '')} ${v}`).join(', ')}`).join('; ') + '.',
     '',
     `Heap census at ${census.jobs.toLocaleString('en-US')} jobs (own process, each after full collections): modules loaded ${mib(census.baselineMiB)}; tree built ${mib(census.treeMiB)}; `
+      + `with the doctor's view at its fullest (every object's JSON, the application models, the indexes) ${mib(census.doctorViewMiB)}; `
       + `at the first object written, with every object's JSON taken over from the doctor, ${mib(census.renderingMiB)}; after the last ${mib(census.streamedMiB)}. `
       + `V8's heap limit ${mib(census.heapLimitMiB)}: with a limit of 2 GiB or more V8 lets the heap grow to up to 4× what survived a major collection before it collects again, so peak RSS can be several times these figures (docs/benchmark.md).`,
     '',
