@@ -209,6 +209,15 @@ async function received(registered: () => number, expected: number): Promise<voi
   while (registered() < expected) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
+/**
+ * The dummy value of a Secret's key in the Pulumi measurements: the program gets it from its
+ * config (as `pulumi config set --secret` would give it), the floor's saved plan holds it
+ * base64-encoded, as the program writes it into the Secret's data.
+ */
+function benchSecretValue(secret: string, key: string): string {
+  return `bench-${secret}-${key}`;
+}
+
 /** The Pulumi program for `jobs` jobs under Pulumi's mocks: no CLI, no cluster. */
 async function pulumiProgram(jobs: number): Promise<PulumiMeasurement> {
   // loaded here only: the synth and floor processes' memory must not include the Pulumi SDK
@@ -219,7 +228,7 @@ async function pulumiProgram(jobs: number): Promise<PulumiMeasurement> {
   buildPlatform(app, config);
   const secrets: Record<string, Record<string, string>> = {};
   for (const ref of collectSecretRefs(app)) {
-    secrets[ref.name] = Object.fromEntries(ref.keys.map((k) => [k, `bench-${ref.name}-${k}`]));
+    secrets[ref.name] = Object.fromEntries(ref.keys.map((k) => [k, benchSecretValue(ref.name, k)]));
   }
   const registered = await countingMocks(pulumi);
   pulumi.runtime.setAllConfig({
@@ -254,7 +263,7 @@ async function pulumiPlan(jobs: number, to: string): Promise<void> {
   const plan = planResources(config.name, chartManifests(rendered.charts), rendered.secretRefs);
   const resources = plan.map((p) => {
     const ref = p.secretRef;
-    const object = ref ? { ...p.object, data: Object.fromEntries(ref.keys.map((k) => [k, Buffer.from(`bench-${ref.name}-${k}`).toString('base64')])) } : p.object;
+    const object = ref ? { ...p.object, data: Object.fromEntries(ref.keys.map((k) => [k, Buffer.from(benchSecretValue(ref.name, k), 'utf8').toString('base64')])) } : p.object;
     return { name: p.name, object, dependsOn: p.dependsOn };
   });
   fs.writeFileSync(to, JSON.stringify({ jobs, resources } satisfies SavedPlan));
