@@ -52,23 +52,38 @@ export function declareSecretRef(scope: IConstruct, ref: SecretRef): void {
  * order) and their purposes joined with "; " (the first three, then how many more: a thousand
  * jobs reading one Secret make one short line). Linear in the size of the tree.
  */
-export function collectSecretRefs(root: IConstruct): SecretRef[] {
+export function collectSecretRefs(root: IConstruct, deferred?: { readonly at: IConstruct; readonly refs: readonly SecretRef[] }): SecretRef[] {
   const merged = new Map<string, { namespace: string; name: string; keys: Set<string>; purposes: Set<string> }>();
-  for (const c of root.node.findAll()) {
-    for (const entry of c.node.metadata) {
-      if (entry.type !== SECRET_REF_METADATA) continue;
-      const ref = entry.data as SecretRef;
-      const id = `${ref.namespace}/${ref.name}`;
-      let m = merged.get(id);
-      if (!m) {
-        m = { namespace: ref.namespace, name: ref.name, keys: new Set(), purposes: new Set() };
-        merged.set(id, m);
-      }
-      for (const k of ref.keys) m.keys.add(k);
-      m.purposes.add(ref.purpose);
+  const add = (ref: SecretRef) => {
+    const id = `${ref.namespace}/${ref.name}`;
+    let m = merged.get(id);
+    if (!m) {
+      m = { namespace: ref.namespace, name: ref.name, keys: new Set(), purposes: new Set() };
+      merged.set(id, m);
     }
+    for (const k of ref.keys) m.keys.add(k);
+    m.purposes.add(ref.purpose);
+  };
+  for (const c of root.node.findAll()) {
+    for (const ref of declaredSecretRefs([c])) add(ref);
+    if (c === deferred?.at) deferred.refs.forEach(add);
   }
   return [...merged.values()].map((m) => ({ namespace: m.namespace, name: m.name, keys: [...m.keys], purpose: summarize([...m.purposes]) }));
+}
+
+/**
+ * The Secret reads `constructs` declare themselves (not their children), one entry per
+ * declaration, in order: what collectSecretRefs merges. A synth that builds a chart's children
+ * one batch at a time ({@link DeferredChildren}) keeps these of each batch for the merge.
+ */
+export function declaredSecretRefs(constructs: Iterable<IConstruct>): SecretRef[] {
+  const out: SecretRef[] = [];
+  for (const c of constructs) {
+    for (const entry of c.node.metadata) {
+      if (entry.type === SECRET_REF_METADATA) out.push(entry.data as SecretRef);
+    }
+  }
+  return out;
 }
 
 function summarize(purposes: readonly string[]): string {

@@ -7,9 +7,11 @@ import { Memory } from '../constructs/units';
 import { SparkOperator, SparkOperatorCrds } from '../constructs/operator';
 import { SparkDashboard, SparkJobsMonitoring } from '../constructs/monitoring';
 import { KueueQueues, OrchestratorAccess, SparkNamespace, restrictedNamespace } from '../constructs/tenancy';
-import { PlatformConfig, StorageConfig, apacheOperatorProps, clusterEndpoints, endpointOf, addKueueTenant, operatorProps, orchestratorProps, parsePlatformConfig, peersOfConfig, tenantProps } from './config';
+import { JobConfig, PlatformConfig, StorageConfig, apacheOperatorProps, clusterEndpoints, endpointOf, addKueueTenant, operatorProps, orchestratorProps, parsePlatformConfig, peersOfConfig, tenantProps } from './config';
 import { ApacheSparkOperator, ApacheSparkOperatorCrds } from '../constructs/apache-operator';
 import { deployAfter } from './gitops';
+import { DeferredBatch, DeferredChildren } from '../constructs/deferred';
+import { SparkPlatformError, show } from '../constructs/errors';
 
 /*
  * `spark-platform/platform`: the whole platform from one PlatformConfig (plain data, as the
@@ -50,7 +52,7 @@ export interface PlatformCharts {
   readonly historyServer?: SparkHistoryServer;
   /** The environment's Spark jobs (SparkApplications, Jobs, ...), when it has any. */
   readonly jobs?: Chart;
-  /** The job constructs, by `<tenant>/<name>`. */
+  /** The job constructs, by `<tenant>/<name>` (empty when they are deferred: BuildPlatformOptions.deferJobs). */
   readonly sparkJobs: ReadonlyMap<string, SparkJob>;
   /** The environment's notebooks, when it has any. */
   readonly notebooks?: Chart;
@@ -67,6 +69,18 @@ export interface PlatformCharts {
   readonly dashboard?: SparkDashboard;
 }
 
+/** Options of {@link buildPlatform}. */
+export interface BuildPlatformOptions {
+  /**
+   * Build the jobs at synth, one tenant at a time, instead of now: a synth then never holds
+   * every job's constructs and objects at once (its memory is the rest of the platform plus one
+   * tenant's jobs), and renders the same files. For a synth of a large platform (`npm run synth`
+   * uses it); `sparkJobs` is then empty, and the jobs can be neither changed nor looked up.
+   * @default false
+   */
+  readonly deferJobs?: boolean;
+}
+
 /**
  * Builds the platform of one environment into `app`: the only description of the platform,
  * which `cdk8s synth` writes to `dist/<env>/` and the Pulumi program provisions.
@@ -74,7 +88,7 @@ export interface PlatformCharts {
  * `config` is checked first (it may come from a transpile-only TypeScript file, YAML or Pulumi
  * config); `source` (e.g. a file name) prefixes its error messages.
  */
-export function buildPlatform(app: App, config: PlatformConfig, source?: string): PlatformCharts {
+export function buildPlatform(app: App, config: PlatformConfig, source?: string, options: BuildPlatformOptions = {}): PlatformCharts {
   const checked = parsePlatformConfig(config, source);
   const crds = new Chart(app, 'crds');
   new SparkOperatorCrds(crds, 'SparkOperatorCrds');
@@ -113,14 +127,34 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string)
     // SparkApplications need the operator (and its CRDs) first; Jobs need their namespace.
     deployAfter(jobs, operator);
     if (built) deployAfter(jobs, built.chart);
-    for (const { tenant, ...props } of checked.jobs ?? []) {
-      const namespace = tenantNamespaces.get(tenant)!;
-      // The operator watching the tenant: its kind decides the job's default mode.
-      const jobOperator = apacheTenants.has(tenant) ? apacheOperator! : sparkOperator;
-      const job = new SparkJob(jobs, `${tenant}-${props.name}`, { ...props, namespace, operator: jobOperator });
-      // Every job can read and write the platform's store and logs to its History Server.
-      connection?.connect(job);
-      sparkJobs.set(`${tenant}/${props.name}`, job);
+    const jobsChart = jobs;
+    // One batch per tenant, the tenants in the order they first have a job: the chart's order
+    // whether the jobs are built now or one tenant at a time at synth (deferJobs).
+    const byTenant = new Map<string, JobConfig[]>();
+    for (const job of checked.jobs ?? []) {
+      const list = byTenant.get(job.tenant);
+      if (list) list.push(job);
+      else byTenant.set(job.tenant, [job]);
+    }
+    checkJobIds(checked.jobs ?? []);
+    const batches = [...byTenant].map(([tenant, list]): DeferredBatch => ({
+      namespace: tenant,
+      build: () => list.map(({ tenant: _t, ...props }) => {
+        const namespace = tenantNamespaces.get(tenant)!;
+        // The operator watching the tenant: its kind decides the job's default mode.
+        const jobOperator = apacheTenants.has(tenant) ? apacheOperator! : sparkOperator;
+        const job = new SparkJob(jobsChart, `${tenant}-${props.name}`, { ...props, namespace, operator: jobOperator });
+        // Every job can read and write the platform's store and logs to its History Server.
+        connection?.connect(job);
+        return job;
+      }),
+    }));
+    if (options.deferJobs) {
+      new DeferredChildren(jobs, batches).prepare((built) => built.flatMap((j) => (j instanceof SparkJob ? [j.spec.driver.image, j.spec.executor.image] : [])));
+    } else {
+      for (const b of batches) {
+        for (const job of b.build()) if (job instanceof SparkJob) sparkJobs.set(`${b.namespace}/${job.name}`, job);
+      }
     }
   }
   const sparkNotebooks = new Map<string, SparkNotebook>();
@@ -217,4 +251,20 @@ function buildStorage(app: App, platform: PlatformConfig): { chart: Chart; conne
     packageRepository: net.packageRepository ? endpointOf(net.packageRepository, 'network.packageRepository') : undefined,
   }) : undefined;
   return { chart, connection, historyServer };
+}
+
+/**
+ * Two jobs whose construct ids are equal (`<tenant>-<name>`: tenant `a-b` with job `c`, tenant
+ * `a` with job `b-c`) would clash in the jobs chart.
+ */
+function checkJobIds(jobs: readonly JobConfig[]): void {
+  const seen = new Map<string, string>();
+  for (const j of jobs) {
+    const id = `${j.tenant}-${j.name}`;
+    const other = seen.get(id);
+    if (other !== undefined && other !== `${j.tenant}/${j.name}`) {
+      throw new SparkPlatformError('jobs', `${show(`${j.tenant}/${j.name}`)} and ${show(other)} both make the construct ${show(`jobs/${id}`)}`, 'rename one of the two jobs');
+    }
+    seen.set(id, `${j.tenant}/${j.name}`);
+  }
 }

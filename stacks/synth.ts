@@ -134,7 +134,9 @@ export function synthesize(options: SynthesizeOptions): SynthesizedEnvironment[]
       const files: string[] = [];
       const streamed = asSynthError(env, () => {
         const app = new SparkPlatformApp({ name: env.name });
-        timed('buildMs', () => buildPlatform(app, env, environmentSource(env)));
+        // Jobs deferred: built one tenant at a time as they are written (memory: the platform
+        // and one tenant's jobs, whatever the number of jobs).
+        timed('buildMs', () => buildPlatform(app, env, environmentSource(env), { deferJobs: true }));
         return app.stream((file, chunk) => {
           const where = `${env.name}/${file}`;
           if (files[files.length - 1] !== where) files.push(where);

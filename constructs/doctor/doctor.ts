@@ -1,11 +1,14 @@
+import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { DeferredBatch, DeferredChildren } from '../deferred';
+import { isClientModeDriver } from '../client-mode-driver';
 import { checkProps } from '../validation/props';
 import { SparkPlatformError, show } from '../errors';
 import { DoctorOptions, DoctorSuppression, ResolvedDoctorOptions, checkDoctorOptions, resolveDoctorOptions } from './options';
 import { DOCTOR_RULES } from './rules';
 import { DoctorFinding, DoctorReport, DoctorRule, RuleTarget, Severity } from './types';
 import { treeVersion } from '../tree-version';
-import { DoctorView } from './view';
+import { DoctorView, IndexedObject } from './view';
 
 /** Suppressions made with `Doctor.suppress`, per construct (they cover its subtree). */
 const constructSuppressions = new WeakMap<IConstruct, Array<{ rule: string; reason: string }>>();
@@ -66,6 +69,8 @@ export class Doctor extends Construct {
    * evaluators, memos) is dropped as soon as the report is made.
    */
   private cached?: { key: string; report: DoctorReport; json?: ReadonlyMap<IConstruct, unknown> };
+  /** The deferred judgement under way (beginDeferred), if any. */
+  private judging?: DeferredJudgement;
 
   constructor(scope: Construct, id: string, options: DoctorOptions = {}) {
     super(scope, id);
@@ -78,7 +83,7 @@ export class Doctor extends Construct {
       throw e;
     }
     this.rules = DOCTOR_RULES;
-    this.node.addValidation({ validate: () => this.report().errors.map(formatFinding) });
+    this.node.addValidation({ validate: () => (this.judging ? [] : this.report().errors.map(formatFinding)) });
   }
 
   /**
@@ -94,7 +99,8 @@ export class Doctor extends Construct {
       const report = this.run();
       const json = RUN_JSON.get(report);
       RUN_JSON.delete(report);
-      this.cached = { key, report, json };
+      // The state after the run: judging deferred children builds them, and records changes.
+      this.cached = { key: this.cacheKey(), report, json };
     }
     return this.cached.report;
   }
@@ -106,6 +112,7 @@ export class Doctor extends Construct {
    * Checked once per call: take it once per render, not per object.
    */
   public renderedJson(): ReadonlyMap<IConstruct, unknown> | undefined {
+    if (this.judging) return this.judging.baseJson;
     if (!this.cached?.json || this.cached.key !== this.cacheKey()) return undefined;
     return this.cached.json;
   }
@@ -129,6 +136,7 @@ export class Doctor extends Construct {
    */
   public invalidate(): void {
     this.cached = undefined;
+    this.judging = undefined;
   }
 
   private cacheKey(): string {
@@ -145,23 +153,81 @@ export class Doctor extends Construct {
   /**
    * Runs every rule over a view of the tree made for this run, and returns the report with the
    * JSON the view rendered; the view and everything derived from it is garbage afterwards.
+   * A tree with deferred children is judged batch by batch (see evaluateDeferred).
    */
   private evaluate(): { report: DoctorReport; json: ReadonlyMap<IConstruct, unknown> } {
     const scope = this.node.scope!;
+    const deferred = DeferredChildren.under(scope);
+    if (deferred) return this.evaluateDeferred(deferred);
     const view = new DoctorView(scope.node.findAll(), this.options);
-    const used = new Set<DoctorSuppression>();
-    const findings: DoctorFinding[] = [];
+    return { report: this.reportOf(this.findings(view).map((f) => f.finding)), json: view.jsonByConstruct() };
+  }
+
+  /**
+   * A tree whose jobs are deferred: every batch built, judged and released in turn (see
+   * DeferredJudgement).
+   */
+  private evaluateDeferred(deferred: DeferredChildren): { report: DoctorReport; json: ReadonlyMap<IConstruct, unknown> } {
+    const judgement = new DeferredJudgement(this, deferred);
+    for (const batch of deferred.batches) {
+      const built = deferred.materialize(batch);
+      try {
+        judgement.judge(batch);
+      } finally {
+        deferred.release(built);
+      }
+    }
+    return { report: judgement.finish(), json: judgement.baseJson };
+  }
+
+  /**
+   * Starts judging a tree whose children are deferred (see DeferredJudgement) batch by batch, as
+   * a renderer builds them: until `finish()`, the doctor's cdk8s validation reports nothing (the
+   * renderer reports the errors of the finished judgement, in cdk8s' words), and `renderedJson()`
+   * is the base's. Undefined when the tree has no deferred children.
+   */
+  public beginDeferred(): DeferredJudgement | undefined {
+    const deferred = DeferredChildren.under(this.node.scope!);
+    if (!deferred) return undefined;
+    this.cached = undefined;
+    const judgement = new DeferredJudgement(this, deferred);
+    this.judging = judgement;
+    return judgement;
+  }
+
+  /** @internal the findings of one view, with their targets (DeferredJudgement) */
+  public _findings(view: DoctorView): RunFinding[] {
+    return this.findings(view);
+  }
+
+  /** @internal a finished deferred judgement: its report becomes the doctor's (DeferredJudgement) */
+  public _finished(judgement: DeferredJudgement, found: ReadonlyArray<RunFinding['finding']>): DoctorReport {
+    const report = this.reportOf(found);
+    if (this.judging === judgement) {
+      this.judging = undefined;
+      this.cached = { key: this.cacheKey(), report };
+    }
+    return report;
+  }
+
+  /** Every rule's findings over `view`, with their targets. */
+  private findings(view: DoctorView): RunFinding[] {
+    const out: RunFinding[] = [];
     for (const rule of this.rules) {
       const report = (target: RuleTarget, message: string) => {
         const path = target.construct.node.path;
-        const suppressed = this.suppression(rule.id, target, used);
-        findings.push({
-          rule: rule.id,
-          severity: rule.severity,
-          path,
-          ...(target.object ? { object: target.object } : {}),
-          message,
-          ...(suppressed !== undefined ? { suppressed } : {}),
+        const hit = this.suppression(rule.id, target);
+        out.push({
+          target,
+          finding: {
+            rule: rule.id,
+            severity: rule.severity,
+            path,
+            ...(target.object ? { object: target.object } : {}),
+            message,
+            ...(hit !== undefined ? { suppressed: hit.reason } : {}),
+            ...(hit?.option ? { suppressedBy: hit.option } : {}),
+          },
         });
       };
       try {
@@ -171,31 +237,112 @@ export class Doctor extends Construct {
         throw e;
       }
     }
+    return out;
+  }
+
+  /** The report of a run's findings (an option's suppression is used when it suppressed one). */
+  private reportOf(found: ReadonlyArray<RunFinding['finding']>): DoctorReport {
+    const used = new Set(found.flatMap((f) => (f.suppressedBy ? [f.suppressedBy] : [])));
+    const findings: DoctorFinding[] = found.map(({ suppressedBy: _s, ...f }) => f);
     findings.sort(compareFindings);
     const active = findings.filter((f) => f.suppressed === undefined);
-    const report: DoctorReport = {
+    return {
       findings,
       errors: active.filter((f) => f.severity === Severity.ERROR),
       warnings: active.filter((f) => f.severity === Severity.WARNING),
       suppressed: findings.filter((f) => f.suppressed !== undefined),
       unusedSuppressions: this.options.suppressions.filter((s) => !used.has(s)).map((s) => ({ rule: s.rule, path: s.path, reason: s.reason })),
     };
-    return { report, json: view.jsonByConstruct() };
   }
 
-  /** The reason a finding is suppressed: by Doctor.suppress on the construct or an ancestor, or by the options. */
-  private suppression(rule: string, target: RuleTarget, used: Set<DoctorSuppression>): string | undefined {
+  /** Why a finding is suppressed: by Doctor.suppress on the construct or an ancestor, or by the options (`option`). */
+  private suppression(rule: string, target: RuleTarget): { reason: string; option?: DoctorSuppression } | undefined {
     for (let c: IConstruct | undefined = target.construct; c; c = c.node.scope) {
       const hit = constructSuppressions.get(c)?.find((s) => s.rule === rule);
-      if (hit) return hit.reason;
+      if (hit) return { reason: hit.reason };
     }
     const path = target.construct.node.path;
     const hit = this.options.suppressions.find((s) => s.rule === rule
       && (s.path === target.object || s.path === path || path.startsWith(`${s.path}/`)));
     if (!hit) return undefined;
-    used.add(hit);
-    return hit.reason.trim();
+    return { reason: hit.reason.trim(), option: hit };
   }
+}
+
+/**
+ * The doctor's judgement of a tree whose children are deferred (DeferredChildren: one batch per
+ * namespace), made without ever holding every batch: the base (the tree without them) is judged
+ * once when it starts, then each batch with the base while it is built (`judge`), its objects
+ * indexed once and shared. A batch's constructs are reported from its own view; a base construct
+ * from the view of its namespace's batch (what it is judged against lives in its namespace:
+ * quotas, policies, services, accounts), or from the base's own view when no batch is in its
+ * namespace. A batch's view leaves out the other batches' namespaces, so it is as large as its
+ * batch, its namespace, the platform's own namespaces and the cluster-scoped objects. The report
+ * is the one the whole tree would get: the tests compare both on every environment.
+ */
+export class DeferredJudgement {
+  /** The JSON of the base's objects, as its view rendered them. */
+  public readonly baseJson: ReadonlyMap<IConstruct, unknown>;
+  private readonly kept: Array<RunFinding['finding']> = [];
+  private readonly batched: ReadonlySet<string>;
+  private readonly indexed: ReadonlyMap<IConstruct, IndexedObject>;
+  private readonly baseNamespaces: ReadonlyMap<IConstruct, string | undefined>;
+
+  constructor(private readonly doctor: Doctor, private readonly deferred: DeferredChildren) {
+    const scope = doctor.node.scope!;
+    this.batched = new Set(deferred.batches.map((b) => b.namespace));
+    const base = scope.node.findAll();
+    const baseView = new DoctorView(base, doctor.options, { deferred });
+    for (const f of doctor._findings(baseView)) {
+      const ns = targetNamespace(f.target.construct);
+      if (ns === undefined || !this.batched.has(ns)) this.kept.push(f.finding);
+    }
+    const indexed = baseView.indexedByConstruct();
+    this.indexed = indexed;
+    this.baseJson = baseView.jsonByConstruct();
+    const namespaceOf = (c: IConstruct): string | undefined => {
+      if (c instanceof ApiObject) return c.kind === 'Namespace' ? undefined : indexed.get(c)?.namespace;
+      return isClientModeDriver(c) ? c.namespace : undefined;
+    };
+    this.baseNamespaces = new Map(base.map((c) => [c, namespaceOf(c)]));
+  }
+
+  /**
+   * Judges `batch`, built in the tree now, and returns the JSON of every object of its view (the
+   * batch's included, rendered once here for the renderer too).
+   */
+  public judge(batch: DeferredBatch): ReadonlyMap<IConstruct, unknown> {
+    const others = (c: IConstruct) => {
+      const ns = this.baseNamespaces.get(c);
+      return ns !== undefined && ns !== batch.namespace && this.batched.has(ns);
+    };
+    const view = new DoctorView(this.doctor.node.scope!.node.findAll().filter((c) => !others(c)), this.doctor.options, { deferred: this.deferred, indexed: this.indexed });
+    for (const f of this.doctor._findings(view)) {
+      if (this.deferred.owns(f.target.construct) || targetNamespace(f.target.construct) === batch.namespace) this.kept.push(f.finding);
+    }
+    return view.jsonByConstruct();
+  }
+
+  /** The report, once every batch was judged; it becomes the doctor's report. */
+  public finish(): DoctorReport {
+    return this.doctor._finished(this, this.kept);
+  }
+}
+
+/** A finding of one view, with its target (and the option that suppressed it, if one did). */
+interface RunFinding {
+  readonly target: RuleTarget;
+  readonly finding: DoctorFinding & { readonly suppressedBy?: DoctorSuppression };
+}
+
+/**
+ * The namespace a finding's target belongs to, for a deferred run: its object's (a Namespace's
+ * own name), or the first object's under it; undefined when cluster-scoped or without objects.
+ */
+function targetNamespace(c: IConstruct): string | undefined {
+  const o = c instanceof ApiObject ? c : c.node.findAll().find((x): x is ApiObject => x instanceof ApiObject);
+  if (!o) return undefined;
+  return o.kind === 'Namespace' ? o.name : o.metadata.namespace;
 }
 
 /**

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { parseAllDocuments } from 'yaml';
 import { SparkJob } from '../jobs/spark-job';
+import type { DeferredChildren } from '../deferred';
 import { SparkImage } from '../spark-image';
 import { Cpu, Memory } from '../units';
 import { IClientModeDriver, isClientModeDriver } from '../client-mode-driver';
@@ -18,6 +19,17 @@ import { SparkAppView, clientApp, operatorApp, submitApp } from './spark-apps';
 import type { IndexedObject, PodWorkload } from './indexed';
 
 export type { IndexedObject, PodWorkload };
+
+/** What a view takes besides the constructs. */
+export interface DoctorViewInputs {
+  /**
+   * Objects indexed by an earlier view of the same tree state (their JSON is not rendered again):
+   * the base of a deferred run, shared by the views of its batches.
+   */
+  readonly indexed?: ReadonlyMap<IConstruct, IndexedObject>;
+  /** Deferred children of the tree: the images they declare count where their chart is. */
+  readonly deferred?: DeferredChildren;
+}
 
 /** A ResourceQuota's hard limits the doctor checks (unscoped quotas only). */
 export interface QuotaView {
@@ -54,14 +66,15 @@ export class DoctorView {
   private readonly cache = new Map<string, unknown>();
   private readonly perObject = new Map<string, WeakMap<object, unknown>>();
 
-  constructor(constructs: readonly IConstruct[], options: ResolvedDoctorOptions) {
+  constructor(constructs: readonly IConstruct[], options: ResolvedDoctorOptions, more: DoctorViewInputs = {}) {
     this.options = options;
     const objects: IndexedObject[] = [];
     const drivers: Array<{ construct: IConstruct; driver: IClientModeDriver }> = [];
     for (const image of options.images) this.declare(image);
     for (const c of constructs) {
+      if (c === more.deferred?.chart) for (const image of more.deferred.images) this.declare(image);
       if (c instanceof ApiObject) {
-        const o = index(c);
+        const o = more.indexed?.get(c) ?? index(c);
         objects.push(o);
         const list = this.kinds.get(o.kind);
         if (list) list.push(o);
@@ -285,6 +298,11 @@ export class DoctorView {
     const value = build(of);
     values.set(of, value);
     return value;
+  }
+
+  /** The objects this view indexed, by ApiObject. */
+  public indexedByConstruct(): ReadonlyMap<IConstruct, IndexedObject> {
+    return new Map(this.objects.map((o) => [o.construct as IConstruct, o]));
   }
 
   /** The JSON this view indexed, by ApiObject. */

@@ -1,14 +1,16 @@
 import * as path from 'path';
-import { App, AppProps } from 'cdk8s';
+import { ApiObject, App, AppProps } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { Doctor, DoctorOptions, DoctorReport, attachDoctor } from '../../constructs/doctor';
+import { Doctor, DoctorOptions, DoctorReport, attachDoctor, formatFinding } from '../../constructs/doctor';
 import { SparkPlatformError, show } from '../../constructs/errors';
 import { RenderedJobTemplate, isJobTemplate, renderJobTemplate } from '../../constructs/jobs/template-mode';
-import { SecretRef, collectSecretRefs } from '../../constructs/secret-refs';
+import { SecretRef, collectSecretRefs, declaredSecretRefs } from '../../constructs/secret-refs';
+import { DeferredBatch, DeferredChildren } from '../../constructs/deferred';
 import { EXTERNAL_CRDS, ManifestIssue, ManifestValidationError, ManifestValidator } from '../../constructs/validation';
 import { crdInfo } from '../../constructs/validation/crd-schemas';
 import { isBuiltinKind } from '../../constructs/validation/known-fields';
-import { KubeObject, PlannedChart, RenderedChart, SOURCE_ANNOTATION, SYNC_WAVE_ANNOTATION, kustomization, prepareCharts, toYaml } from './output';
+import { KubeObject, PlannedChart, RenderedChart, SOURCE_ANNOTATION, SYNC_WAVE_ANNOTATION, kustomization, prepareCharts, toYaml, validationFailed } from './output';
 import { timed } from './timings';
 import { StagedTree } from './write';
 
@@ -114,18 +116,32 @@ export function streamApp(app: App, options: RenderAppOptions, sink: AppSink): S
   ATTACHED_HERE.add(app);
   // Run first on its own (for the timings): the validation during rendering reuses the report.
   // Anew for each synth: a report cached before it may miss changes no construct records.
+  // A tree with deferred children (a platform's jobs, one tenant at a time) is judged batch by
+  // batch as the renderer builds them instead: the doctor's errors and the constructs' validation
+  // errors with a batch built are thrown after the last object; what the batches declare is kept
+  // as they go (their Secret reads; each object's kind is checked as it comes).
   doctor.invalidate();
-  const report = timed('doctorMs', () => doctor.report());
+  const judgement = timed('doctorMs', () => doctor.beginDeferred());
+  let report = judgement ? undefined : timed('doctorMs', () => doctor.report());
+  const validationErrors: string[] = [];
   const prefix = options.name ? `${options.name}/` : '';
-  const prepared = timed('renderMs', () => prepareCharts(app, options.sourceAnnotation ?? true ? { source: (o) => `${prefix}${o.node.path}` } : {}));
+  const deferred = DeferredChildren.under(app);
+  const deferredRefs: SecretRef[] = [];
+  const onDeferredBatch = (built: readonly IConstruct[]) => deferredRefs.push(...declaredSecretRefs(built.flatMap((c) => c.node.findAll())));
+  const prepared = timed('renderMs', () => prepareCharts(app, {
+    ...(options.sourceAnnotation ?? true ? { source: (o: ApiObject) => `${prefix}${o.node.path}` } : {}),
+    onDeferredBatch,
+    ...(judgement ? { judgeDeferredBatch: (batch: DeferredBatch) => timed('doctorMs', () => judgement.judge(batch)), deferredValidationErrors: validationErrors } : {}),
+  }));
   // manifest(): the wire form (cdk8s' props spell some fields differently, e.g. openApiv3Schema)
   const installed = (options.installedCrds ?? []).map((def) => k8s.KubeCustomResourceDefinition.manifest(def));
   // Before any object: every custom kind has its CRD, and the app's CRDs check the custom
   // resources of every chart (as validateAll registers the CRDs of its set first).
-  const appCrds = timed('schemaMs', () => {
+  const { appCrds, checkKind } = timed('schemaMs', () => {
     const plain = prepared.charts.map((c) => ({ chart: c.chart, wave: c.wave, objects: prepared.plain(c) }));
-    checkCustomKinds(plain, installed);
-    return plain.flatMap((c) => c.objects.filter((o) => crdInfo(o) !== undefined));
+    const check = customKinds(plain, installed);
+    for (const chart of plain) chart.objects.forEach((o) => check(chart, o));
+    return { appCrds: plain.flatMap((c) => c.objects.filter((o) => crdInfo(o) !== undefined)), checkKind: check };
   });
   const validator = new ManifestValidator({ crds: [...installed, ...appCrds] });
   const issues: ManifestIssue[] = [];
@@ -133,7 +149,9 @@ export function streamApp(app: App, options: RenderAppOptions, sink: AppSink): S
   let objectCount = 0;
   for (const planned of prepared.charts) {
     sink.chart?.(planned);
+    const isDeferred = deferred !== undefined && planned.chart === deferred.chart.node.id;
     prepared.each(planned, (o) => {
+      if (isDeferred) checkKind(planned, o);
       if (isJobTemplate(o)) {
         templates.add(o);
         return;
@@ -144,8 +162,16 @@ export function streamApp(app: App, options: RenderAppOptions, sink: AppSink): S
   }
   // A template is checked as the orchestrator submits it: the file, rendered with its defaults.
   timed('schemaMs', () => templates.list.forEach((t, i) => issues.push(...validator.validate(t.withDefaults, objectCount + i))));
+  if (judgement) {
+    // As cdk8s would have reported them before the first object: the constructs' validations,
+    // then the doctor's (the app's last child).
+    const judged = timed('doctorMs', () => judgement.finish());
+    validationErrors.push(...judged.errors.map((f) => `[${doctor.node.path}] ${formatFinding(f)}`));
+    if (validationErrors.length > 0) throw new Error(validationFailed(validationErrors));
+    report = judged;
+  }
   if (issues.length > 0) throw new ManifestValidationError(issues);
-  return { files: prepared.charts.map((c) => c.file), objectCount, templates: templates.list, secretRefs: collectSecretRefs(app), doctor: report };
+  return { files: prepared.charts.map((c) => c.file), objectCount, templates: templates.list, secretRefs: collectSecretRefs(app, deferred ? { at: deferred.chart, refs: deferredRefs } : undefined), doctor: report! };
 }
 
 /** An AppSink that keeps every chart with its objects (renderApp, render()). */
@@ -191,8 +217,9 @@ const ATTACHED_HERE = new WeakSet<App>();
  * Every custom resource needs its kind defined: by a CRD in a chart applied no later than its own
  * (same chart: CRDs go first in the file), by `installedCrds`, or by the external projects the
  * platform knows (cert-manager, Sealed Secrets, External Secrets: installed with those projects).
+ * Returns the check of one object of one of the charts (throws when its kind is not defined).
  */
-function checkCustomKinds(charts: ReadonlyArray<Pick<RenderedChart, 'chart' | 'wave' | 'objects'>>, installed: readonly unknown[]): void {
+function customKinds(charts: ReadonlyArray<Pick<RenderedChart, 'chart' | 'wave' | 'objects'>>, installed: readonly unknown[]): (chart: Pick<RenderedChart, 'chart' | 'wave'>, o: KubeObject) => void {
   const definedIn = new Map<string, Pick<RenderedChart, 'chart' | 'wave'>>();
   for (const chart of charts) {
     for (const o of chart.objects) {
@@ -204,23 +231,21 @@ function checkCustomKinds(charts: ReadonlyArray<Pick<RenderedChart, 'chart' | 'w
     const info = crdInfo(o);
     return info ? [`${info.group}/${info.kind}`] : [];
   }));
-  for (const chart of charts) {
-    for (const o of chart.objects) {
-      if (isBuiltinKind(o.apiVersion, o.kind)) continue;
-      const group = o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '';
-      const key = `${group}/${o.kind}`;
-      const what = `${o.apiVersion} ${o.kind} ${show(o.metadata.name)} (chart ${show(chart.chart)})`;
-      const crdChart = definedIn.get(key);
-      if (crdChart && crdChart.wave > chart.wave) {
-        throw new SparkPlatformError('charts', `${what} is applied before the chart ${show(crdChart.chart)} that defines its kind`, `deployAfter(${chart.chart}Chart, ${crdChart.chart}Chart) (from spark-platform/gitops), so the CRD is applied first`);
-      }
-      if (!crdChart && !known.has(key)) {
-        throw new SparkPlatformError('charts', `${what} has no CustomResourceDefinition: no chart of the app defines ${key}`, group === 'sparkoperator.k8s.io'
-          ? 'add `new SparkOperatorCrds(crdsChart, "crds")` in a chart the others deploy after, or pass installedCrds (e.g. [sparkApplicationCrd()]) when the operator\'s own chart installed them'
-          : `add its CRD to a chart the others deploy after, or pass it in installedCrds when the cluster has it already`);
-      }
+  return (chart, o) => {
+    if (isBuiltinKind(o.apiVersion, o.kind)) return;
+    const group = o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '';
+    const key = `${group}/${o.kind}`;
+    const what = `${o.apiVersion} ${o.kind} ${show(o.metadata.name)} (chart ${show(chart.chart)})`;
+    const crdChart = definedIn.get(key);
+    if (crdChart && crdChart.wave > chart.wave) {
+      throw new SparkPlatformError('charts', `${what} is applied before the chart ${show(crdChart.chart)} that defines its kind`, `deployAfter(${chart.chart}Chart, ${crdChart.chart}Chart) (from spark-platform/gitops), so the CRD is applied first`);
     }
-  }
+    if (!crdChart && !known.has(key)) {
+      throw new SparkPlatformError('charts', `${what} has no CustomResourceDefinition: no chart of the app defines ${key}`, group === 'sparkoperator.k8s.io'
+        ? 'add `new SparkOperatorCrds(crdsChart, "crds")` in a chart the others deploy after, or pass installedCrds (e.g. [sparkApplicationCrd()]) when the operator\'s own chart installed them'
+        : `add its CRD to a chart the others deploy after, or pass it in installedCrds when the cluster has it already`);
+    }
+  };
 }
 
 /** Props of a SparkPlatformApp. */

@@ -2,6 +2,9 @@ import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import * as YAML from 'yaml';
 import { Doctor } from '../../constructs/doctor';
+import { DeferredBatch, DeferredChildren } from '../../constructs/deferred';
+import { ObjectSpill } from './spill';
+import { timed } from './timings';
 import { publishRenderedJson, treeState, withdrawRenderedJson } from '../../constructs/tree-version';
 import { stringifyYaml } from './yaml-writer';
 
@@ -81,6 +84,24 @@ export function renderCharts(app: App, options: RenderChartsOptions = {}): Rende
 export interface RenderChartsOptions {
   /** The source annotation of an object (e.g. its construct path), or undefined for none. @default - none */
   readonly source?: (object: ApiObject) => string | undefined;
+  /**
+   * Called with each batch of a chart's deferred children ({@link DeferredChildren}) while it is
+   * built, after its objects are rendered (e.g. to read what its constructs declare).
+   * @default - nothing
+   */
+  readonly onDeferredBatch?: (built: readonly IConstruct[]) => void;
+  /**
+   * Judges each batch of a chart's deferred children while it is built (the doctor's
+   * DeferredJudgement.judge), returning the JSON it rendered, which the renderer then reuses.
+   * @default - none: each object is rendered here
+   */
+  readonly judgeDeferredBatch?: (batch: DeferredBatch) => ReadonlyMap<IConstruct, unknown> | undefined;
+  /**
+   * Where the construct validations' errors with a deferred batch built go (`[path] error`, once
+   * each), for the caller to report with the doctor's.
+   * @default - thrown after the chart's last batch, as cdk8s words them
+   */
+  readonly deferredValidationErrors?: string[];
 }
 
 /** A chart of a prepared app: where it goes, before its objects are rendered. */
@@ -168,7 +189,13 @@ export function prepareCharts(app: App, options: RenderChartsOptions = {}): Prep
     pending.set(c, o);
     return o;
   };
+  const deferred = DeferredChildren.under(app);
   const each = (planned: PlannedChart, fn: (object: KubeObject) => void): void => {
+    const chart = byPlan.get(planned)!;
+    if (deferred?.chart === chart) {
+      eachDeferred(app, chart, deferred, (c, o) => withAnnotations(o, options.source?.(c), planned.wave), fn, options);
+      return;
+    }
     // Ordered by the constructs' kinds, so no object is rendered before its turn. Stable: keeps
     // cdk8s' dependency order within a kind.
     const byKind = objectsOf(planned)
@@ -176,9 +203,7 @@ export function prepareCharts(app: App, options: RenderChartsOptions = {}): Prep
       .sort((a, b) => kindRank(a.construct.kind) - kindRank(b.construct.kind) || a.i - b.i);
     for (const { construct } of byKind) {
       const o = json(construct);
-      if (o.kind !== construct.kind) {
-        throw new Error(`${construct.node.path}: rendered as kind ${o.kind} although the construct's kind is ${construct.kind}; change the kind with the construct's props, not a JSON patch`);
-      }
+      checkKind(construct, o);
       fn(withAnnotations(o, options.source?.(construct), planned.wave));
       pending.delete(construct);
     }
@@ -193,6 +218,67 @@ export function prepareCharts(app: App, options: RenderChartsOptions = {}): Prep
       return { ...planned, objects };
     },
   };
+}
+
+/**
+ * A chart whose children are deferred: each batch built, rendered, checked by every construct
+ * validation (with the batch in the tree, the doctor's excepted: it judged every batch already),
+ * kept on disk by kind and released; then the objects handed over ordered by kind, in the order
+ * the chart would have if built at once (the batches' objects one after the other within a kind).
+ */
+function eachDeferred(app: App, chart: Chart, deferred: DeferredChildren, finish: (c: ApiObject, o: KubeObject) => KubeObject, fn: (object: KubeObject) => void, options: RenderChartsOptions): void {
+  const spill = new ObjectSpill<KubeObject>();
+  try {
+    const errors = options.deferredValidationErrors ?? [];
+    const seen = new Set<string>(errors);
+    const doctor = Doctor.of(app);
+    for (const batch of deferred.batches) {
+      const built = timed('buildMs', () => deferred.materialize(batch));
+      try {
+        const judged = options.judgeDeferredBatch?.(batch);
+        timed('renderMs', () => {
+          const objects = new DependencyGraph(chart.node).topology().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
+          const rendered = new Map<IConstruct, KubeObject>(objects.map((c) => [c, (judged?.get(c) ?? c.toJson()) as KubeObject]));
+          publishRenderedJson(app, treeState(app), () => rendered);
+          try {
+            for (const c of app.node.findAll()) {
+              if (c === doctor) continue;
+              for (const e of c.node.validate()) {
+                const line = `[${c.node.path}] ${e}`;
+                if (!seen.has(line)) errors.push(line);
+                seen.add(line);
+              }
+            }
+          } finally {
+            withdrawRenderedJson(app);
+          }
+          options.onDeferredBatch?.(built);
+          for (const c of objects) {
+            const o = rendered.get(c)!;
+            checkKind(c, o);
+            spill.add(kindRank(c.kind), finish(c, o));
+          }
+        });
+      } finally {
+        timed('buildMs', () => deferred.release(built));
+      }
+    }
+    if (!options.deferredValidationErrors && errors.length > 0) throw new Error(validationFailed(errors));
+    for (const o of spill.values()) fn(o);
+  } finally {
+    spill.dispose();
+  }
+}
+
+/** cdk8s' error for failed construct validations (`[path] error` lines). */
+export function validationFailed(lines: readonly string[]): string {
+  return `Validation failed with the following errors:\n  ${lines.join('\n  ')}`;
+}
+
+function checkKind(construct: ApiObject, o: KubeObject): void {
+  if (o.kind !== construct.kind) {
+    throw new Error(`${construct.node.path}: rendered as kind ${o.kind} although the construct's kind is ${construct.kind}; change the kind with the construct's props, not a JSON patch`);
+  }
 }
 
 /** Layer order kept on the project's side (see {@link deployAfter}). */
