@@ -139,9 +139,9 @@ function main(): void {
     '',
     'Synth phases (ms): ' + results.synth.map((m) => `${m.jobs.toLocaleString('en-US')}: ${Object.entries(m.phases).map(([k, v]) => `${k.replace(/Ms$/, '')} ${v}`).join(', ')}`).join('; ') + '.',
     '',
-    `Heap census at ${census.jobs.toLocaleString('en-US')} jobs (own process, each after full collections): modules loaded ${mib(census.baselineMiB)}; tree built ${mib(census.treeMiB)}; `
-      + `with the doctor's view at its fullest (every object's JSON, the application models, the indexes) ${mib(census.doctorViewMiB)}; `
-      + `at the first object written, with every object's JSON taken over from the doctor, ${mib(census.renderingMiB)}; after the last ${mib(census.streamedMiB)}. `
+    `Heap census at ${census.jobs.toLocaleString('en-US')} jobs (own process, each after full collections): modules loaded ${mib(census.baselineMiB)}; tree built, jobs deferred ${mib(census.treeMiB)}; `
+      + `at most with one tenant's jobs built, judged and rendered ${mib(census.batchMiB)}; `
+      + `at the first object written ${mib(census.renderingMiB)}; after the last ${mib(census.streamedMiB)}. `
       + `V8's heap limit ${mib(census.heapLimitMiB)}: with a limit of 2 GiB or more V8 lets the heap grow to up to 4× what survived a major collection before it collects again, so peak RSS can be several times these figures (docs/benchmark.md).`,
     '',
     growth !== undefined ? `Growth: time(10,000) / time(1,000) = ${growth.toFixed(1)} (linear is 10).` : 'Growth: not measured (needs 1,000 and 10,000).',

@@ -22,11 +22,11 @@ function measure<T>(nodeFlags: readonly string[], ...args: string[]): T {
 }
 
 describe('bench/measure.ts', () => {
-  test('census: the live heap grows from the modules to the tree to the doctor\'s view and the rendering, and the heap limit is reported', () => {
+  test('census: the live heap grows from the modules to the tree to a tenant\'s batch and the rendering, and the heap limit is reported', () => {
     const c = measure<HeapCensus>(['--expose-gc'], 'census', '10');
     expect(c.jobs).toBe(10);
     expect(c.treeMiB).toBeGreaterThan(c.baselineMiB);
-    expect(c.doctorViewMiB).toBeGreaterThan(c.treeMiB);
+    expect(c.batchMiB).toBeGreaterThan(c.treeMiB);
     expect(c.renderingMiB).toBeGreaterThan(c.treeMiB);
     expect(c.streamedMiB).toBeGreaterThan(c.baselineMiB);
     expect(c.heapLimitMiB).toBeGreaterThan(0);
