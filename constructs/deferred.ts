@@ -1,18 +1,17 @@
 import { Construct, IConstruct } from 'constructs';
-import { SparkImage } from './spark-image';
 
 /**
  * Constructs built on demand, one batch at a time, so a synth never holds them all: a chart's
- * children grouped in batches that are built (`materialize`), rendered and checked, then removed
- * again (`release`). A platform with thousands of jobs defers them, one batch per tenant
+ * children grouped in batches that are built (`materialize`), judged, rendered and checked, then
+ * removed again (`release`). A platform with thousands of jobs defers them, one batch per tenant
  * namespace (buildPlatform's `deferJobs`): the tree then holds the rest of the platform (the
  * base) and one tenant's jobs at a time.
  *
- * What the batches build must stay among themselves: every object of a batch is in its
- * namespace, no construct outside depends on them, and whatever they change outside (a
- * namespace's NetworkPolicy) is idempotent, made once by `DeferredChildren.prepare` and found
- * again by every later build. The doctor judges each batch with the base (see Doctor), and the
- * renderer writes their objects at their chart's place, in the order the chart would have.
+ * What a batch builds must stay in its namespace: every object of it is there, no construct
+ * outside depends on it, and what it adds outside is new constructs in its own namespace (a
+ * NetworkPolicy its namespace gets for the jobs), made again, identically, by each build. The
+ * synth builds every batch before it renders the rest (see prepareCharts), so the rest is
+ * rendered as it would be with the batches built at once.
  */
 export interface DeferredBatch {
   /** The namespace every object of the batch is in. */
@@ -38,15 +37,6 @@ export class DeferredChildren {
   }
 
   /**
-   * The images the batches' Spark workloads declare (SparkJob driver and executor), each image
-   * once as first declared, in build order: what the doctor knows of images is taken from every
-   * workload, built or not.
-   */
-  public readonly images: SparkImage[] = [];
-  private readonly imageNames = new Set<string>();
-  private prepared = false;
-
-  /**
    * @param chart the chart the batches build into (empty otherwise)
    * @param batches the batches, in the order their constructs come in the chart
    */
@@ -58,28 +48,6 @@ export class DeferredChildren {
       namespaces.add(b.namespace);
     }
     REGISTRY.set(chart, this);
-  }
-
-  /**
-   * Builds and releases every batch once, right after the rest of the tree: construction errors
-   * surface where they would without deferral, what the batches change outside is made, and
-   * their declared images are recorded.
-   */
-  public prepare(declaredImages: (built: readonly IConstruct[]) => readonly SparkImage[]): void {
-    if (this.prepared) return;
-    for (const b of this.batches) {
-      const built = this.materialize(b);
-      try {
-        // The first declaration of an image is the one that counts (as in the doctor's view).
-        for (const image of declaredImages(built)) {
-          if (!this.imageNames.has(image.image)) this.images.push(image);
-          this.imageNames.add(image.image);
-        }
-      } finally {
-        this.release(built);
-      }
-    }
-    this.prepared = true;
   }
 
   /** Builds a batch under the chart. */

@@ -75,7 +75,8 @@ export interface BuildPlatformOptions {
    * Build the jobs at synth, one tenant at a time, instead of now: a synth then never holds
    * every job's constructs and objects at once (its memory is the rest of the platform plus one
    * tenant's jobs), and renders the same files. For a synth of a large platform (`npm run synth`
-   * uses it); `sparkJobs` is then empty, and the jobs can be neither changed nor looked up.
+   * uses it). `sparkJobs` is then empty, the jobs can be neither changed nor looked up, and an
+   * error in a job's props is thrown by the synth (or the doctor's report) instead of here.
    * @default false
    */
   readonly deferJobs?: boolean;
@@ -150,7 +151,7 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string,
       }),
     }));
     if (options.deferJobs) {
-      new DeferredChildren(jobs, batches).prepare((built) => built.flatMap((j) => (j instanceof SparkJob ? [j.spec.driver.image, j.spec.executor.image] : [])));
+      new DeferredChildren(jobs, batches);
     } else {
       for (const b of batches) {
         for (const job of b.build()) if (job instanceof SparkJob) sparkJobs.set(`${b.namespace}/${job.name}`, job);

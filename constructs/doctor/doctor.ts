@@ -8,7 +8,8 @@ import { DoctorOptions, DoctorSuppression, ResolvedDoctorOptions, checkDoctorOpt
 import { DOCTOR_RULES } from './rules';
 import { DoctorFinding, DoctorReport, DoctorRule, RuleTarget, Severity } from './types';
 import { treeVersion } from '../tree-version';
-import { DoctorView, IndexedObject } from './view';
+import { DoctorView, IndexedObject, declaredImages } from './view';
+import { SparkImage } from '../spark-image';
 
 /** Suppressions made with `Doctor.suppress`, per construct (they cover its subtree). */
 const constructSuppressions = new WeakMap<IConstruct, Array<{ rule: string; reason: string }>>();
@@ -112,7 +113,6 @@ export class Doctor extends Construct {
    * Checked once per call: take it once per render, not per object.
    */
   public renderedJson(): ReadonlyMap<IConstruct, unknown> | undefined {
-    if (this.judging) return this.judging.baseJson;
     if (!this.cached?.json || this.cached.key !== this.cacheKey()) return undefined;
     return this.cached.json;
   }
@@ -172,19 +172,19 @@ export class Doctor extends Construct {
     for (const batch of deferred.batches) {
       const built = deferred.materialize(batch);
       try {
-        judgement.judge(batch);
+        judgement.judge(batch, built);
       } finally {
         deferred.release(built);
       }
     }
-    return { report: judgement.finish(), json: judgement.baseJson };
+    return judgement.finish();
   }
 
   /**
-   * Starts judging a tree whose children are deferred (see DeferredJudgement) batch by batch, as
-   * a renderer builds them: until `finish()`, the doctor's cdk8s validation reports nothing (the
-   * renderer reports the errors of the finished judgement, in cdk8s' words), and `renderedJson()`
-   * is the base's. Undefined when the tree has no deferred children.
+   * Starts judging a tree whose children are deferred (see DeferredJudgement), batch by batch as
+   * a renderer builds them; `finish()` makes its report the doctor's, as `report()` would, its
+   * JSON the renderer's (`renderedJson()`). Until then the doctor's cdk8s validation reports
+   * nothing. Undefined when the tree has no deferred children.
    */
   public beginDeferred(): DeferredJudgement | undefined {
     const deferred = DeferredChildren.under(this.node.scope!);
@@ -201,11 +201,11 @@ export class Doctor extends Construct {
   }
 
   /** @internal a finished deferred judgement: its report becomes the doctor's (DeferredJudgement) */
-  public _finished(judgement: DeferredJudgement, found: ReadonlyArray<RunFinding['finding']>): DoctorReport {
+  public _finished(judgement: DeferredJudgement, found: ReadonlyArray<RunFinding['finding']>, json: ReadonlyMap<IConstruct, unknown>): DoctorReport {
     const report = this.reportOf(found);
     if (this.judging === judgement) {
       this.judging = undefined;
-      this.cached = { key: this.cacheKey(), report };
+      this.cached = { key: this.cacheKey(), report, json };
     }
     return report;
   }
@@ -271,61 +271,80 @@ export class Doctor extends Construct {
 
 /**
  * The doctor's judgement of a tree whose children are deferred (DeferredChildren: one batch per
- * namespace), made without ever holding every batch: the base (the tree without them) is judged
- * once when it starts, then each batch with the base while it is built (`judge`), its objects
- * indexed once and shared. A batch's constructs are reported from its own view; a base construct
- * from the view of its namespace's batch (what it is judged against lives in its namespace:
- * quotas, policies, services, accounts), or from the base's own view when no batch is in its
- * namespace. A batch's view leaves out the other batches' namespaces, so it is as large as its
- * batch, its namespace, the platform's own namespaces and the cluster-scoped objects. The report
- * is the one the whole tree would get: the tests compare both on every environment.
+ * namespace), made without ever holding every batch: each batch is judged while it is built
+ * (`judge`), with the rest of the tree (the base) minus the other batches' namespaces, so each
+ * view is as large as its batch, its namespace, the platform's own namespaces and the
+ * cluster-scoped objects; then the base alone, once every batch has added what it adds to its
+ * namespace (`finish`). A batch's constructs are reported from its own view; a base construct from
+ * the view of its namespace's batch (what it is judged against lives in its namespace: quotas,
+ * policies, services, accounts), or from the base's view when no batch is in its namespace. Each
+ * base object is rendered once, for every view and the renderer. The report is the one the whole
+ * tree would get: the tests compare both.
  */
 export class DeferredJudgement {
-  /** The JSON of the base's objects, as its view rendered them. */
-  public readonly baseJson: ReadonlyMap<IConstruct, unknown>;
   private readonly kept: Array<RunFinding['finding']> = [];
   private readonly batched: ReadonlySet<string>;
-  private readonly indexed: ReadonlyMap<IConstruct, IndexedObject>;
-  private readonly baseNamespaces: ReadonlyMap<IConstruct, string | undefined>;
+  /** The base's objects, indexed by the first view that had them (a batch only adds objects). */
+  private readonly indexed = new Map<IConstruct, IndexedObject>();
+  private readonly namespaces = new Map<IConstruct, string | undefined>();
+  /** The images the judged batches declared, each once, in the order the tree has them. */
+  private readonly images: SparkImage[] = [];
+  private readonly imageNames = new Set<string>();
 
   constructor(private readonly doctor: Doctor, private readonly deferred: DeferredChildren) {
-    const scope = doctor.node.scope!;
     this.batched = new Set(deferred.batches.map((b) => b.namespace));
-    const base = scope.node.findAll();
-    const baseView = new DoctorView(base, doctor.options, { deferred });
-    for (const f of doctor._findings(baseView)) {
-      const ns = targetNamespace(f.target.construct);
-      if (ns === undefined || !this.batched.has(ns)) this.kept.push(f.finding);
-    }
-    const indexed = baseView.indexedByConstruct();
-    this.indexed = indexed;
-    this.baseJson = baseView.jsonByConstruct();
-    const namespaceOf = (c: IConstruct): string | undefined => {
-      if (c instanceof ApiObject) return c.kind === 'Namespace' ? undefined : indexed.get(c)?.namespace;
-      return isClientModeDriver(c) ? c.namespace : undefined;
-    };
-    this.baseNamespaces = new Map(base.map((c) => [c, namespaceOf(c)]));
   }
 
   /**
-   * Judges `batch`, built in the tree now, and returns the JSON of every object of its view (the
-   * batch's included, rendered once here for the renderer too).
+   * Judges `batch`, whose constructs (`built`) are in the tree now, and returns the JSON of every
+   * object of its view (the batch's rendered here once, for the renderer too).
    */
-  public judge(batch: DeferredBatch): ReadonlyMap<IConstruct, unknown> {
+  public judge(batch: DeferredBatch, built: readonly IConstruct[]): ReadonlyMap<IConstruct, unknown> {
     const others = (c: IConstruct) => {
-      const ns = this.baseNamespaces.get(c);
+      const ns = this.namespaceOf(c);
       return ns !== undefined && ns !== batch.namespace && this.batched.has(ns);
     };
-    const view = new DoctorView(this.doctor.node.scope!.node.findAll().filter((c) => !others(c)), this.doctor.options, { deferred: this.deferred, indexed: this.indexed });
+    const view = this.view(this.doctor.node.scope!.node.findAll().filter((c) => !others(c)));
     for (const f of this.doctor._findings(view)) {
       if (this.deferred.owns(f.target.construct) || targetNamespace(f.target.construct) === batch.namespace) this.kept.push(f.finding);
+    }
+    for (const c of built.flatMap((b) => b.node.findAll())) {
+      for (const image of declaredImages(c)) {
+        if (!this.imageNames.has(image.image)) this.images.push(image);
+        this.imageNames.add(image.image);
+      }
     }
     return view.jsonByConstruct();
   }
 
-  /** The report, once every batch was judged; it becomes the doctor's report. */
-  public finish(): DoctorReport {
-    return this.doctor._finished(this, this.kept);
+  /**
+   * Judges the base, once every batch was judged (and added what it adds to its namespace), and
+   * returns the report (it becomes the doctor's) with the JSON of the base's objects.
+   */
+  public finish(): { report: DoctorReport; json: ReadonlyMap<IConstruct, unknown> } {
+    const view = this.view(this.doctor.node.scope!.node.findAll());
+    for (const f of this.doctor._findings(view)) {
+      const ns = targetNamespace(f.target.construct);
+      if (ns === undefined || !this.batched.has(ns)) this.kept.push(f.finding);
+    }
+    const json = view.jsonByConstruct();
+    return { report: this.doctor._finished(this, this.kept, json), json };
+  }
+
+  private view(constructs: readonly IConstruct[]): DoctorView {
+    const view = new DoctorView(constructs, this.doctor.options, { indexed: this.indexed, declared: { at: this.deferred.chart, images: this.images } });
+    for (const [c, o] of view.indexedByConstruct()) {
+      if (!this.indexed.has(c) && !this.deferred.owns(c)) this.indexed.set(c, o);
+    }
+    return view;
+  }
+
+  /** The namespace of a construct of the base, for leaving other batches' namespaces out of a view. */
+  private namespaceOf(c: IConstruct): string | undefined {
+    if (this.namespaces.has(c)) return this.namespaces.get(c);
+    const ns = c instanceof ApiObject ? (c.kind === 'Namespace' ? undefined : c.metadata.namespace) : isClientModeDriver(c) ? c.namespace : undefined;
+    if (!this.deferred.owns(c)) this.namespaces.set(c, ns);
+    return ns;
   }
 }
 

@@ -2,7 +2,6 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { parseAllDocuments } from 'yaml';
 import { SparkJob } from '../jobs/spark-job';
-import type { DeferredChildren } from '../deferred';
 import { SparkImage } from '../spark-image';
 import { Cpu, Memory } from '../units';
 import { IClientModeDriver, isClientModeDriver } from '../client-mode-driver';
@@ -23,12 +22,15 @@ export type { IndexedObject, PodWorkload };
 /** What a view takes besides the constructs. */
 export interface DoctorViewInputs {
   /**
-   * Objects indexed by an earlier view of the same tree state (their JSON is not rendered again):
-   * the base of a deferred run, shared by the views of its batches.
+   * Objects indexed by an earlier view, whose JSON has not changed since (it is not rendered
+   * again): the platform objects a deferred run shares between the views of its batches.
    */
   readonly indexed?: ReadonlyMap<IConstruct, IndexedObject>;
-  /** Deferred children of the tree: the images they declare count where their chart is. */
-  readonly deferred?: DeferredChildren;
+  /**
+   * Images declared by constructs not in the tree now (deferred children: the batches judged
+   * before), counted where `at` (their chart) is, in the order they were declared.
+   */
+  readonly declared?: { readonly at: IConstruct; readonly images: readonly SparkImage[] };
 }
 
 /** A ResourceQuota's hard limits the doctor checks (unscoped quotas only). */
@@ -72,7 +74,7 @@ export class DoctorView {
     const drivers: Array<{ construct: IConstruct; driver: IClientModeDriver }> = [];
     for (const image of options.images) this.declare(image);
     for (const c of constructs) {
-      if (c === more.deferred?.chart) for (const image of more.deferred.images) this.declare(image);
+      if (c === more.declared?.at) for (const image of more.declared.images) this.declare(image);
       if (c instanceof ApiObject) {
         const o = more.indexed?.get(c) ?? index(c);
         objects.push(o);
@@ -81,17 +83,9 @@ export class DoctorView {
         else this.kinds.set(o.kind, [o]);
         this.byKey.set(`${o.kind}/${o.namespace ?? ''}/${o.name}`, o);
       }
-      if (c instanceof SparkJob) {
-        this.jobsByResource.set(c.resource, c);
-        this.declare(c.spec.driver.image);
-        this.declare(c.spec.executor.image);
-      } else if (isClientModeDriver(c)) {
-        drivers.push({ construct: c, driver: c });
-        this.declare(c.driverImage);
-        this.declare(c.executorImage);
-      }
-      const workloadImage = (c as { sparkImage?: unknown }).sparkImage;
-      if (workloadImage instanceof SparkImage) this.declare(workloadImage);
+      if (c instanceof SparkJob) this.jobsByResource.set(c.resource, c);
+      else if (isClientModeDriver(c)) drivers.push({ construct: c, driver: c });
+      for (const image of declaredImages(c)) this.declare(image);
     }
     this.objects = objects;
     this.clientDrivers = drivers;
@@ -319,6 +313,20 @@ export class DoctorView {
     if (!this.cache.has(key)) this.cache.set(key, build());
     return this.cache.get(key) as T;
   }
+}
+
+/**
+ * The images a construct declares, whose facts (Spark version, Python, jars) count for every use
+ * of the image in the tree, the first declaration of an image winning: a SparkJob's driver and
+ * executor images, a client-mode driver's, a workload's `sparkImage`.
+ */
+export function declaredImages(c: IConstruct): SparkImage[] {
+  const out: SparkImage[] = [];
+  if (c instanceof SparkJob) out.push(c.spec.driver.image, c.spec.executor.image);
+  else if (isClientModeDriver(c)) out.push(c.driverImage, c.executorImage);
+  const workloadImage = (c as { sparkImage?: unknown }).sparkImage;
+  if (workloadImage instanceof SparkImage) out.push(workloadImage);
+  return out;
 }
 
 function index(c: ApiObject): IndexedObject {

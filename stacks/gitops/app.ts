@@ -1,16 +1,15 @@
 import * as path from 'path';
 import { ApiObject, App, AppProps } from 'cdk8s';
-import { IConstruct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { Doctor, DoctorOptions, DoctorReport, attachDoctor, formatFinding } from '../../constructs/doctor';
+import { Doctor, DoctorOptions, DoctorReport, attachDoctor } from '../../constructs/doctor';
 import { SparkPlatformError, show } from '../../constructs/errors';
 import { RenderedJobTemplate, isJobTemplate, renderJobTemplate } from '../../constructs/jobs/template-mode';
 import { SecretRef, collectSecretRefs, declaredSecretRefs } from '../../constructs/secret-refs';
-import { DeferredBatch, DeferredChildren } from '../../constructs/deferred';
+import { DeferredChildren } from '../../constructs/deferred';
 import { EXTERNAL_CRDS, ManifestIssue, ManifestValidationError, ManifestValidator } from '../../constructs/validation';
 import { crdInfo } from '../../constructs/validation/crd-schemas';
 import { isBuiltinKind } from '../../constructs/validation/known-fields';
-import { KubeObject, PlannedChart, RenderedChart, SOURCE_ANNOTATION, SYNC_WAVE_ANNOTATION, kustomization, prepareCharts, toYaml, validationFailed } from './output';
+import { KubeObject, PlannedChart, RenderedChart, SOURCE_ANNOTATION, SYNC_WAVE_ANNOTATION, kustomization, PreparedCharts, prepareCharts, toYaml } from './output';
 import { timed } from './timings';
 import { StagedTree } from './write';
 
@@ -117,22 +116,38 @@ export function streamApp(app: App, options: RenderAppOptions, sink: AppSink): S
   // Run first on its own (for the timings): the validation during rendering reuses the report.
   // Anew for each synth: a report cached before it may miss changes no construct records.
   // A tree with deferred children (a platform's jobs, one tenant at a time) is judged batch by
-  // batch as the renderer builds them instead: the doctor's errors and the constructs' validation
-  // errors with a batch built are thrown after the last object; what the batches declare is kept
-  // as they go (their Secret reads; each object's kind is checked as it comes).
+  // batch as prepareCharts builds them, before the rest is prepared; what the batches declare is
+  // kept as they go (their Secret reads).
   doctor.invalidate();
   const judgement = timed('doctorMs', () => doctor.beginDeferred());
   let report = judgement ? undefined : timed('doctorMs', () => doctor.report());
-  const validationErrors: string[] = [];
   const prefix = options.name ? `${options.name}/` : '';
   const deferred = DeferredChildren.under(app);
   const deferredRefs: SecretRef[] = [];
-  const onDeferredBatch = (built: readonly IConstruct[]) => deferredRefs.push(...declaredSecretRefs(built.flatMap((c) => c.node.findAll())));
-  const prepared = timed('renderMs', () => prepareCharts(app, {
+  // (prepareCharts times its own phases: it builds, judges and renders deferred children)
+  const prepared = prepareCharts(app, {
     ...(options.sourceAnnotation ?? true ? { source: (o: ApiObject) => `${prefix}${o.node.path}` } : {}),
-    onDeferredBatch,
-    ...(judgement ? { judgeDeferredBatch: (batch: DeferredBatch) => timed('doctorMs', () => judgement.judge(batch)), deferredValidationErrors: validationErrors } : {}),
-  }));
+    deferred: {
+      judge: judgement ? (batch, built) => timed('doctorMs', () => judgement.judge(batch, built)) : undefined,
+      built: (built) => deferredRefs.push(...declaredSecretRefs(built.flatMap((c) => c.node.findAll()))),
+      finish: () => {
+        if (judgement) report = timed('doctorMs', () => judgement.finish().report);
+      },
+    },
+  });
+  try {
+    return streamPrepared(app, options, sink, prepared, () => ({
+      secretRefs: collectSecretRefs(app, deferred ? { at: deferred.chart, refs: deferredRefs } : undefined),
+      doctor: report!,
+    }));
+  } finally {
+    prepared.dispose();
+  }
+}
+
+/** The rest of {@link streamApp}, once the app is prepared. */
+function streamPrepared(app: App, options: RenderAppOptions, sink: AppSink, prepared: PreparedCharts, done: () => Pick<StreamedApp, 'secretRefs' | 'doctor'>): StreamedApp {
+  const deferred = DeferredChildren.under(app);
   // manifest(): the wire form (cdk8s' props spell some fields differently, e.g. openApiv3Schema)
   const installed = (options.installedCrds ?? []).map((def) => k8s.KubeCustomResourceDefinition.manifest(def));
   // Before any object: every custom kind has its CRD, and the app's CRDs check the custom
@@ -162,16 +177,8 @@ export function streamApp(app: App, options: RenderAppOptions, sink: AppSink): S
   }
   // A template is checked as the orchestrator submits it: the file, rendered with its defaults.
   timed('schemaMs', () => templates.list.forEach((t, i) => issues.push(...validator.validate(t.withDefaults, objectCount + i))));
-  if (judgement) {
-    // As cdk8s would have reported them before the first object: the constructs' validations,
-    // then the doctor's (the app's last child).
-    const judged = timed('doctorMs', () => judgement.finish());
-    validationErrors.push(...judged.errors.map((f) => `[${doctor.node.path}] ${formatFinding(f)}`));
-    if (validationErrors.length > 0) throw new Error(validationFailed(validationErrors));
-    report = judged;
-  }
   if (issues.length > 0) throw new ManifestValidationError(issues);
-  return { files: prepared.charts.map((c) => c.file), objectCount, templates: templates.list, secretRefs: collectSecretRefs(app, deferred ? { at: deferred.chart, refs: deferredRefs } : undefined), doctor: report! };
+  return { files: prepared.charts.map((c) => c.file), objectCount, templates: templates.list, ...done() };
 }
 
 /** An AppSink that keeps every chart with its objects (renderApp, render()). */

@@ -85,23 +85,17 @@ export interface RenderChartsOptions {
   /** The source annotation of an object (e.g. its construct path), or undefined for none. @default - none */
   readonly source?: (object: ApiObject) => string | undefined;
   /**
-   * Called with each batch of a chart's deferred children ({@link DeferredChildren}) while it is
-   * built, after its objects are rendered (e.g. to read what its constructs declare).
-   * @default - nothing
+   * Deferred children of a chart ({@link DeferredChildren}): each batch is built, handed to
+   * `judge` (the doctor's DeferredJudgement, which returns the JSON it rendered, reused here),
+   * then to `built`, and released; `finish` is called once every batch went through, before the
+   * app is prepared (the doctor's report is then complete, as the validations expect).
+   * @default - the batches are rendered without a judge
    */
-  readonly onDeferredBatch?: (built: readonly IConstruct[]) => void;
-  /**
-   * Judges each batch of a chart's deferred children while it is built (the doctor's
-   * DeferredJudgement.judge), returning the JSON it rendered, which the renderer then reuses.
-   * @default - none: each object is rendered here
-   */
-  readonly judgeDeferredBatch?: (batch: DeferredBatch) => ReadonlyMap<IConstruct, unknown> | undefined;
-  /**
-   * Where the construct validations' errors with a deferred batch built go (`[path] error`, once
-   * each), for the caller to report with the doctor's.
-   * @default - thrown after the chart's last batch, as cdk8s words them
-   */
-  readonly deferredValidationErrors?: string[];
+  readonly deferred?: {
+    readonly judge?: (batch: DeferredBatch, built: readonly IConstruct[]) => ReadonlyMap<IConstruct, unknown>;
+    readonly built?: (built: readonly IConstruct[]) => void;
+    readonly finish?: () => void;
+  };
 }
 
 /** A chart of a prepared app: where it goes, before its objects are rendered. */
@@ -130,6 +124,8 @@ export interface PreparedCharts {
   each(chart: PlannedChart, fn: (object: KubeObject) => void): void;
   /** A chart's objects as they go to its file, all at once (see `each`). */
   render(chart: PlannedChart): RenderedChart;
+  /** Removes what the deferred children's objects were kept in (a spill file), if not yet. */
+  dispose(): void;
 }
 
 /**
@@ -143,23 +139,34 @@ export interface PreparedCharts {
  */
 export function prepareCharts(app: App, options: RenderChartsOptions = {}): PreparedCharts {
   const created = app.node.children.filter((c): c is Chart => Chart.isChart(c));
-  if (created.length > 0) {
-    // The doctor rendered every object just before: the validations of this render (e.g. the
-    // operator's webhook-field check) read that JSON instead of rendering again, for this call only.
-    const doctorJson = Doctor.of(app)?.renderedJson();
-    if (doctorJson) publishRenderedJson(app, treeState(app), () => doctorJson);
-    try {
-      created[0].toJson(); // prepares the app: inferred dependencies, every validation
-    } finally {
-      withdrawRenderedJson(app);
-    }
+  // Deferred children first: what their batches add to the rest (a namespace's NetworkPolicy) is
+  // then there when the rest is prepared, judged and rendered.
+  const deferred = DeferredChildren.under(app);
+  const spilled = deferred ? spillDeferred(app, deferred, (c, o) => withSource(o, options.source?.(c)), options) : undefined;
+  try {
+    if (created.length > 0) timed('renderMs', () => prepareApp(app, created[0]));
+    return timed('renderMs', () => planCharts(app, created, options, deferred && spilled ? { chart: deferred.chart, spilled } : undefined));
+  } catch (e) {
+    spilled?.dispose();
+    throw e;
   }
-  // Read after preparing: a validation that changed the tree makes the doctor's JSON stale. Taken
-  // over from the doctor (which then keeps only its report), so each object's JSON is garbage as
-  // soon as it is handed over.
-  const doctor = Doctor.of(app);
-  const pending = new Map<IConstruct, unknown>(doctor?.renderedJson() ?? []);
-  doctor?.releaseRenderedJson();
+}
+
+/** cdk8s' preparation of the app, once (see {@link prepareCharts}). */
+function prepareApp(app: App, first: Chart): void {
+  // The doctor rendered every object just before: the validations of this render (e.g. the
+  // operator's webhook-field check) read that JSON instead of rendering again, for this call only.
+  const doctorJson = Doctor.of(app)?.renderedJson();
+  if (doctorJson) publishRenderedJson(app, treeState(app), () => doctorJson);
+  try {
+    first.toJson(); // prepares the app: inferred dependencies, every validation
+  } finally {
+    withdrawRenderedJson(app);
+  }
+}
+
+/** The charts of a prepared app in apply order, rendered on demand (see {@link prepareCharts}). */
+function planCharts(app: App, created: readonly Chart[], options: RenderChartsOptions, deferred?: { chart: IConstruct; spilled: ObjectSpill<KubeObject> }): PreparedCharts {
   const ordered = chartOrder(created);
   const width = Math.max(2, String(ordered.length - 1).length);
   const byPlan = new Map<PlannedChart, Chart>();
@@ -169,6 +176,12 @@ export function prepareCharts(app: App, options: RenderChartsOptions = {}): Prep
     byPlan.set(planned, chart);
     return planned;
   });
+  // Read after preparing: a validation that changed the tree makes the doctor's JSON stale. Taken
+  // over from the doctor (which then keeps only its report), so each object's JSON is garbage as
+  // soon as it is handed over.
+  const doctor = Doctor.of(app);
+  const pending = new Map<IConstruct, unknown>(doctor?.renderedJson() ?? []);
+  doctor?.releaseRenderedJson();
   // A chart's objects in cdk8s' dependency order, sorted once per chart (the custom-kind pass
   // and the writing both need them; the tree does not change in between).
   const sorted = new Map<PlannedChart, ApiObject[]>();
@@ -189,11 +202,9 @@ export function prepareCharts(app: App, options: RenderChartsOptions = {}): Prep
     pending.set(c, o);
     return o;
   };
-  const deferred = DeferredChildren.under(app);
   const each = (planned: PlannedChart, fn: (object: KubeObject) => void): void => {
-    const chart = byPlan.get(planned)!;
-    if (deferred?.chart === chart) {
-      eachDeferred(app, chart, deferred, (c, o) => withAnnotations(o, options.source?.(c), planned.wave), fn, options);
+    if (deferred && byPlan.get(planned) === deferred.chart) {
+      for (const o of deferred.spilled.values()) fn(withWave(o, planned.wave));
       return;
     }
     // Ordered by the constructs' kinds, so no object is rendered before its turn. Stable: keeps
@@ -217,42 +228,41 @@ export function prepareCharts(app: App, options: RenderChartsOptions = {}): Prep
       each(planned, (o) => objects.push(o));
       return { ...planned, objects };
     },
+    dispose: () => deferred?.spilled.dispose(),
   };
 }
 
 /**
- * A chart whose children are deferred: each batch built, rendered, checked by every construct
- * validation (with the batch in the tree, the doctor's excepted: it judged every batch already),
- * kept on disk by kind and released; then the objects handed over ordered by kind, in the order
- * the chart would have if built at once (the batches' objects one after the other within a kind).
+ * A chart whose children are deferred: each batch built, judged, rendered, checked by every
+ * construct validation (with the batch in the tree; the doctor's excepted, it judges the batches
+ * itself), kept on disk by kind and released. Then the judgement is finished, and the validations'
+ * errors are thrown as cdk8s words them, in its order: each construct's in tree order, the
+ * batches' where their chart is, the doctor's last. The objects come out of the spill ordered by
+ * kind, in the order the chart would have if built at once (within a kind, the batches' objects
+ * one after the other).
  */
-function eachDeferred(app: App, chart: Chart, deferred: DeferredChildren, finish: (c: ApiObject, o: KubeObject) => KubeObject, fn: (object: KubeObject) => void, options: RenderChartsOptions): void {
+function spillDeferred(app: App, deferred: DeferredChildren, finish: (c: ApiObject, o: KubeObject) => KubeObject, options: RenderChartsOptions): ObjectSpill<KubeObject> {
   const spill = new ObjectSpill<KubeObject>();
   try {
-    const errors = options.deferredValidationErrors ?? [];
-    const seen = new Set<string>(errors);
     const doctor = Doctor.of(app);
+    const chart = deferred.chart;
+    const lines = new ValidationLines();
     for (const batch of deferred.batches) {
       const built = timed('buildMs', () => deferred.materialize(batch));
       try {
-        const judged = options.judgeDeferredBatch?.(batch);
+        const judged = options.deferred?.judge?.(batch, built);
         timed('renderMs', () => {
           const objects = new DependencyGraph(chart.node).topology().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
           const rendered = new Map<IConstruct, KubeObject>(objects.map((c) => [c, (judged?.get(c) ?? c.toJson()) as KubeObject]));
           publishRenderedJson(app, treeState(app), () => rendered);
           try {
             for (const c of app.node.findAll()) {
-              if (c === doctor) continue;
-              for (const e of c.node.validate()) {
-                const line = `[${c.node.path}] ${e}`;
-                if (!seen.has(line)) errors.push(line);
-                seen.add(line);
-              }
+              if (c !== doctor) lines.add(deferred.owns(c) ? chart : c, c.node.path, c.node.validate());
             }
           } finally {
             withdrawRenderedJson(app);
           }
-          options.onDeferredBatch?.(built);
+          options.deferred?.built?.(built);
           for (const c of objects) {
             const o = rendered.get(c)!;
             checkKind(c, o);
@@ -263,10 +273,39 @@ function eachDeferred(app: App, chart: Chart, deferred: DeferredChildren, finish
         timed('buildMs', () => deferred.release(built));
       }
     }
-    if (!options.deferredValidationErrors && errors.length > 0) throw new Error(validationFailed(errors));
-    for (const o of spill.values()) fn(o);
-  } finally {
+    options.deferred?.finish?.();
+    if (lines.size > 0) {
+      // with every construct's own (the doctor's included: its report is complete now)
+      for (const c of app.node.findAll()) lines.add(c, c.node.path, c.node.validate());
+      throw new Error(validationFailed(app.node.findAll().flatMap((c) => lines.of(c))));
+    }
+    return spill;
+  } catch (e) {
     spill.dispose();
+    throw e;
+  }
+}
+
+/** Construct validation errors (`[path] error`), each once, by the construct they belong with. */
+class ValidationLines {
+  public size = 0;
+  private readonly byConstruct = new Map<IConstruct, string[]>();
+  private readonly seen = new Set<string>();
+
+  public add(at: IConstruct, path: string, errors: readonly string[]): void {
+    for (const e of errors) {
+      const line = `[${path}] ${e}`;
+      if (this.seen.has(line)) continue;
+      this.seen.add(line);
+      const list = this.byConstruct.get(at);
+      if (list) list.push(line);
+      else this.byConstruct.set(at, [line]);
+      this.size++;
+    }
+  }
+
+  public of(c: IConstruct): readonly string[] {
+    return this.byConstruct.get(c) ?? [];
   }
 }
 
@@ -341,8 +380,16 @@ export function chartOrder(charts: readonly Chart[]): Chart[] {
 export const SOURCE_ANNOTATION = 'spark-platform.io/source';
 
 function withAnnotations(o: KubeObject, source: string | undefined, wave: number): KubeObject {
-  const annotations = { ...(o.metadata.annotations ?? {}), ...(source === undefined ? {} : { [SOURCE_ANNOTATION]: source }), [SYNC_WAVE_ANNOTATION]: String(wave) };
-  return { ...o, metadata: { ...o.metadata, annotations } };
+  return withWave(withSource(o, source), wave);
+}
+
+function withSource(o: KubeObject, source: string | undefined): KubeObject {
+  if (source === undefined) return o;
+  return { ...o, metadata: { ...o.metadata, annotations: { ...(o.metadata.annotations ?? {}), [SOURCE_ANNOTATION]: source } } };
+}
+
+function withWave(o: KubeObject, wave: number): KubeObject {
+  return { ...o, metadata: { ...o.metadata, annotations: { ...(o.metadata.annotations ?? {}), [SYNC_WAVE_ANNOTATION]: String(wave) } } };
 }
 
 /**

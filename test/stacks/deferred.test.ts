@@ -123,18 +123,21 @@ describe('deferred jobs render what the whole tree renders', () => {
     expect(eager.error).toContain('[jobs/team-0001-job-00150] SparkJob "job-00150" mainApplicationFile: "s3a://spark-data/app.jar" is an s3a:// URI');
   });
 
-  test('a job that cannot be built fails buildPlatform as it does without deferral', () => {
+  test('a job that cannot be built fails the synth in the words buildPlatform has without deferral', () => {
     const config = platform({ jobs: benchPlatform(300).jobs!.map((j, i) => (i === 250 ? { ...j, executor: { instances: -1 } } : j)) });
-    const eager = (() => {
-      try {
-        buildPlatform(new SparkPlatformApp({ name: 'x' }), config);
-        return undefined;
-      } catch (e) {
-        return (e as Error).message;
-      }
-    })();
-    expect(eager).toBeDefined();
-    expect(() => buildPlatform(new SparkPlatformApp({ name: 'x' }), config, undefined, { deferJobs: true })).toThrow(eager!);
+    let eager: string | undefined;
+    try {
+      buildPlatform(new SparkPlatformApp({ name: 'x' }), config);
+    } catch (e) {
+      eager = (e as Error).message;
+    }
+    expect(eager).toMatch(/executor/);
+    const app = new SparkPlatformApp({ name: 'x' });
+    buildPlatform(app, config, undefined, { deferJobs: true });
+    expect(() => app.render()).toThrow(eager!);
+    expect(() => Doctor.of(app)!.report()).toThrow(eager!);
+    // nothing of the failed batch is left behind
+    expect(DeferredChildren.under(app)!.chart.node.children).toHaveLength(0);
   });
 });
 
