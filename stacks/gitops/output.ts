@@ -77,7 +77,11 @@ function kindRank(kind: string): number {
  */
 export function renderCharts(app: App, options: RenderChartsOptions = {}): RenderedChart[] {
   const prepared = prepareCharts(app, options);
-  return prepared.charts.map((chart) => prepared.render(chart));
+  try {
+    return prepared.charts.map((chart) => prepared.render(chart));
+  } finally {
+    prepared.dispose();
+  }
 }
 
 /** Options of renderCharts. */
@@ -236,8 +240,8 @@ function planCharts(app: App, created: readonly Chart[], options: RenderChartsOp
  * A chart whose children are deferred: each batch built, judged, rendered, checked by every
  * construct validation (with the batch in the tree; the doctor's excepted, it judges the batches
  * itself), kept on disk by kind and released. Then the judgement is finished, and the validations'
- * errors are thrown as cdk8s words them, in its order: each construct's in tree order, the
- * batches' where their chart is, the doctor's last. The objects come out of the spill ordered by
+ * errors are thrown as cdk8s words them, in its order: each construct's where it is in the tree,
+ * the batches' constructs' where their chart is. The objects come out of the spill ordered by
  * kind, in the order the chart would have if built at once (within a kind, the batches' objects
  * one after the other).
  */
@@ -310,7 +314,7 @@ class ValidationLines {
 }
 
 /** cdk8s' error for failed construct validations (`[path] error` lines). */
-export function validationFailed(lines: readonly string[]): string {
+function validationFailed(lines: readonly string[]): string {
   return `Validation failed with the following errors:\n  ${lines.join('\n  ')}`;
 }
 
