@@ -13,7 +13,7 @@ import { DeferredChildren } from '../../constructs/deferred';
 import { SparkJobMode } from '../../constructs/jobs';
 import { PlatformConfig } from '../../stacks/config';
 import { ENVIRONMENTS } from '../../stacks/environments';
-import { SparkPlatformApp } from '../../stacks/gitops';
+import { SparkPlatformApp, renderCharts } from '../../stacks/gitops';
 import { buildPlatform } from '../../stacks/platform';
 import { synthesize } from '../../stacks/synth';
 import { benchPlatform } from '../../bench/platform';
@@ -160,6 +160,43 @@ describe('deferred jobs are never all built', () => {
     app.render();
     expect(most).toBe(100);
     expect(jobs.node.children).toHaveLength(0);
+  });
+
+  test('the spill files are removed: after a render, a failing synth, renderCharts', () => {
+    const made: string[] = [];
+    // the fs module itself (the namespace import's bindings cannot be spied on)
+    const nodeFs = jest.requireActual<typeof fs>('fs');
+    const mkdtemp = nodeFs.mkdtempSync;
+    const spy = jest.spyOn(nodeFs, 'mkdtempSync').mockImplementation(((prefix: string, options?: unknown) => {
+      const dir = (mkdtemp as (p: string, o?: unknown) => string)(prefix, options);
+      if (path.basename(prefix).startsWith('spark-platform-spill-')) made.push(dir);
+      return dir;
+    }) as typeof fs.mkdtempSync);
+    try {
+      const render = (config: PlatformConfig) => {
+        const app = new SparkPlatformApp({ name: config.name });
+        buildPlatform(app, config, undefined, { deferJobs: true });
+        return app;
+      };
+      const cases: Array<[string, () => void]> = [
+        ['render', () => render(platform()).render()],
+        ['failing synth', () => expect(() => render(platform({ doctor: { nodes: [{ name: 'small', cpu: '1', memory: '1Gi' }] } })).render()).toThrow(/pod-exceeds-node/)],
+        ['renderCharts', () => renderCharts(render(platform()))],
+      ];
+      for (const [name, run] of cases) {
+        const before = made.length;
+        run();
+        expect({ name, made: made.length - before }).toEqual({ name, made: 1 });
+        expect({ name, left: fs.existsSync(made[made.length - 1]) }).toEqual({ name, left: false });
+      }
+      // while the objects stream, the spill is there
+      let during = false;
+      render(platform()).stream(() => undefined, { object: () => { during ||= fs.existsSync(made[made.length - 1]); } });
+      expect(during).toBe(true);
+      expect(fs.existsSync(made[made.length - 1])).toBe(false);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   test('npm run synth\'s synthesize defers them and writes the same files', () => {
