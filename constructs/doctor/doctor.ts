@@ -333,8 +333,8 @@ export class DeferredJudgement {
 
   private view(constructs: readonly IConstruct[]): DoctorView {
     const view = new DoctorView(constructs, this.doctor.options, { indexed: this.indexed, declared: { at: this.deferred.chart, images: this.images } });
-    for (const [c, o] of view.indexedByConstruct()) {
-      if (!this.indexed.has(c) && !this.deferred.owns(c)) this.indexed.set(c, o);
+    for (const o of view.objects) {
+      if (!this.indexed.has(o.construct) && !this.deferred.owns(o.construct)) this.indexed.set(o.construct, o);
     }
     return view;
   }

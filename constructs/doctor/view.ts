@@ -294,11 +294,6 @@ export class DoctorView {
     return value;
   }
 
-  /** The objects this view indexed, by ApiObject. */
-  public indexedByConstruct(): ReadonlyMap<IConstruct, IndexedObject> {
-    return new Map(this.objects.map((o) => [o.construct as IConstruct, o]));
-  }
-
   /** The JSON this view indexed, by ApiObject. */
   public jsonByConstruct(): ReadonlyMap<IConstruct, Json> {
     this.byConstruct ??= new Map(this.objects.map((o) => [o.construct as IConstruct, o.json]));
