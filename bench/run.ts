@@ -12,7 +12,8 @@
  * jobs built, judged and rendered, first object written, last object written) separates what the pipeline holds from how far V8 lets the heap grow past it.
  * Then the Pulumi program's registration time under mocks for 1,000 jobs, next to its floor (the
  * same registrations replayed from a saved plan with no platform code: what the SDK and its mock
- * engine cost for these objects), and the real engine's
+ * engine cost for these objects), measured as the SDK runs by default and with V8's stack capture
+ * off (what no program registering these resources can go below), medians of three; and the real engine's
  * time per resource from the e2e suite's last `pulumi up` on this machine (e2e/measurements.ts).
  *
  * Writes bench/results/latest.json and bench/results/latest.md. No assertions: numbers for
@@ -81,6 +82,13 @@ function median<T>(runs: readonly T[], key: (m: T) => number): T {
   return [...runs].sort((a, b) => key(a) - key(b))[Math.floor((runs.length - 1) / 2)];
 }
 
+/** The Pulumi figures: the program's and its floors' medians. */
+type PulumiFigures = PulumiMeasurement & PulumiFloorMeasurement & {
+  /** The floor's median with V8's stack capture off for its whole process (node --stack-trace-limit=0). */
+  readonly floorWithoutStacksMs: number;
+  readonly runs: number;
+};
+
 const fmt = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
 
 function main(): void {
@@ -115,16 +123,30 @@ function main(): void {
   const largest = Math.max(...sizes);
   process.stderr.write(`heap census ${largest} jobs...\n`);
   const census = measureWith<HeapCensus>(['--expose-gc'], 'census', String(largest));
-  let pulumi: (PulumiMeasurement & PulumiFloorMeasurement) | undefined;
+  let pulumi: PulumiFigures | undefined;
   if (pulumiJobs > 0) {
     process.stderr.write(`pulumi registration ${pulumiJobs} jobs...\n`);
-    const program = measure<PulumiMeasurement>('pulumi', String(pulumiJobs));
     // the SDK's floor: the program's registrations, saved by one process and replayed by another
     const planDir = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-bench-plan-'));
     try {
       const plan = path.join(planDir, 'plan.json');
       measure<unknown>('pulumi-plan', String(pulumiJobs), plan);
-      pulumi = { ...program, ...measure<PulumiFloorMeasurement>('pulumi-floor', plan) };
+      // Single runs of the same code varied from 7.8 to 10.1 s in one day: the median of three
+      // alternating runs of the program and both floors, each in a fresh process.
+      const programs: PulumiMeasurement[] = [];
+      const floors: PulumiFloorMeasurement[] = [];
+      const bareFloors: PulumiFloorMeasurement[] = [];
+      for (let i = 0; i < REPEATS; i++) {
+        programs.push(measure<PulumiMeasurement>('pulumi', String(pulumiJobs)));
+        floors.push(measure<PulumiFloorMeasurement>('pulumi-floor', plan));
+        bareFloors.push(measureWith<PulumiFloorMeasurement>(['--stack-trace-limit=0'], 'pulumi-floor', plan));
+      }
+      pulumi = {
+        ...median(programs, (m) => m.registrationMs),
+        ...median(floors, (m) => m.floorRegistrationMs),
+        floorWithoutStacksMs: median(bareFloors, (m) => m.floorRegistrationMs).floorRegistrationMs,
+        runs: REPEATS,
+      };
     } finally {
       fs.rmSync(planDir, { recursive: true, force: true });
     }
@@ -168,8 +190,11 @@ function main(): void {
     `\`npm run synth\` (dev and prod, transpile cache warm): ${fmt(breakdown.totalMs)} in all; ${Object.entries(breakdown).filter(([k]) => k !== 'totalMs').map(([k, v]) => `${k.replace(/Ms$/, '')} ${fmt(v)}`).join(', ')}.`,
     '',
     pulumi
-      ? `Pulumi program under mocks, ${pulumi.jobs.toLocaleString('en-US')} jobs: ${pulumi.resources.toLocaleString('en-US')} resources registered in ${fmt(pulumi.registrationMs)}. `
-        + `SDK floor (the same ${pulumi.floorResources.toLocaleString('en-US')} registrations replayed from a saved plan through the same classes and mocks, no platform code, own process): ${fmt(pulumi.floorRegistrationMs)}; program / floor ${(pulumi.registrationMs / pulumi.floorRegistrationMs).toFixed(2)}.`
+      ? `Pulumi program under mocks, ${pulumi.jobs.toLocaleString('en-US')} jobs (each figure the median of ${pulumi.runs} alternating runs, each in a fresh process): `
+        + `${pulumi.resources.toLocaleString('en-US')} resources registered in ${fmt(pulumi.registrationMs)}, of which the program's synchronous part (build, checks, resource constructors) ${fmt(pulumi.constructMs)}. `
+        + `SDK floor (the same ${pulumi.floorResources.toLocaleString('en-US')} registrations replayed from a saved plan through the same classes and mocks, no platform code): `
+        + `${fmt(pulumi.floorRegistrationMs)} as the SDK runs by default; ${fmt(pulumi.floorWithoutStacksMs)} with V8's stack capture off for the whole process (node --stack-trace-limit=0), the least a program registering these resources pays here. `
+        + `Program / floor ${(pulumi.registrationMs / pulumi.floorRegistrationMs).toFixed(2)}; / floor without stacks ${(pulumi.registrationMs / pulumi.floorWithoutStacksMs).toFixed(2)}.`
       : '',
     realEngine
       ? `Real engine (the e2e suite's \`pulumi up\` of ${realEngine.environment}, Pulumi ${realEngine.cli}, provider ${realEngine.provider}, local API server ${realEngine.kubernetes}, ${realEngine.date.slice(0, 10)}): ${realEngine.resources} resources in ${fmt(realEngine.upMs)}, ${Math.round(realEngine.upMs / realEngine.resources)} ms per resource (the whole up: program, engine, provider and its waits for workloads to be ready).`

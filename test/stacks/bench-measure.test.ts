@@ -54,6 +54,12 @@ describe('bench/measure.ts', () => {
       expect(floor.floorResources).toBe(program.resources);
       expect(floor.floorResources).toBe(saved.resources.length + 2);
       expect(floor.floorRegistrationMs).toBeGreaterThan(0);
+      // the program's synchronous part is a part of its registration time
+      expect(program.constructMs).toBeGreaterThan(0);
+      expect(program.constructMs).toBeLessThanOrEqual(program.registrationMs);
+      // the floor without V8's stack capture (as `npm run bench` runs it) replays the same registrations
+      const bare = measure<PulumiFloorMeasurement>(['--stack-trace-limit=0'], 'pulumi-floor', plan);
+      expect(bare.floorResources).toBe(program.resources);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
