@@ -138,23 +138,26 @@ export function buildPlatform(app: App, config: PlatformConfig, source?: string,
       else byTenant.set(job.tenant, [job]);
     }
     checkJobIds(checked.jobs ?? []);
-    const batches = [...byTenant].map(([tenant, list]): DeferredBatch => ({
-      namespace: tenant,
-      build: () => list.map(({ tenant: _t, ...props }) => {
-        const namespace = tenantNamespaces.get(tenant)!;
-        // The operator watching the tenant: its kind decides the job's default mode.
-        const jobOperator = apacheTenants.has(tenant) ? apacheOperator! : sparkOperator;
+    const buildTenant = (tenant: string, list: readonly JobConfig[]): SparkJob[] => {
+      const namespace = tenantNamespaces.get(tenant)!;
+      // The operator watching the tenant: its kind decides the job's default mode.
+      const jobOperator = apacheTenants.has(tenant) ? apacheOperator! : sparkOperator;
+      return list.map(({ tenant: _t, ...props }) => {
         const job = new SparkJob(jobsChart, `${tenant}-${props.name}`, { ...props, namespace, operator: jobOperator });
         // Every job can read and write the platform's store and logs to its History Server.
         connection?.connect(job);
         return job;
-      }),
-    }));
+      });
+    };
     if (options.deferJobs) {
-      new DeferredChildren(jobs, batches);
+      // a batch's namespace is the one its jobs' objects are in (the doctor judges it by that)
+      new DeferredChildren(jobs, [...byTenant].map(([tenant, list]): DeferredBatch => ({
+        namespace: tenantNamespaces.get(tenant)!.name,
+        build: () => buildTenant(tenant, list),
+      })));
     } else {
-      for (const b of batches) {
-        for (const job of b.build()) if (job instanceof SparkJob) sparkJobs.set(`${b.namespace}/${job.name}`, job);
+      for (const [tenant, list] of byTenant) {
+        for (const job of buildTenant(tenant, list)) sparkJobs.set(`${tenant}/${job.name}`, job);
       }
     }
   }
